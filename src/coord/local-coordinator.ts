@@ -1,0 +1,140 @@
+// The embedded coordinator: one process owns the data root. The version log is a directory of
+// entry files per table, each created exclusively, so the log can only grow by one entry per
+// successful compare-and-set, and the newest entry is the table's head.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { tableDirName } from '../table-names.ts';
+import { isAlreadyExists, isNotFound, syncDirectory, writeNewFile } from '../durable-files.ts';
+import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry } from './coordinator.ts';
+
+const ENTRY = /^(\d{20})\.json$/;
+const entryName = (version: number) => `${String(version).padStart(20, '0')}.json`;
+
+export class LocalCoordinator implements Coordinator {
+  readonly kind = 'local';
+  private readonly heads = new Map<string, LogEntry | null>();
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(private readonly logRoot: string) {}
+
+  private dir(table: string): string {
+    return path.join(this.logRoot, tableDirName(table));
+  }
+
+  async lockTable(table: string): Promise<CommitLock> {
+    const previous = this.locks.get(table) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => (release = resolve));
+    const chained = previous.then(() => current);
+    this.locks.set(table, chained);
+    await previous;
+    return {
+      release: async () => {
+        release();
+        if (this.locks.get(table) === chained) this.locks.delete(table);
+      },
+    };
+  }
+
+  async head(table: string): Promise<LogEntry | null> {
+    if (!this.heads.has(table)) {
+      const all = await this.entries(table);
+      this.heads.set(table, all.at(-1) ?? null);
+    }
+    return this.heads.get(table) ?? null;
+  }
+
+  async entry(table: string, version: number): Promise<LogEntry | null> {
+    return readEntry(path.join(this.dir(table), entryName(version)), version);
+  }
+
+  async entries(table: string): Promise<LogEntry[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir(table));
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+    const versions = names.map((n) => ENTRY.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+    const out: LogEntry[] = [];
+    for (const v of versions) {
+      const e = await this.entry(table, v);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  async publish(table: string, expected: number, manifest: string): Promise<LogEntry> {
+    const current = (await this.head(table))?.version ?? 0;
+    if (current !== expected) throw new CommitConflictError(table, expected, current);
+    const dir = this.dir(table);
+    await fs.mkdir(dir, { recursive: true });
+    if (expected === 0) {
+      await writeNewFile(path.join(dir, 'table.json'), JSON.stringify({ name: table })).catch((e) => {
+        if (!isAlreadyExists(e)) throw e;
+      });
+    }
+    const entry: LogEntry = { version: expected + 1, manifest };
+    try {
+      await writeNewFile(path.join(dir, entryName(entry.version)), JSON.stringify(entry));
+    } catch (e) {
+      if (isAlreadyExists(e)) {
+        this.heads.delete(table);
+        throw new CommitConflictError(table, expected, (await this.head(table))?.version ?? 0);
+      }
+      throw e;
+    }
+    await syncDirectory(dir);
+    this.heads.set(table, entry);
+    return entry;
+  }
+
+  async dropTable(table: string): Promise<void> {
+    const dir = this.dir(table);
+    const trash = path.join(this.logRoot, `.dropped-${randomUUID()}`);
+    try {
+      await fs.rename(dir, trash);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    this.heads.set(table, null);
+    await syncDirectory(this.logRoot);
+    await fs.rm(trash, { recursive: true, force: true });
+  }
+
+  async tables(): Promise<string[]> {
+    let dirs: string[];
+    try {
+      dirs = await fs.readdir(this.logRoot);
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+    const names: string[] = [];
+    for (const d of dirs) {
+      if (d.startsWith('.')) continue;
+      try {
+        const { name } = JSON.parse(await fs.readFile(path.join(this.logRoot, d, 'table.json'), 'utf8')) as { name: string };
+        if ((await this.head(name)) !== null) names.push(name);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return names.sort();
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function readEntry(file: string, version: number): Promise<LogEntry | null> {
+  try {
+    const e = JSON.parse(await fs.readFile(file, 'utf8')) as LogEntry;
+    if (e.version !== version || typeof e.manifest !== 'string') throw new Error(`${file} is not a log entry for version ${version}`);
+    return e;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}

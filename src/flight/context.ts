@@ -1,0 +1,24 @@
+// What the Flight handlers share: storage, who may call, where this server can be reached,
+// and how long a version stays readable after it is superseded.
+import type { TableStore } from '../storage/table-store.ts';
+import type { Authenticator } from './auth.ts';
+import type { EndpointLeases } from './endpoint-leases.ts';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, error?: unknown, fields?: Record<string, unknown>): void;
+}
+
+export interface FlightContext {
+  store: TableStore;
+  auth: Authenticator;
+  log: Logger;
+  /** Locations (grpc+tcp://…) a FlightInfo endpoint lists for this server. */
+  locations(): string[];
+  leases: EndpointLeases;
+  /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
+  retentionMs: number;
+  /** Data files are grouped into endpoints of about this many Arrow bytes. */
+  endpointBytes: number;
+}

@@ -1,0 +1,30 @@
+// The handler table for FlightService, built from a context.
+import * as grpc from '@grpc/grpc-js';
+import { QuiverError } from '../errors.ts';
+import type { FlightContext } from './context.ts';
+import { bidiStream } from './handler-kit.ts';
+import { doAction, listActions } from './handlers/actions.ts';
+import { doGet } from './handlers/do-get.ts';
+import { doPut } from './handlers/do-put.ts';
+import { getFlightInfo, getSchema, listFlights, pollFlightInfo } from './handlers/flight-info.ts';
+import { handshake } from './handlers/handshake.ts';
+import { flightService } from './protocol.ts';
+
+export function flightHandlers(ctx: FlightContext): grpc.UntypedServiceImplementation {
+  return {
+    Handshake: handshake(ctx),
+    ListFlights: listFlights(ctx),
+    GetFlightInfo: getFlightInfo(ctx),
+    PollFlightInfo: pollFlightInfo(ctx),
+    GetSchema: getSchema(ctx),
+    DoGet: doGet(ctx),
+    DoPut: doPut(ctx),
+    DoExchange: bidiStream(ctx, 'DoExchange', async () => {
+      throw new QuiverError('UNIMPLEMENTED', 'DoExchange is not offered by this server yet; use DoPut to write and DoGet to read');
+    }),
+    DoAction: doAction(ctx),
+    ListActions: listActions(ctx),
+  } as grpc.UntypedServiceImplementation;
+}
+
+export { flightService };

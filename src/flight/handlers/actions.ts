@@ -1,0 +1,104 @@
+// DoAction and ListActions. quiver's own actions take and return JSON; the standard Flight
+// actions (CancelFlightInfo, RenewFlightEndpoint) take and return serialized protobuf.
+import type * as grpc from '@grpc/grpc-js';
+import { QuiverError, invalidArgument } from '../../errors.ts';
+import type { FlightContext } from '../context.ts';
+import { serverStream, type CallInfo } from '../handler-kit.ts';
+import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../protocol.ts';
+import { fromTimestamp, supersededAt, toTimestamp } from '../read-plan.ts';
+import { decodeTicket } from '../tickets.ts';
+
+interface ActionSpec {
+  description: string;
+  run(ctx: FlightContext, body: Uint8Array, info: CallInfo): AsyncIterable<Uint8Array>;
+}
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+function tableArgument(body: Uint8Array, action: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw invalidArgument(`${action} takes a JSON body such as {"table": "name"}`);
+  }
+  const table = (parsed as { table?: unknown } | null)?.table;
+  if (typeof table !== 'string') throw invalidArgument(`${action} takes a JSON body such as {"table": "name"}`);
+  return table;
+}
+
+const ACTIONS: Record<string, ActionSpec> = {
+  drop: {
+    description: 'Drop a table and all its versions. Body: JSON {"table": "name"}. Result: JSON {"dropped": "name"}.',
+    async *run(ctx, body, info) {
+      const table = tableArgument(body, 'drop');
+      await ctx.store.drop(table);
+      ctx.log.info('dropped', { table, user: info.identity.user });
+      yield json({ dropped: table });
+    },
+  },
+  history: {
+    description: 'List the retained versions of a table, oldest first. Body: JSON {"table": "name"}. One JSON result per version: version, operation, committed_at, rows, added_rows, files, bytes.',
+    async *run(ctx, body) {
+      for (const m of await ctx.store.history(tableArgument(body, 'history'))) {
+        yield json({
+          version: m.version,
+          operation: m.operation,
+          committed_at: m.committedAt,
+          rows: m.rows,
+          added_rows: m.added.rows,
+          files: m.files.length,
+          bytes: m.arrowBytes,
+          formats: [...new Set(m.files.map((f) => f.format))],
+        });
+      }
+    },
+  },
+  CancelFlightInfo: {
+    description: 'Give up the endpoints of a FlightInfo: their leases end and their tickets are refused. Body: CancelFlightInfoRequest. Result: CancelFlightInfoResult.',
+    async *run(ctx, body) {
+      const req = decodeMessage<{ info: FlightInfo | null }>('CancelFlightInfoRequest', body);
+      const endpoints = req.info?.endpoint ?? [];
+      if (endpoints.length === 0) throw invalidArgument('CancelFlightInfoRequest has no FlightInfo endpoints to cancel');
+      for (const e of endpoints) {
+        const ticket = Buffer.from(e.ticket?.ticket as Uint8Array ?? []);
+        decodeTicket(ticket);
+        ctx.leases.cancel(ticket.toString('base64'), Date.now() + ctx.retentionMs);
+      }
+      yield encodeMessage('CancelFlightInfoResult', { status: 'CANCEL_STATUS_CANCELLED' });
+    },
+  },
+  RenewFlightEndpoint: {
+    description: 'Extend how long an endpoint\'s ticket stays readable, to one retention period from now. Body: RenewFlightEndpointRequest. Result: the FlightEndpoint with its new expiration_time.',
+    async *run(ctx, body) {
+      const req = decodeMessage<{ endpoint: FlightEndpoint | null }>('RenewFlightEndpointRequest', body);
+      const endpoint = req.endpoint;
+      if (!endpoint?.ticket?.ticket) throw invalidArgument('RenewFlightEndpointRequest has no endpoint ticket');
+      const bytes = Buffer.from(endpoint.ticket.ticket as Uint8Array);
+      const ticket = decodeTicket(bytes);
+      const manifest = await ctx.store.snapshot(ticket.table, ticket.version);
+      if (manifest.tableId !== ticket.tableId) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(ticket.table)} was dropped since this endpoint was issued`);
+      const key = bytes.toString('base64');
+      const superseded = await supersededAt(ctx, ticket.table, ticket.version);
+      const current = ctx.leases.expiration(key, superseded, ctx.retentionMs);
+      const previous = fromTimestamp(endpoint.expiration_time) ?? 0;
+      if (superseded !== null && current < Date.now()) throw new QuiverError('NOT_FOUND', `version ${ticket.version} of ${JSON.stringify(ticket.table)} has already expired`);
+      const until = ctx.leases.renew(key, Math.max(Date.now() + ctx.retentionMs, previous));
+      yield encodeMessage('FlightEndpoint', { ...endpoint, expiration_time: toTimestamp(until) });
+    },
+  },
+};
+
+export function doAction(ctx: FlightContext): grpc.handleServerStreamingCall<ActionIn, Result> {
+  return serverStream(ctx, 'DoAction', async function* (action: ActionIn, info: CallInfo) {
+    const spec = ACTIONS[action.type];
+    if (!spec) throw invalidArgument(`unknown action ${JSON.stringify(action.type)}; ListActions lists the actions this server has: ${Object.keys(ACTIONS).join(', ')}`);
+    for await (const body of spec.run(ctx, action.body, info)) yield { body };
+  });
+}
+
+export function listActions(ctx: FlightContext): grpc.handleServerStreamingCall<unknown, ActionType> {
+  return serverStream(ctx, 'ListActions', async function* () {
+    for (const [type, spec] of Object.entries(ACTIONS)) yield { type, description: spec.description };
+  });
+}

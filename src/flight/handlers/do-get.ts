@@ -1,0 +1,39 @@
+// DoGet: the pinned version's schema, then each data file's dictionaries and record batches,
+// exactly as they were put.
+import * as grpc from '@grpc/grpc-js';
+import { QuiverError } from '../../errors.ts';
+import type { FlightContext } from '../context.ts';
+import type { FlightDataMessage } from '../flight-data.ts';
+import { serverStream, type CallInfo } from '../handler-kit.ts';
+import type { TicketIn } from '../protocol.ts';
+import { expiredError, projectedSchema, supersededAt } from '../read-plan.ts';
+import { decodeTicket } from '../tickets.ts';
+
+export function doGet(ctx: FlightContext): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
+  return serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => readTicket(ctx, req.ticket, info));
+}
+
+export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, info: CallInfo): AsyncGenerator<FlightDataMessage> {
+  const ticket = decodeTicket(ticketBytes);
+  const key = Buffer.from(ticketBytes).toString('base64');
+  if (ctx.leases.isCancelled(key)) throw new QuiverError('CANCELLED', 'this ticket\'s FlightInfo was cancelled with CancelFlightInfo; call GetFlightInfo again');
+  const manifest = await ctx.store.snapshot(ticket.table, ticket.version);
+  if (manifest.tableId !== ticket.tableId) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(ticket.table)} was dropped and re-created since this ticket was issued; call GetFlightInfo again`);
+  const superseded = await supersededAt(ctx, ticket.table, ticket.version);
+  if (superseded !== null && ctx.leases.expiration(key, superseded, ctx.retentionMs) < Date.now()) throw expiredError(ticket.table, ticket.version);
+  if (ticket.files[1] > manifest.files.length) throw new QuiverError('INVALID_ARGUMENT', 'corrupt quiver ticket: it names data files the version does not have');
+
+  yield { header: projectedSchema(manifest, ticket.columns), body: new Uint8Array(0) };
+  for (const file of manifest.files.slice(ticket.files[0], ticket.files[1])) {
+    const frames = ctx.store.readFile(manifest, file, ticket.columns);
+    try {
+      for await (const frame of frames) {
+        if (info.signal.aborted) return;
+        yield { header: frame.header, body: frame.body };
+      }
+    } finally {
+      await frames.return(undefined);
+    }
+  }
+}
+

@@ -1,0 +1,82 @@
+// DoPut: the first message carries the descriptor and the schema; every later batch is staged
+// into data files and acknowledged with a PutResult echoing its app_metadata; the end of the
+// client's stream commits everything as one new version, acknowledged last. A stream that
+// fails or is cancelled commits nothing and leaves no files behind.
+import type * as grpc from '@grpc/grpc-js';
+import { inspectMessage, decodeSchema } from '../../arrow/ipc-message.ts';
+import { invalidArgument } from '../../errors.ts';
+import type { TableWrite } from '../../storage/table-store.ts';
+import type { FlightContext } from '../context.ts';
+import { writeRequest } from '../descriptors.ts';
+import type { FlightDataMessage } from '../flight-data.ts';
+import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
+import type { PutResult } from '../protocol.ts';
+import { validateBatchLayout } from '../batch-layout.ts';
+
+type PutCall = grpc.ServerDuplexStream<FlightDataMessage, PutResult>;
+
+export function doPut(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDataMessage, PutResult> {
+  return bidiStream(ctx, 'DoPut', (call: PutCall, info: CallInfo) => putStream(ctx, call, info));
+}
+
+async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Promise<void> {
+  let write: TableWrite | null = null;
+  let batches = 0;
+  try {
+    // destroyOnReturn: false, or the iterator destroys the duplex before the commit is acknowledged.
+    for await (const msg of call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>) {
+      if (info.signal.aborted) throw info.signal.reason;
+      if (!write) {
+        write = await begin(ctx, msg);
+        continue;
+      }
+      if (msg.header.byteLength === 0) {
+        // A metadata-only message: nothing to stage, but its app_metadata is acknowledged too.
+        if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata }, info);
+        continue;
+      }
+      const m = inspectMessage(msg.header);
+      if (m.kind === 'schema') throw invalidArgument('a DoPut stream carries one schema, in its first message; this stream sent a second one');
+      if (msg.body.byteLength !== m.bodyLength) {
+        throw invalidArgument(`malformed Arrow IPC: message ${batches + 1} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
+      }
+      validateBatchLayout(write.schema, msg.header, msg.body, batches + 1);
+      await write.add({
+        frame: { header: msg.header, body: msg.body },
+        kind: m.kind,
+        rows: m.kind === 'recordBatch' ? m.rows : 0,
+        compressed: m.compressed,
+        nullCounts: m.kind === 'recordBatch' ? m.nullCounts : [],
+      });
+      batches++;
+      if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {}, info);
+    }
+    if (info.signal.aborted) throw info.signal.reason;
+    if (!write) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
+    const manifest = await write.commit();
+    ctx.log.info('committed', { table: manifest.table, version: manifest.version, rows: manifest.added.rows, files: manifest.added.files, user: info.identity.user });
+    const summary = { table: manifest.table, version: manifest.version, rows: manifest.rows, added_rows: manifest.added.rows, operation: manifest.operation };
+    call.write({ app_metadata: Buffer.from(JSON.stringify(summary)) });
+    call.end();
+  } catch (e) {
+    await write?.abort();
+    throw e;
+  }
+}
+
+async function begin(ctx: FlightContext, msg: FlightDataMessage): Promise<TableWrite> {
+  if (!msg.descriptor) throw invalidArgument('the first DoPut message must carry a FlightDescriptor (PATH with the table name, or CMD JSON)');
+  const target = writeRequest(msg.descriptor);
+  if (msg.header.byteLength === 0) throw invalidArgument('the first DoPut message must carry the Schema message of the stream');
+  const schema = decodeSchema(msg.header);
+  if (schema.fields.length === 0) throw invalidArgument('the stream\'s schema has no columns');
+  return ctx.store.beginWrite(target.table, target.mode, msg.header, schema);
+}
+
+function acknowledge(call: PutCall, result: PutResult, info: CallInfo): void {
+  if (!call.write(result)) {
+    // Clients may read acknowledgements only after sending everything: never block on them.
+    void waitForDrain(call, info.signal).catch(() => undefined);
+  }
+}
+

@@ -1,0 +1,44 @@
+// Handshake: exchanges Basic credentials for a bearer token, returned both as the
+// `authorization` response header (pyarrow, arrow-go, ADBC read it there) and as the payload.
+import * as grpc from '@grpc/grpc-js';
+import { bearerHeader } from '../auth.ts';
+import type { FlightContext } from '../context.ts';
+import { bidiStream } from '../handler-kit.ts';
+import type { HandshakeRequestIn, HandshakeResponse } from '../protocol.ts';
+
+type HandshakeCall = grpc.ServerDuplexStream<HandshakeRequestIn, HandshakeResponse>;
+
+export function handshake(ctx: FlightContext): grpc.handleBidiStreamingCall<HandshakeRequestIn, HandshakeResponse> {
+  return bidiStream(ctx, 'Handshake', async (call: HandshakeCall) => {
+    const payloads: Uint8Array[] = [];
+    // Clients send one request and may wait for the answer before closing their side.
+    const first = await nextRequest(call);
+    if (first) payloads.push(first.payload);
+    const result = ctx.auth.handshake(call.metadata, payloads);
+    if (result) {
+      const md = new grpc.Metadata();
+      md.set('authorization', bearerHeader(result.token));
+      call.sendMetadata(md);
+      call.write({ protocol_version: first?.protocol_version ?? 0, payload: Buffer.from(result.token) });
+    } else {
+      call.write({ protocol_version: first?.protocol_version ?? 0, payload: first?.payload ?? Buffer.alloc(0) });
+    }
+    call.end();
+  }, { authenticate: false });
+}
+
+function nextRequest(call: HandshakeCall): Promise<HandshakeRequestIn | null> {
+  return new Promise((resolve, reject) => {
+    const onData = (d: HandshakeRequestIn) => { cleanup(); resolve(d); };
+    const onEnd = () => { cleanup(); resolve(null); };
+    const onError = (e: Error) => { cleanup(); reject(e); };
+    const cleanup = () => {
+      call.off('data', onData);
+      call.off('end', onEnd);
+      call.off('error', onError);
+    };
+    call.on('data', onData);
+    call.on('end', onEnd);
+    call.on('error', onError);
+  });
+}

@@ -1,0 +1,103 @@
+// From a read request to what GetFlightInfo answers: the pinned manifest, the (projected)
+// schema, and endpoints that each cover a run of data files.
+import { Schema } from 'apache-arrow';
+import { framePrefix } from '../arrow/ipc-framing.ts';
+import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
+import { invalidArgument, notFound } from '../errors.ts';
+import { schemaBytes, type Manifest } from '../storage/manifest.ts';
+import type { FlightContext } from './context.ts';
+import type { ReadRequest } from './descriptors.ts';
+import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from './protocol.ts';
+import { encodeTicket, type TicketContent } from './tickets.ts';
+
+export interface ReadPlan {
+  manifest: Manifest;
+  /** Schema message flatbuffer sent first on every DoGet of this plan. */
+  schemaHeader: Uint8Array;
+  tickets: TicketContent[];
+  projected: boolean;
+}
+
+export async function planRead(ctx: FlightContext, req: ReadRequest): Promise<ReadPlan> {
+  const manifest = await ctx.store.snapshot(req.table, req.version);
+  const schemaHeader = projectedSchema(manifest, req.columns);
+  const tickets: TicketContent[] = [];
+  let first = 0;
+  let bytes = 0;
+  manifest.files.forEach((f, i) => {
+    bytes += f.arrowBytes;
+    if (bytes >= ctx.endpointBytes) {
+      tickets.push(ticketFor(manifest, [first, i + 1], req.columns));
+      first = i + 1;
+      bytes = 0;
+    }
+  });
+  // A table with no files still gets one endpoint, so readers receive its schema.
+  if (first < manifest.files.length || tickets.length === 0) tickets.push(ticketFor(manifest, [first, manifest.files.length], req.columns));
+  return { manifest, schemaHeader, tickets, projected: req.columns !== undefined };
+}
+
+function ticketFor(m: Manifest, files: [number, number], columns?: string[]): TicketContent {
+  return { table: m.table, tableId: m.tableId, version: m.version, files, ...(columns ? { columns } : {}) };
+}
+
+/** The stored schema, or a projection of it in the table's column order. */
+export function projectedSchema(manifest: Manifest, columns?: string[]): Uint8Array {
+  const stored = schemaBytes(manifest);
+  if (!columns) return stored;
+  const schema = decodeSchema(stored);
+  const names = new Set(schema.fields.map((f) => f.name));
+  const missing = columns.filter((c) => !names.has(c));
+  if (missing.length > 0) throw invalidArgument(`table ${JSON.stringify(manifest.table)} has no column ${missing.map((c) => JSON.stringify(c)).join(', ')}; its columns are ${[...names].join(', ')}`);
+  const wanted = new Set(columns);
+  return encodeSchema(new Schema(schema.fields.filter((f) => wanted.has(f.name)), schema.metadata));
+}
+
+/** IPC-encapsulated schema, as FlightInfo.schema and SchemaResult.schema carry it. */
+export function encapsulatedSchema(schemaHeader: Uint8Array): Buffer {
+  return Buffer.from(framePrefix(schemaHeader));
+}
+
+/** When version `v` of a table was superseded, or null while it is current. */
+export async function supersededAt(ctx: FlightContext, table: string, version: number): Promise<number | null> {
+  try {
+    const next = await ctx.store.snapshot(table, version + 1);
+    return Date.parse(next.committedAt);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descriptor: FlightDescriptor): Promise<FlightInfo> {
+  const superseded = await supersededAt(ctx, plan.manifest.table, plan.manifest.version);
+  const locations = ctx.locations().map((uri) => ({ uri }));
+  const endpoint: FlightEndpoint[] = plan.tickets.map((t) => {
+    const ticket = encodeTicket(t);
+    const expires = ctx.leases.expiration(ticket.toString('base64'), superseded, ctx.retentionMs);
+    return { ticket: { ticket }, location: locations, expiration_time: toTimestamp(expires) };
+  });
+  const files = plan.manifest.files;
+  return {
+    schema: encapsulatedSchema(plan.schemaHeader),
+    flight_descriptor: descriptor,
+    endpoint,
+    total_records: plan.manifest.rows,
+    // Sizes are recorded per file, not per column: a projection's size is unknown (-1).
+    total_bytes: plan.projected ? -1 : files.reduce((n, f) => n + f.arrowBytes, 0),
+    ordered: true,
+  };
+}
+
+export function toTimestamp(ms: number): Timestamp {
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
+}
+
+export function fromTimestamp(t: Timestamp | null | undefined): number | null {
+  if (!t) return null;
+  return Number(t.seconds ?? 0) * 1000 + Math.floor(Number(t.nanos ?? 0) / 1_000_000);
+}
+
+export function expiredError(table: string, version: number) {
+  return notFound(`version ${version} of table ${JSON.stringify(table)} has expired (superseded longer ago than the retention period); call GetFlightInfo again for the current version`);
+}

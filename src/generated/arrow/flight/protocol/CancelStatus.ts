@@ -1,0 +1,20 @@
+// Original file: proto/Flight.proto
+
+export const CancelStatus = {
+  CANCEL_STATUS_UNSPECIFIED: 'CANCEL_STATUS_UNSPECIFIED',
+  CANCEL_STATUS_CANCELLED: 'CANCEL_STATUS_CANCELLED',
+  CANCEL_STATUS_CANCELLING: 'CANCEL_STATUS_CANCELLING',
+  CANCEL_STATUS_NOT_CANCELLABLE: 'CANCEL_STATUS_NOT_CANCELLABLE',
+} as const;
+
+export type CancelStatus =
+  | 'CANCEL_STATUS_UNSPECIFIED'
+  | 0
+  | 'CANCEL_STATUS_CANCELLED'
+  | 1
+  | 'CANCEL_STATUS_CANCELLING'
+  | 2
+  | 'CANCEL_STATUS_NOT_CANCELLABLE'
+  | 3
+
+export type CancelStatus__Output = typeof CancelStatus[keyof typeof CancelStatus]

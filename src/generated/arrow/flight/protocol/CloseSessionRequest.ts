@@ -1,0 +1,8 @@
+// Original file: proto/Flight.proto
+
+
+export interface CloseSessionRequest {
+}
+
+export interface CloseSessionRequest__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: proto/Flight.proto
+
+
+export interface Location {
+  'uri'?: (string);
+}
+
+export interface Location__Output {
+  'uri': (string);
+}

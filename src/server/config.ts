@@ -1,0 +1,128 @@
+// Server configuration: defaults < JSON file (--config) < environment (QUIVER_*) < flags.
+import fs from 'node:fs';
+import type { ParquetCompression } from '../storage/parquet-files.ts';
+import type { LogLevel } from './logger.ts';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  data: string;
+  /** The location endpoints advertise; derived from host and port when absent. */
+  advertise?: string;
+  /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
+  auth: string;
+  compression: ParquetCompression;
+  rowGroupRows: number;
+  maxBufferedBytes: number;
+  retentionMs: number;
+  endpointBytes: number;
+  /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
+  maxMessageBytes: number;
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+}
+
+interface OptionSpec {
+  key: keyof ServerConfig;
+  flag: string;
+  env: string;
+  help: string;
+  parse: (raw: string) => unknown;
+}
+
+const COMPRESSIONS = ['zstd', 'snappy', 'gzip', 'lz4', 'brotli', 'none'];
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export const DEFAULTS: ServerConfig = {
+  host: 'localhost',
+  port: 8815,
+  data: './data',
+  auth: 'none',
+  compression: 'zstd',
+  rowGroupRows: 1_048_576,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  endpointBytes: 1024 * 1024 * 1024,
+  maxMessageBytes: -1,
+  shutdownGraceMs: 30_000,
+  logLevel: 'info',
+};
+
+const int = (name: string, min: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+};
+const oneOf = (name: string, values: string[]) => (raw: string) => {
+  if (!values.includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+};
+
+export function parseDuration(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(raw)} (use e.g. 500ms, 30s, 15m, 12h, 7d)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { key: 'host', flag: '--host', env: 'QUIVER_HOST', help: 'interface to listen on', parse: String },
+  { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
+  { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory', parse: String },
+  { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port', parse: String },
+  { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
+  { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
+  { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },
+  { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'QUIVER_MAX_BUFFERED_BYTES', help: 'Arrow bytes a DoPut buffers before writing a Parquet file', parse: int('--max-buffered-bytes', 1) },
+  { key: 'retentionMs', flag: '--retention', env: 'QUIVER_RETENTION', help: 'how long a superseded version stays readable (e.g. 7d, 12h)', parse: parseDuration },
+  { key: 'endpointBytes', flag: '--endpoint-bytes', env: 'QUIVER_ENDPOINT_BYTES', help: 'Arrow bytes per FlightInfo endpoint', parse: int('--endpoint-bytes', 1) },
+  { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
+  { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
+  { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },
+];
+
+export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const config: Record<string, unknown> = { ...DEFAULTS };
+  const flags = parseFlags(argv);
+  const file = flags.get('--config') ?? env.QUIVER_CONFIG;
+  if (file) {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(json)) {
+      const spec = OPTIONS.find((o) => o.key === k);
+      if (!spec) throw new Error(`${file}: unknown setting ${JSON.stringify(k)}; known: ${OPTIONS.map((o) => o.key).join(', ')}`);
+      config[k] = spec.parse(String(v));
+    }
+  }
+  for (const spec of OPTIONS) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') config[spec.key] = spec.parse(fromEnv);
+    const fromFlag = flags.get(spec.flag);
+    if (fromFlag !== undefined) config[spec.key] = spec.parse(fromFlag);
+  }
+  for (const f of flags.keys()) {
+    if (f !== '--config' && !OPTIONS.some((o) => o.flag === f)) throw new Error(`unknown option ${f}; see quiver serve --help`);
+  }
+  return config as unknown as ServerConfig;
+}
+
+function parseFlags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}; see quiver serve --help`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) out.set(arg.slice(0, eq), arg.slice(eq + 1));
+    else {
+      const value = argv[i + 1];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      out.set(arg, value);
+      i++;
+    }
+  }
+  return out;
+}
+
+export function helpText(): string {
+  const rows = OPTIONS.map((o) => `  ${o.flag.padEnd(22)} ${o.help} (env ${o.env}; default ${JSON.stringify(DEFAULTS[o.key] ?? null)})`);
+  return ['Usage: quiver serve [options]', '', 'Serves tables over Arrow Flight.', '', 'Options:', '  --config FILE          JSON file of settings (env QUIVER_CONFIG)', ...rows].join('\n');
+}

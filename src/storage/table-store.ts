@@ -1,0 +1,221 @@
+// Tables on a filesystem root. Layout:
+//   <root>/tables/<encoded name>/data/<uuid>.parquet|.arrows   data files, written once
+//   <root>/tables/<encoded name>/manifests/<version>-<uuid>.json  one manifest per commit
+// Which manifest is current is the coordinator's business (its version log), so a commit is:
+// write files, write manifest, then one compare-and-set on the log.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Schema } from 'apache-arrow';
+import type { IpcFrame } from '../arrow/ipc-framing.ts';
+import { decodeSchema } from '../arrow/ipc-message.ts';
+import { schemaMismatch } from '../arrow/schema-compat.ts';
+import { CommitConflictError, type Coordinator } from '../coord/coordinator.ts';
+import { ensureDirectory, isNotFound, removeQuietly, syncDirectory, writeNewFile } from '../durable-files.ts';
+import { QuiverError, invalidArgument, notFound } from '../errors.ts';
+import { tableDirName, validateTableName } from '../table-names.ts';
+import { readArrowStreamFile } from './arrow-stream-files.ts';
+import { manifestFromJson, schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
+import { parquetIneligibility } from './parquet-eligibility.ts';
+import { readParquet } from './parquet-files.ts';
+import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
+
+export type WriteMode = 'append' | 'overwrite' | 'create';
+
+export class TableStore {
+  private readonly manifests = new Map<string, Manifest>();
+
+  constructor(
+    readonly root: string,
+    readonly coordinator: Coordinator,
+    readonly staging: StagingOptions,
+  ) {}
+
+  tableDir(name: string): string {
+    return path.join(this.root, 'tables', tableDirName(name));
+  }
+
+  /** The manifest of `version`, or of the current version when omitted. */
+  async snapshot(name: string, version?: number): Promise<Manifest> {
+    validateTableName(name);
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) throw invalidArgument(`version must be a positive integer, got ${version}`);
+    const entry = version === undefined ? await this.coordinator.head(name) : await this.coordinator.entry(name, version);
+    if (!entry) {
+      if (version !== undefined && (await this.coordinator.head(name))) {
+        throw notFound(`table ${JSON.stringify(name)} has no version ${version} (it was never written or has expired); the history action lists the versions`);
+      }
+      throw notFound(`table ${JSON.stringify(name)} does not exist; ListFlights shows the tables there are`);
+    }
+    return this.readManifest(name, entry.manifest);
+  }
+
+  async list(prefix = ''): Promise<Manifest[]> {
+    const names = (await this.coordinator.tables()).filter((n) => n.startsWith(prefix));
+    const out: Manifest[] = [];
+    for (const n of names) {
+      try {
+        out.push(await this.snapshot(n));
+      } catch (e) {
+        // Dropped between listing and reading: not an error for a listing.
+        if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;
+      }
+    }
+    return out;
+  }
+
+  async history(name: string): Promise<Manifest[]> {
+    validateTableName(name);
+    const entries = await this.coordinator.entries(name);
+    if (entries.length === 0) throw notFound(`table ${JSON.stringify(name)} does not exist`);
+    return Promise.all(entries.map((e) => this.readManifest(name, e.manifest)));
+  }
+
+  async drop(name: string): Promise<void> {
+    validateTableName(name);
+    const lock = await this.coordinator.lockTable(name);
+    try {
+      if (!(await this.coordinator.head(name))) throw notFound(`table ${JSON.stringify(name)} does not exist`);
+      await this.coordinator.dropTable(name);
+      const dir = this.tableDir(name);
+      const trash = path.join(this.root, 'tables', `.dropped-${randomUUID()}`);
+      await fs.rename(dir, trash).catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
+      for (const key of this.manifests.keys()) if (key.startsWith(`${name}\u0000`)) this.manifests.delete(key);
+      await removeQuietly(trash);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Starts a write; `schemaHeader` is the stream's Schema message flatbuffer. */
+  async beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema): Promise<TableWrite> {
+    validateTableName(name);
+    const ineligible = parquetIneligibility(schema);
+    const current = await this.currentOrNull(name);
+    if (current) {
+      if (mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} already exists (version ${current.version}); use mode "append" or "overwrite", or drop it first`);
+      if (mode === 'append') checkAppendable(name, current, schema);
+    }
+    const dir = this.tableDir(name);
+    await ensureDirectory(path.join(dir, 'data'));
+    await ensureDirectory(path.join(dir, 'manifests'));
+    const stager = new FileStager(dir, schemaHeader, schema, ineligible, this.staging);
+    return new TableWrite(this, name, mode, schemaHeader, schema, stager);
+  }
+
+  /** Publishes staged files as one new version (called by TableWrite). */
+  async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, files: DataFile[]): Promise<Manifest> {
+    const lock = await this.coordinator.lockTable(name);
+    try {
+      const current = await this.currentOrNull(name);
+      if (current && mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} was created by another writer while this stream was being written`);
+      if (current && mode === 'append') checkAppendable(name, current, schema);
+      const keep = current && mode === 'append' ? current.files : [];
+      const operation: Operation = current ? (mode === 'overwrite' ? 'overwrite' : 'append') : 'create';
+      const all = [...keep, ...files];
+      const manifest: Manifest = {
+        formatVersion: 1,
+        table: name,
+        tableId: current?.tableId ?? randomUUID(),
+        version: (current?.version ?? 0) + 1,
+        parentVersion: current?.version ?? null,
+        operation,
+        committedAt: new Date().toISOString(),
+        schema: Buffer.from(current && mode === 'append' ? schemaBytes(current) : schemaHeader).toString('base64'),
+        files: all,
+        rows: all.reduce((n, f) => n + f.rows, 0),
+        arrowBytes: all.reduce((n, f) => n + f.arrowBytes, 0),
+        added: { files: files.length, rows: files.reduce((n, f) => n + f.rows, 0) },
+      };
+      const rel = `manifests/${String(manifest.version).padStart(20, '0')}-${randomUUID()}.json`;
+      const dir = this.tableDir(name);
+      await writeNewFile(path.join(dir, rel), JSON.stringify(manifest, null, 1));
+      await syncDirectory(path.join(dir, 'data'));
+      await syncDirectory(path.join(dir, 'manifests'));
+      try {
+        await this.coordinator.publish(name, current?.version ?? 0, rel);
+      } catch (e) {
+        await removeQuietly(path.join(dir, rel));
+        if (e instanceof CommitConflictError) throw new QuiverError('ABORTED', `${e.message}; nothing was committed, send the stream again`, { cause: e });
+        throw e;
+      }
+      this.manifests.set(`${name}\u0000${rel}`, manifest);
+      return manifest;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Dictionary and record batch frames of one data file, as the schema's IPC stream continues. */
+  readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
+    const full = path.join(this.tableDir(manifest.table), file.path);
+    if (file.format === 'parquet') return readParquet(full, { batches: file.batches, columns });
+    if (columns) throw new QuiverError('UNIMPLEMENTED', `column projection of Arrow stream files is not supported yet (table ${JSON.stringify(manifest.table)})`);
+    return readArrowStreamFile(full, { skipSchema: true });
+  }
+
+  private async currentOrNull(name: string): Promise<Manifest | null> {
+    const head = await this.coordinator.head(name);
+    return head ? this.readManifest(name, head.manifest) : null;
+  }
+
+  private async readManifest(name: string, rel: string): Promise<Manifest> {
+    const key = `${name}\u0000${rel}`;
+    const cached = this.manifests.get(key);
+    if (cached) return cached;
+    const file = path.join(this.tableDir(name), rel);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if (isNotFound(e)) throw notFound(`table ${JSON.stringify(name)} does not exist (it was dropped)`);
+      throw e;
+    }
+    const m = manifestFromJson(text, file);
+    this.manifests.set(key, m);
+    return m;
+  }
+}
+
+function checkAppendable(name: string, current: Manifest, schema: Schema): void {
+  const reason = schemaMismatch(decodeSchema(schemaBytes(current)), schema);
+  if (reason) throw invalidArgument(`cannot append to table ${JSON.stringify(name)}: ${reason}; use mode "overwrite" to replace the table with the new schema`);
+}
+
+/** A write in progress: the handle DoPut feeds and then commits or aborts. */
+export class TableWrite {
+  private done = false;
+
+  constructor(
+    private readonly store: TableStore,
+    readonly table: string,
+    readonly mode: WriteMode,
+    private readonly schemaHeader: Uint8Array,
+    readonly schema: Schema,
+    private readonly stager: FileStager,
+  ) {}
+
+  add(batch: StagedBatch): Promise<void> {
+    return this.stager.add(batch);
+  }
+
+  async commit(): Promise<Manifest> {
+    if (this.done) throw new Error('write already finished');
+    this.done = true;
+    try {
+      const files = await this.stager.finish();
+      return await this.store.commitFiles(this.table, this.mode, this.schemaHeader, this.schema, files);
+    } catch (e) {
+      await this.stager.abort();
+      throw e;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.stager.abort();
+  }
+}
+
