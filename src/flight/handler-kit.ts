@@ -54,7 +54,8 @@ export function serverStream<Req, Res>(
       call.end();
     })().catch((e) => {
       if (call.cancelled) return;
-      call.destroy(fail(ctx, method, e));
+      // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
+      call.emit('error', fail(ctx, method, e));
     });
   };
 }
@@ -71,7 +72,8 @@ export function bidiStream<Req, Res>(
       await fn(call, info);
     })().catch((e) => {
       if (call.cancelled) return;
-      call.destroy(fail(ctx, method, e));
+      // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
+      call.emit('error', fail(ctx, method, e));
     });
   };
 }

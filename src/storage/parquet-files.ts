@@ -56,14 +56,17 @@ export async function* readParquet(file: string, options: ParquetReadOptions): A
       }
       if (batches.length !== 1) throw new Error(`${file}: row group ${g} came back as ${batches.length} batches`);
       const rb = batches[0]!;
+      const rows = rb.numRows;
       let offset = 0;
-      while (offset < rb.numRows || (wanted.length > 0 && wanted[0] === 0)) {
+      // Slices share the row group's buffers; intoIPCStream consumes only the slice.
+      while (offset < rows || (wanted.length > 0 && wanted[0] === 0)) {
         const n = wanted.shift();
         if (n === undefined) throw new Error(`${file}: more rows than its manifest records`);
-        if (offset + n > rb.numRows) throw new Error(`${file}: a recorded batch of ${n} rows crosses the end of row group ${g}`);
-        yield* batchFrames(n === rb.numRows && offset === 0 ? rb : rb.slice(offset, n));
+        if (offset + n > rows) throw new Error(`${file}: a recorded batch of ${n} rows crosses the end of row group ${g}`);
+        yield* batchFrames(rb.slice(offset, n));
         offset += n;
       }
+      rb.free();
     }
     if (wanted && wanted.length > 0) throw new Error(`${file}: ${wanted.length} recorded batches are missing from the file`);
   } finally {

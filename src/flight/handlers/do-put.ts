@@ -9,7 +9,7 @@ import type { TableWrite } from '../../storage/table-store.ts';
 import type { FlightContext } from '../context.ts';
 import { writeRequest } from '../descriptors.ts';
 import type { FlightDataMessage } from '../flight-data.ts';
-import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
+import { bidiStream, type CallInfo } from '../handler-kit.ts';
 import type { PutResult } from '../protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 
@@ -32,7 +32,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
       }
       if (msg.header.byteLength === 0) {
         // A metadata-only message: nothing to stage, but its app_metadata is acknowledged too.
-        if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata }, info);
+        if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata });
         continue;
       }
       const m = inspectMessage(msg.header);
@@ -49,7 +49,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
         nullCounts: m.kind === 'recordBatch' ? m.nullCounts : [],
       });
       batches++;
-      if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {}, info);
+      if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
     if (info.signal.aborted) throw info.signal.reason;
     if (!write) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
@@ -73,10 +73,8 @@ async function begin(ctx: FlightContext, msg: FlightDataMessage): Promise<TableW
   return ctx.store.beginWrite(target.table, target.mode, msg.header, schema);
 }
 
-function acknowledge(call: PutCall, result: PutResult, info: CallInfo): void {
-  if (!call.write(result)) {
-    // Clients may read acknowledgements only after sending everything: never block on them.
-    void waitForDrain(call, info.signal).catch(() => undefined);
-  }
+/** Clients may read acknowledgements only after sending everything: never wait on them. */
+function acknowledge(call: PutCall, result: PutResult): void {
+  call.write(result);
 }
 
