@@ -10,7 +10,6 @@ const MAX_DIR_BYTES = 200;
 export function validateTableName(name: string): string {
   if (name.length === 0) throw invalidArgument('table name is empty: give a PATH descriptor with at least one non-empty element');
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) throw invalidArgument(`table name is ${Buffer.byteLength(name, 'utf8')} bytes; the limit is ${MAX_NAME_BYTES}`);
-  if (name.includes('\u0000')) throw invalidArgument('table name contains a NUL character');
   if (!name.isWellFormed()) throw invalidArgument('table name is not well-formed UTF-8');
   return name;
 }

@@ -1,18 +1,45 @@
 // What the server needs to know about an IPC message without decoding its body: its kind,
-// row count, whether its body is compressed, and (for schemas) the schema itself.
-import { DataType, Message, MessageHeader, Schema, type Field } from 'apache-arrow';
+// row count, whether its body is compressed, per-column sizes, and (for schemas) the schema.
+import { DataType, Message, MessageHeader, Schema, Type, UnionMode, type Field } from 'apache-arrow';
+import { DictionaryBatch } from 'apache-arrow/ipc/metadata/message';
+import * as flatbuffers from 'flatbuffers';
+import { QuiverError, invalidArgument } from '../errors.ts';
+import { Message as FbMessage } from 'apache-arrow/fb/message';
+import { Schema as FbSchema } from 'apache-arrow/fb/schema';
+import { Field as FbField } from 'apache-arrow/fb/field';
+import { Type as FbType } from 'apache-arrow/fb/type';
+
+export interface BatchLayout {
+  length: number;
+  nodes: { length: number; nullCount: number }[];
+  buffers: { offset: number; length: number }[];
+}
 
 export type MessageInfo =
   | { kind: 'schema'; schema: Schema }
-  | { kind: 'recordBatch'; rows: number; compressed: boolean; bodyLength: number; nullCounts: number[] }
-  | { kind: 'dictionaryBatch'; id: number; isDelta: boolean; compressed: boolean; bodyLength: number };
+  | { kind: 'recordBatch'; rows: number; compressed: boolean; bodyLength: number; layout: BatchLayout }
+  | { kind: 'dictionaryBatch'; id: number; isDelta: boolean; compressed: boolean; bodyLength: number; layout: BatchLayout };
 
 export class IpcFormatError extends Error {}
 
+/** arrow-js reads flatbuffer tables through typed arrays, so the header must be 8-byte aligned. */
+function aligned(header: Uint8Array): Uint8Array {
+  return header.byteOffset % 8 === 0 ? header : new Uint8Array(header);
+}
+
+function layoutOf(rb: { length: number | bigint; nodes: { length: number | bigint; nullCount: number | bigint }[]; buffers: { offset: number | bigint; length: number | bigint }[] }): BatchLayout {
+  return {
+    length: Number(rb.length),
+    nodes: rb.nodes.map((n) => ({ length: Number(n.length), nullCount: Number(n.nullCount) })),
+    buffers: rb.buffers.map((b) => ({ offset: Number(b.offset), length: Number(b.length) })),
+  };
+}
+
 export function inspectMessage(header: Uint8Array): MessageInfo {
+  const bytes = aligned(header);
   let message: Message;
   try {
-    message = Message.decode(header);
+    message = Message.decode(bytes);
   } catch (e) {
     throw new IpcFormatError(`not an Arrow IPC message header (${e instanceof Error ? e.message : e})`);
   }
@@ -21,24 +48,20 @@ export function inspectMessage(header: Uint8Array): MessageInfo {
       case MessageHeader.Schema:
         return { kind: 'schema', schema: message.header() as Schema };
       case MessageHeader.RecordBatch: {
-        const rb = message.header() as { length: number; compression: unknown; nodes: { nullCount: number | bigint }[] };
-        return {
-          kind: 'recordBatch',
-          rows: Number(rb.length),
-          compressed: rb.compression != null,
-          bodyLength: message.bodyLength,
-          nullCounts: rb.nodes.map((n) => Number(n.nullCount)),
-        };
+        const rb = message.header() as unknown as Parameters<typeof layoutOf>[0] & { compression: unknown };
+        return { kind: 'recordBatch', rows: Number(rb.length), compressed: rb.compression != null, bodyLength: message.bodyLength, layout: layoutOf(rb) };
       }
       case MessageHeader.DictionaryBatch: {
-        const db = message.header() as { id: number; isDelta: boolean; data: { compression: unknown } };
-        return { kind: 'dictionaryBatch', id: Number(db.id), isDelta: db.isDelta, compressed: db.data.compression != null, bodyLength: message.bodyLength };
+        const db = message.header() as unknown as { id: number; isDelta: boolean; data: Parameters<typeof layoutOf>[0] & { compression: unknown } };
+        return { kind: 'dictionaryBatch', id: Number(db.id), isDelta: db.isDelta, compressed: db.data.compression != null, bodyLength: message.bodyLength, layout: layoutOf(db.data) };
       }
       default:
         throw new IpcFormatError(`unsupported IPC message type ${MessageHeader[message.headerType] ?? message.headerType}`);
     }
   } catch (e) {
-    if (e instanceof IpcFormatError) throw e;
+    if (e instanceof IpcFormatError || e instanceof QuiverError) throw e;
+    const unreadable = message.headerType === MessageHeader.Schema ? unreadableColumn(bytes) : null;
+    if (unreadable) throw invalidArgument(`column ${unreadable.path} has type ${unreadable.type}, which this server cannot store yet; cast it to a supported type (e.g. a plain list or string) before sending`);
     throw new IpcFormatError(`cannot read IPC message header (${e instanceof Error ? e.message : e})`);
   }
 }
@@ -54,11 +77,76 @@ export function encodeSchema(schema: Schema): Uint8Array {
   return Message.encode(Message.from(schema));
 }
 
+/** The same DictionaryBatch message with another dictionary id. */
+export function withDictionaryId(header: Uint8Array, id: number): Uint8Array {
+  const message = Message.decode(aligned(header));
+  if (message.headerType !== MessageHeader.DictionaryBatch) throw new IpcFormatError('not a dictionary batch');
+  const db = message.header() as unknown as DictionaryBatch;
+  return Message.encode(Message.from(new DictionaryBatch(db.data, id, db.isDelta), message.bodyLength));
+}
+
+// The types arrow-js (our schema reader) cannot decode; named so the error names the column.
+const UNREADABLE = new Set<number>([FbType.RunEndEncoded, FbType.ListView, FbType.LargeListView, FbType.BinaryView, FbType.Utf8View]);
+
+function unreadableColumn(header: Uint8Array): { path: string; type: string } | null {
+  try {
+    const msg = FbMessage.getRootAsMessage(new flatbuffers.ByteBuffer(header));
+    const schema = msg.header(new FbSchema()) as FbSchema | null;
+    if (!schema) return null;
+    const visit = (field: FbField, prefix: string): { path: string; type: string } | null => {
+      const path = prefix ? `${prefix}.${field.name() ?? ''}` : (field.name() ?? '');
+      if (UNREADABLE.has(field.typeType())) return { path, type: snakeCase(FbType[field.typeType()] ?? String(field.typeType())) };
+      for (let i = 0; i < field.childrenLength(); i++) {
+        const found = visit(field.children(i)!, path);
+        if (found) return found;
+      }
+      return null;
+    };
+    for (let i = 0; i < schema.fieldsLength(); i++) {
+      const found = visit(schema.fields(i)!, '');
+      if (found) return found;
+    }
+  } catch {
+    // Not even the raw flatbuffer reads: the caller reports the decoder's own error.
+  }
+  return null;
+}
+
+/** Arrow's own spelling of type names in messages: RunEndEncoded -> run_end_encoded. */
+const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
 /** Field nodes a column of this type contributes to a record batch (its own and its children's). */
 export function nodeCount(type: DataType): number {
   // A dictionary column is one node of indices; its values arrive in dictionary batches.
   if (DataType.isDictionary(type)) return 1;
   return 1 + (type.children ?? []).reduce((n: number, c: Field) => n + nodeCount(c.type), 0);
+}
+
+/** Buffers a column of this type contributes to a record batch (its own and its children's). */
+export function bufferCount(type: DataType): number {
+  let own: number;
+  switch (type.typeId) {
+    case Type.Null: own = 0; break;
+    case Type.Utf8: case Type.Binary: case Type.LargeUtf8: case Type.LargeBinary: own = 3; break;
+    case Type.List: case Type.LargeList: case Type.Map: own = 2; break;
+    case Type.FixedSizeList: case Type.Struct: own = 1; break;
+    case Type.Union: own = (type as unknown as { mode: UnionMode }).mode === UnionMode.Dense ? 2 : 1; break;
+    case Type.Dictionary: return 2;
+    default: own = 2;
+  }
+  return own + (type.children ?? []).reduce((n: number, c: Field) => n + bufferCount(c.type), 0);
+}
+
+/** Body bytes of each top-level column in a record batch, in schema order. */
+export function columnBytes(schema: Schema, layout: BatchLayout): number[] {
+  const out: number[] = [];
+  let next = 0;
+  for (const f of schema.fields) {
+    const n = bufferCount(f.type);
+    out.push(layout.buffers.slice(next, next + n).reduce((sum, b) => sum + b.length, 0));
+    next += n;
+  }
+  return out;
 }
 
 /** Index of each top-level field's FieldNode in a record batch (nodes are in pre-order). */

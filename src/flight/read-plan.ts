@@ -15,7 +15,8 @@ export interface ReadPlan {
   /** Schema message flatbuffer sent first on every DoGet of this plan. */
   schemaHeader: Uint8Array;
   tickets: TicketContent[];
-  projected: boolean;
+  /** Arrow body bytes the plan's DoGets send (projected columns only). */
+  arrowBytes: number;
 }
 
 export async function planRead(ctx: FlightContext, req: ReadRequest): Promise<ReadPlan> {
@@ -34,7 +35,11 @@ export async function planRead(ctx: FlightContext, req: ReadRequest): Promise<Re
   });
   // A table with no files still gets one endpoint, so readers receive its schema.
   if (first < manifest.files.length || tickets.length === 0) tickets.push(ticketFor(manifest, [first, manifest.files.length], req.columns));
-  return { manifest, schemaHeader, tickets, projected: req.columns !== undefined };
+  const wanted = req.columns ? new Set(req.columns) : null;
+  const arrowBytes = wanted
+    ? manifest.files.reduce((n, f) => n + f.columns.filter((c) => wanted.has(c.name)).reduce((m, c) => m + c.arrowBytes, 0), 0)
+    : manifest.arrowBytes;
+  return { manifest, schemaHeader, tickets, arrowBytes };
 }
 
 function ticketFor(m: Manifest, files: [number, number], columns?: string[]): TicketContent {
@@ -77,14 +82,12 @@ export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descri
     const expires = ctx.leases.expiration(ticket.toString('base64'), superseded, ctx.retentionMs);
     return { ticket: { ticket }, location: locations, expiration_time: toTimestamp(expires) };
   });
-  const files = plan.manifest.files;
   return {
     schema: encapsulatedSchema(plan.schemaHeader),
     flight_descriptor: descriptor,
     endpoint,
     total_records: plan.manifest.rows,
-    // Sizes are recorded per file, not per column: a projection's size is unknown (-1).
-    total_bytes: plan.projected ? -1 : files.reduce((n, f) => n + f.arrowBytes, 0),
+    total_bytes: plan.arrowBytes,
     ordered: true,
   };
 }

@@ -7,6 +7,8 @@ export interface ColumnStats {
   /** Top-level column name. */
   name: string;
   nullCount: number;
+  /** Arrow body bytes of this column's buffers (its dictionaries included). */
+  arrowBytes: number;
 }
 
 export interface DataFile {
@@ -16,7 +18,7 @@ export interface DataFile {
   rows: number;
   /** Size of the file on disk. */
   fileBytes: number;
-  /** Arrow IPC body bytes of the batches as they were put: what DoGet will send. */
+  /** Arrow IPC body bytes of the batches as they were put (what DoGet sends, less headers). */
   arrowBytes: number;
   /** Row counts of the record batches as put, zero-length ones included; null for imported files. */
   batches: number[] | null;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema } from 'apache-arrow';
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 import { decodeSchema } from '../arrow/ipc-message.ts';
-import { schemaMismatch } from '../arrow/schema-compat.ts';
+import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
 import { CommitConflictError, type Coordinator } from '../coord/coordinator.ts';
 import { ensureDirectory, isNotFound, removeQuietly, syncDirectory, writeNewFile } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
@@ -93,24 +93,32 @@ export class TableStore {
     validateTableName(name);
     const ineligible = parquetIneligibility(schema);
     const current = await this.currentOrNull(name);
+    let tableHeader = schemaHeader;
+    let dictionaryIds = new Map<number, number>();
     if (current) {
       if (mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} already exists (version ${current.version}); use mode "append" or "overwrite", or drop it first`);
-      if (mode === 'append') checkAppendable(name, current, schema);
+      if (mode === 'append') {
+        dictionaryIds = checkAppendable(name, current, schema);
+        tableHeader = schemaBytes(current);
+      }
     }
     const dir = this.tableDir(name);
     await ensureDirectory(path.join(dir, 'data'));
     await ensureDirectory(path.join(dir, 'manifests'));
-    const stager = new FileStager(dir, schemaHeader, schema, ineligible, this.staging);
-    return new TableWrite(this, name, mode, schemaHeader, schema, stager);
+    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, this.staging);
+    return new TableWrite(this, name, mode, tableHeader, schema, stager);
   }
 
   /** Publishes staged files as one new version (called by TableWrite). */
-  async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, files: DataFile[]): Promise<Manifest> {
+  async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, files: DataFile[]): Promise<Manifest> {
     const lock = await this.coordinator.lockTable(name);
     try {
       const current = await this.currentOrNull(name);
       if (current && mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} was created by another writer while this stream was being written`);
-      if (current && mode === 'append') checkAppendable(name, current, schema);
+      if (current && mode === 'append' && Buffer.compare(schemaBytes(current), schemaHeader) !== 0) {
+        // Files were staged against another schema message (the table was overwritten meanwhile).
+        throw new QuiverError('ABORTED', `table ${JSON.stringify(name)} was overwritten while this stream was being written; nothing was committed, send the stream again`, { retriable: true });
+      }
       const keep = current && mode === 'append' ? current.files : [];
       const operation: Operation = current ? (mode === 'overwrite' ? 'overwrite' : 'append') : 'create';
       const all = [...keep, ...files];
@@ -122,7 +130,7 @@ export class TableStore {
         parentVersion: current?.version ?? null,
         operation,
         committedAt: new Date().toISOString(),
-        schema: Buffer.from(current && mode === 'append' ? schemaBytes(current) : schemaHeader).toString('base64'),
+        schema: Buffer.from(schemaHeader).toString('base64'),
         files: all,
         rows: all.reduce((n, f) => n + f.rows, 0),
         arrowBytes: all.reduce((n, f) => n + f.arrowBytes, 0),
@@ -178,9 +186,12 @@ export class TableStore {
   }
 }
 
-function checkAppendable(name: string, current: Manifest, schema: Schema): void {
-  const reason = schemaMismatch(decodeSchema(schemaBytes(current)), schema);
+/** Refuses a schema that cannot be appended; returns how its dictionary ids map to the table's. */
+function checkAppendable(name: string, current: Manifest, schema: Schema): Map<number, number> {
+  const table = decodeSchema(schemaBytes(current));
+  const reason = schemaMismatch(table, schema);
   if (reason) throw invalidArgument(`cannot append to table ${JSON.stringify(name)}: ${reason}; use mode "overwrite" to replace the table with the new schema`);
+  return dictionaryIdMapping(table, schema);
 }
 
 /** A write in progress: the handle DoPut feeds and then commits or aborts. */
@@ -205,7 +216,7 @@ export class TableWrite {
     this.done = true;
     try {
       const files = await this.stager.finish();
-      return await this.store.commitFiles(this.table, this.mode, this.schemaHeader, this.schema, files);
+      return await this.store.commitFiles(this.table, this.mode, this.schemaHeader, files);
     } catch (e) {
       await this.stager.abort();
       throw e;

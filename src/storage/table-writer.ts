@@ -3,10 +3,11 @@
 // changed; abort() removes the staged files.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Schema } from 'apache-arrow';
-import { frameLength, type IpcFrame } from '../arrow/ipc-framing.ts';
-import { topLevelNodeIndexes } from '../arrow/ipc-message.ts';
+import { DataType, type Field, type Schema } from 'apache-arrow';
+import type { IpcFrame } from '../arrow/ipc-framing.ts';
+import { columnBytes, topLevelNodeIndexes, withDictionaryId, type MessageInfo } from '../arrow/ipc-message.ts';
 import { removeQuietly, writeNewFile } from '../durable-files.ts';
+import { invalidArgument } from '../errors.ts';
 import { ArrowStreamFileWriter } from './arrow-stream-files.ts';
 import type { DataFile, FileFormat } from './manifest.ts';
 import { encodeParquet, type ParquetCompression } from './parquet-files.ts';
@@ -21,10 +22,7 @@ export interface StagingOptions {
 
 export interface StagedBatch {
   frame: IpcFrame;
-  kind: 'recordBatch' | 'dictionaryBatch';
-  rows: number;
-  compressed: boolean;
-  nullCounts: number[];
+  info: Extract<MessageInfo, { kind: 'recordBatch' | 'dictionaryBatch' }>;
 }
 
 /** Writes a stream's batches into data files under `dataDir`, choosing the format per file. */
@@ -35,27 +33,37 @@ export class FileStager {
   private pendingBytes = 0;
   private ipc: { writer: ArrowStreamFileWriter; file: DataFile } | null = null;
   private readonly nodeIndexes: number[];
+  /** Dictionary id -> index of the top-level column whose values it holds. */
+  private readonly dictionaryColumns = new Map<number, number>();
 
   constructor(
     private readonly tableDir: string,
+    /** The table's Schema message: what every file starts with and DoGet sends first. */
     private readonly schemaHeader: Uint8Array,
     private readonly schema: Schema,
     /** Null when every file may be Parquet; otherwise all go to one Arrow stream file. */
     private readonly parquetIneligible: string | null,
+    /** The stream's dictionary ids -> the table's, where they differ. */
+    private readonly dictionaryIds: Map<number, number>,
     private readonly options: StagingOptions,
   ) {
     this.nodeIndexes = topLevelNodeIndexes(schema);
+    schema.fields.forEach((f, i) => {
+      for (const id of dictionaryIdsOf(f)) this.dictionaryColumns.set(id, i);
+    });
   }
 
   async add(batch: StagedBatch): Promise<void> {
+    if (batch.info.kind === 'dictionaryBatch') batch = this.renumber(batch);
     if (this.parquetIneligible !== null) {
       await this.appendToArrowStream(batch);
       return;
     }
-    if (batch.kind === 'dictionaryBatch') throw new Error('dictionary batch in a schema without dictionaries');
-    if (batch.rows > 0 && this.pendingRows > 0 && this.pendingRows + batch.rows > this.options.rowGroupRows) await this.flush();
+    if (batch.info.kind === 'dictionaryBatch') throw new Error('dictionary batch in a schema without dictionaries');
+    const rows = batch.info.rows;
+    if (rows > 0 && this.pendingRows > 0 && this.pendingRows + rows > this.options.rowGroupRows) await this.flush();
     this.pending.push(batch);
-    this.pendingRows += batch.rows;
+    this.pendingRows += rows;
     this.pendingBytes += batch.frame.body.byteLength;
     if (this.pendingRows >= this.options.rowGroupRows || this.pendingBytes >= this.options.maxBufferedBytes) await this.flush();
   }
@@ -95,7 +103,7 @@ export class FileStager {
     this.pending = [];
     this.pendingRows = 0;
     this.pendingBytes = 0;
-    const rows = batches.reduce((n, b) => n + b.rows, 0);
+    const rows = batches.reduce((n, b) => n + (b.info.kind === 'recordBatch' ? b.info.rows : 0), 0);
     const last = this.files.at(-1);
     if (rows === 0 && last && last.format === 'parquet') {
       // Zero-length batches at the end of a stream ride on the previous file's batch list.
@@ -104,11 +112,17 @@ export class FileStager {
     }
     // Parquet cannot hold a file of no rows with its batch boundaries, and parquet-wasm cannot
     // decompress IPC bodies: both keep the client's own messages instead.
-    const format: FileFormat = rows > 0 && !batches.some((b) => b.compressed) ? 'parquet' : 'arrow-stream';
+    const format: FileFormat = rows > 0 && !batches.some((b) => b.info.compressed) ? 'parquet' : 'arrow-stream';
     const file = this.newFile(format);
     const target = path.join(this.tableDir, file.path);
     if (format === 'parquet') {
-      const bytes = encodeParquet(this.schemaHeader, batches.map((b) => b.frame), rows, this.options.compression);
+      let bytes: Uint8Array;
+      try {
+        bytes = encodeParquet(this.schemaHeader, batches.map((b) => b.frame), rows, this.options.compression);
+      } catch (e) {
+        // parquet-wasm refuses data that contradicts its schema (e.g. nulls in a non-nullable column).
+        throw invalidArgument(`the record batches could not be written: ${e instanceof Error ? e.message : String(e)}`);
+      }
       await writeNewFile(target, bytes);
       file.fileBytes = bytes.byteLength;
     } else {
@@ -135,17 +149,37 @@ export class FileStager {
       fileBytes: 0,
       arrowBytes: 0,
       batches: [],
-      columns: this.schema.fields.map((f) => ({ name: f.name, nullCount: 0 })),
+      columns: this.schema.fields.map((f) => ({ name: f.name, nullCount: 0, arrowBytes: 0 })),
     };
   }
 
   private record(file: DataFile, batch: StagedBatch): void {
-    file.arrowBytes += frameLength(batch.frame);
-    if (batch.kind !== 'recordBatch') return;
-    file.rows += batch.rows;
-    file.batches!.push(batch.rows);
+    file.arrowBytes += batch.frame.body.byteLength;
+    const { info } = batch;
+    if (info.kind === 'dictionaryBatch') {
+      const column = this.dictionaryColumns.get(info.id);
+      if (column !== undefined) file.columns[column]!.arrowBytes += info.bodyLength;
+      return;
+    }
+    file.rows += info.rows;
+    file.batches!.push(info.rows);
+    const bytes = columnBytes(this.schema, info.layout);
     this.nodeIndexes.forEach((node, i) => {
-      file.columns[i]!.nullCount += batch.nullCounts[node] ?? 0;
+      file.columns[i]!.nullCount += info.layout.nodes[node]?.nullCount ?? 0;
+      file.columns[i]!.arrowBytes += bytes[i] ?? 0;
     });
   }
+
+  private renumber(batch: StagedBatch): StagedBatch {
+    if (batch.info.kind !== 'dictionaryBatch') return batch;
+    const id = this.dictionaryIds.get(batch.info.id);
+    if (id === undefined || id === batch.info.id) return batch;
+    return { frame: { header: withDictionaryId(batch.frame.header, id), body: batch.frame.body }, info: { ...batch.info, id } };
+  }
+}
+
+function dictionaryIdsOf(field: Field): number[] {
+  const type: DataType = field.type;
+  if (DataType.isDictionary(type)) return [type.id, ...(type.dictionary.children ?? []).flatMap(dictionaryIdsOf)];
+  return (type.children ?? []).flatMap(dictionaryIdsOf);
 }

@@ -22,6 +22,10 @@ export function doPut(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDa
 async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Promise<void> {
   let write: TableWrite | null = null;
   let batches = 0;
+  // A cancelled call never ends its readable side; destroying it ends the loop below so that
+  // the staged files are removed.
+  const onAbort = () => call.destroy();
+  info.signal.addEventListener('abort', onAbort, { once: true });
   try {
     // destroyOnReturn: false, or the iterator destroys the duplex before the commit is acknowledged.
     for await (const msg of call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>) {
@@ -40,14 +44,8 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
       if (msg.body.byteLength !== m.bodyLength) {
         throw invalidArgument(`malformed Arrow IPC: message ${batches + 1} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       }
-      validateBatchLayout(write.schema, msg.header, msg.body, batches + 1);
-      await write.add({
-        frame: { header: msg.header, body: msg.body },
-        kind: m.kind,
-        rows: m.kind === 'recordBatch' ? m.rows : 0,
-        compressed: m.compressed,
-        nullCounts: m.kind === 'recordBatch' ? m.nullCounts : [],
-      });
+      validateBatchLayout(write.schema, m, msg.body, batches + 1);
+      await write.add({ frame: { header: msg.header, body: msg.body }, info: m });
       batches++;
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
@@ -60,7 +58,9 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     call.end();
   } catch (e) {
     await write?.abort();
-    throw e;
+    throw info.signal.aborted ? info.signal.reason : e;
+  } finally {
+    info.signal.removeEventListener('abort', onAbort);
   }
 }
 
