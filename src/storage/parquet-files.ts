@@ -1,32 +1,17 @@
-// Parquet data files through parquet-wasm (arrow-rs compiled to WebAssembly).
-// Each file quiver writes holds one row group made of whole record batches, so a reader can
-// hand back the batches exactly as they were put by slicing that row group; nothing is ever
-// concatenated across row groups.
-import fs from 'node:fs';
-import * as parquet from 'parquet-wasm';
-import { MESSAGE_SCHEMA, decodeStream, encodeStream, messageHeaderType, type IpcFrame } from '../arrow/ipc-framing.ts';
+// Parquet data files, encoded and decoded on the worker pool (see parquet-pool.ts).
+import { encodeStream, type IpcFrame } from '../arrow/ipc-framing.ts';
+import type { PackedFrames, ParquetCompression } from './parquet-codec.ts';
+import type { ParquetPool } from './parquet-pool.ts';
 
-export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'lz4' | 'brotli' | 'none';
-
-const COMPRESSION: Record<ParquetCompression, parquet.Compression> = {
-  zstd: parquet.Compression.ZSTD,
-  snappy: parquet.Compression.SNAPPY,
-  gzip: parquet.Compression.GZIP,
-  lz4: parquet.Compression.LZ4_RAW,
-  brotli: parquet.Compression.BROTLI,
-  none: parquet.Compression.UNCOMPRESSED,
-};
+export type { ParquetCompression };
 
 /** Encodes a schema and its (uncompressed, dictionary-free) record batches as one Parquet file. */
-export function encodeParquet(schemaHeader: Uint8Array, batches: IpcFrame[], rows: number, compression: ParquetCompression): Uint8Array {
+export async function encodeParquet(pool: ParquetPool, schemaHeader: Uint8Array, batches: IpcFrame[], rows: number, compression: ParquetCompression): Promise<Uint8Array> {
   const ipc = encodeStream([{ header: schemaHeader, body: new Uint8Array(0) }, ...batches]);
-  const table = parquet.Table.fromIPCStream(ipc);
-  const props = new parquet.WriterPropertiesBuilder()
-    .setCompression(COMPRESSION[compression])
-    .setMaxRowGroupSize(Math.max(rows, 1))
-    .setCreatedBy('quiver')
-    .build();
-  return parquet.writeParquet(table, props);
+  // Large results of encodeStream own their buffer and move to the worker without a copy; small
+  // ones live in Node's shared Buffer pool, which must never be transferred, so they are copied.
+  const buffer = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? (ipc.buffer as ArrayBuffer) : (new Uint8Array(ipc).buffer as ArrayBuffer);
+  return pool.call<Uint8Array>({ op: 'encode', ipc: buffer, rows, compression }, [buffer]);
 }
 
 export interface ParquetReadOptions {
@@ -39,49 +24,26 @@ export interface ParquetReadOptions {
  * Streams a Parquet file as IPC record batch frames (no schema frame), one row group at a time
  * so that memory holds at most one row group.
  */
-export async function* readParquet(file: string, options: ParquetReadOptions): AsyncGenerator<IpcFrame> {
-  const pf = await parquet.ParquetFile.fromFile(await fs.openAsBlob(file));
-  try {
-    const meta = pf.metadata();
-    const groups = meta.numRowGroups();
-    const wanted = options.batches ? [...options.batches] : null;
-    for (let g = 0; g < groups; g++) {
-      const groupRows = meta.rowGroup(g).numRows();
-      const table = await pf.read({ rowGroups: [g], batchSize: Math.max(groupRows, 1), columns: options.columns });
-      const batches = table.recordBatches();
-      if (batches.length === 0) continue;
-      if (!wanted) {
-        for (const rb of batches) yield* batchFrames(rb);
-        continue;
+export async function* readParquet(pool: ParquetPool, file: string, options: ParquetReadOptions): AsyncGenerator<IpcFrame> {
+  const groups = await pool.call<number[]>({ op: 'rowGroups', file });
+  const wanted = options.batches ? [...options.batches] : null;
+  for (let g = 0; g < groups.length; g++) {
+    let cut: number[] | null = null;
+    if (wanted) {
+      // The recorded batches that make up this row group (zero-length ones included).
+      cut = [];
+      let rows = 0;
+      while (wanted.length > 0 && (rows < groups[g]! || wanted[0] === 0)) {
+        rows += wanted[0]!;
+        cut.push(wanted.shift()!);
       }
-      if (batches.length !== 1) throw new Error(`${file}: row group ${g} came back as ${batches.length} batches`);
-      const rb = batches[0]!;
-      const rows = rb.numRows;
-      let offset = 0;
-      // Slices share the row group's buffers; intoIPCStream consumes only the slice.
-      while (offset < rows || (wanted.length > 0 && wanted[0] === 0)) {
-        const n = wanted.shift();
-        if (n === undefined) throw new Error(`${file}: more rows than its manifest records`);
-        if (offset + n > rows) throw new Error(`${file}: a recorded batch of ${n} rows crosses the end of row group ${g}`);
-        yield* batchFrames(rb.slice(offset, n));
-        offset += n;
-      }
-      rb.free();
+      if (rows !== groups[g]) throw new Error(`${file}: row group ${g} has ${groups[g]} rows, its manifest records ${rows}`);
     }
-    if (wanted && wanted.length > 0) throw new Error(`${file}: ${wanted.length} recorded batches are missing from the file`);
-  } finally {
-    pf.free();
+    const packed = await pool.call<PackedFrames>({ op: 'readRowGroup', file, group: g, batches: cut, columns: options.columns });
+    for (const f of packed.frames) {
+      const buf = packed.buffers[f.buffer]!;
+      yield { header: new Uint8Array(buf, f.header[0], f.header[1]), body: new Uint8Array(buf, f.body[0], f.body[1]) };
+    }
   }
-}
-
-function* batchFrames(rb: parquet.RecordBatch): Generator<IpcFrame> {
-  for (const frame of decodeStream(rb.intoIPCStream())) {
-    // intoIPCStream writes a schema first; the caller sends the table's own schema instead.
-    if (isSchemaFrame(frame)) continue;
-    yield frame;
-  }
-}
-
-function isSchemaFrame(frame: IpcFrame): boolean {
-  return messageHeaderType(frame.header) === MESSAGE_SCHEMA;
+  if (wanted && wanted.length > 0) throw new Error(`${file}: ${wanted.length} recorded batches are missing from the file`);
 }

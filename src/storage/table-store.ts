@@ -18,6 +18,7 @@ import { readArrowStreamFile } from './arrow-stream-files.ts';
 import { manifestFromJson, schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
 import { parquetIneligibility } from './parquet-eligibility.ts';
 import { readParquet } from './parquet-files.ts';
+import { ParquetPool } from './parquet-pool.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
 
 export type WriteMode = 'append' | 'overwrite' | 'create';
@@ -25,11 +26,20 @@ export type WriteMode = 'append' | 'overwrite' | 'create';
 export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
 
+  private readonly pool: ParquetPool;
+
   constructor(
     readonly root: string,
     readonly coordinator: Coordinator,
     readonly staging: StagingOptions,
-  ) {}
+    options: { parquetWorkers?: number } = {},
+  ) {
+    this.pool = new ParquetPool(options.parquetWorkers);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
 
   tableDir(name: string): string {
     return path.join(this.root, 'tables', tableDirName(name));
@@ -105,7 +115,7 @@ export class TableStore {
     const dir = this.tableDir(name);
     await ensureDirectory(path.join(dir, 'data'));
     await ensureDirectory(path.join(dir, 'manifests'));
-    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, this.staging);
+    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, this.staging, this.pool);
     return new TableWrite(this, name, mode, tableHeader, schema, stager);
   }
 
@@ -158,7 +168,7 @@ export class TableStore {
   /** Dictionary and record batch frames of one data file, as the schema's IPC stream continues. */
   readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
     const full = path.join(this.tableDir(manifest.table), file.path);
-    if (file.format === 'parquet') return readParquet(full, { batches: file.batches, columns });
+    if (file.format === 'parquet') return readParquet(this.pool, full, { batches: file.batches, columns });
     if (columns) throw new QuiverError('UNIMPLEMENTED', `column projection of Arrow stream files is not supported yet (table ${JSON.stringify(manifest.table)})`);
     return readArrowStreamFile(full, { skipSchema: true });
   }

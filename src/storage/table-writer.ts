@@ -11,6 +11,7 @@ import { invalidArgument } from '../errors.ts';
 import { ArrowStreamFileWriter } from './arrow-stream-files.ts';
 import type { DataFile, FileFormat } from './manifest.ts';
 import { encodeParquet, type ParquetCompression } from './parquet-files.ts';
+import { ParquetDataError, ParquetWorkerCrash, type ParquetPool } from './parquet-pool.ts';
 
 export interface StagingOptions {
   compression: ParquetCompression;
@@ -46,6 +47,7 @@ export class FileStager {
     /** The stream's dictionary ids -> the table's, where they differ. */
     private readonly dictionaryIds: Map<number, number>,
     private readonly options: StagingOptions,
+    private readonly pool: ParquetPool,
   ) {
     this.nodeIndexes = topLevelNodeIndexes(schema);
     schema.fields.forEach((f, i) => {
@@ -118,10 +120,12 @@ export class FileStager {
     if (format === 'parquet') {
       let bytes: Uint8Array;
       try {
-        bytes = encodeParquet(this.schemaHeader, batches.map((b) => b.frame), rows, this.options.compression);
+        bytes = await encodeParquet(this.pool, this.schemaHeader, batches.map((b) => b.frame), rows, this.options.compression);
       } catch (e) {
-        // parquet-wasm refuses data that contradicts its schema (e.g. nulls in a non-nullable column).
-        throw invalidArgument(`the record batches could not be written: ${e instanceof Error ? e.message : String(e)}`);
+        // parquet-wasm refuses data that contradicts its schema (e.g. nulls in a non-nullable
+        // column), and a trap that ends the worker is as much the data's doing.
+        if (e instanceof ParquetDataError || e instanceof ParquetWorkerCrash) throw invalidArgument(`the record batches could not be written: ${e.message}`);
+        throw e;
       }
       await writeNewFile(target, bytes);
       file.fileBytes = bytes.byteLength;

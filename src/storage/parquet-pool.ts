@@ -1,0 +1,92 @@
+// A small pool of worker threads for Parquet work. parquet-wasm is synchronous and CPU-bound,
+// and a trap inside it (a corrupt file, an unsupported corner of arrow-rs) aborts its wasm
+// instance: in a worker that costs one request and a restart instead of the whole server.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ParquetCompression } from './parquet-codec.ts';
+
+export type PoolRequest =
+  | { id: number; op: 'encode'; ipc: ArrayBuffer; rows: number; compression: ParquetCompression }
+  | { id: number; op: 'rowGroups'; file: string }
+  | { id: number; op: 'readRowGroup'; file: string; group: number; batches: number[] | null; columns?: string[] };
+
+/** A request as callers give it; the pool adds the id. */
+export type PoolCall = PoolRequest extends infer R ? (R extends PoolRequest ? Omit<R, 'id'> : never) : never;
+
+export type PoolResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** parquet-wasm refused the request's input (reported by the worker, which carries on). */
+export class ParquetDataError extends Error {}
+
+/** A worker died mid-request (a wasm trap or out of memory); the request's input is to blame. */
+export class ParquetWorkerCrash extends Error {}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  online: boolean;
+}
+
+const WORKER_URL = new URL('./parquet-worker-entry.mjs', import.meta.url);
+
+export class ParquetPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Set when a worker cannot even start: respawning would only loop. */
+  private broken: Error | null = null;
+
+  /** Workers start on first use, so a server that never touches Parquet never pays for them. */
+  constructor(readonly size = Math.max(1, Math.min(4, os.availableParallelism()))) {}
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_URL);
+    const slot: Slot = { worker, pending: new Map(), online: false };
+    worker.on('online', () => (slot.online = true));
+    worker.on('message', (res: PoolResponse) => {
+      const p = slot.pending.get(res.id);
+      if (!p) return;
+      slot.pending.delete(res.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (res.ok) p.resolve(res.value);
+      else p.reject(new ParquetDataError(res.error));
+    });
+    const fail = (reason: string) => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      if (!slot.online) this.broken ??= new Error(`cannot start a Parquet worker thread: ${reason}`);
+      const error = slot.online ? new ParquetWorkerCrash(reason) : this.broken!;
+      for (const p of slot.pending.values()) p.reject(error);
+      slot.pending.clear();
+      if (this.closed || this.broken) this.slots.splice(i, 1);
+      else this.slots[i] = this.spawn();
+    };
+    worker.on('error', (e) => fail(`the Parquet worker failed: ${e.message}`));
+    worker.on('exit', (code) => fail(`the Parquet worker exited with code ${code}`));
+    // An idle worker must not keep the process alive; a busy one must (see call()).
+    worker.unref();
+    return slot;
+  }
+
+  /** Runs one operation on the least busy worker. */
+  call<T>(request: PoolCall, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the Parquet worker pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    let slot = this.slots.find((s) => s.pending.size === 0);
+    if (!slot && this.slots.length < this.size) this.slots.push((slot = this.spawn()));
+    slot ??= this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.worker.ref();
+      slot.worker.postMessage({ ...request, id }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
