@@ -159,3 +159,10 @@ export function topLevelNodeIndexes(schema: Schema): number[] {
   }
   return out;
 }
+
+/** Dictionary ids a column uses, its nested dictionaries included. */
+export function dictionaryIdsOf(field: Field): number[] {
+  const type: DataType = field.type;
+  if (DataType.isDictionary(type)) return [type.id, ...(type.dictionary.children ?? []).flatMap(dictionaryIdsOf)];
+  return (type.children ?? []).flatMap(dictionaryIdsOf);
+}

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema } from 'apache-arrow';
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 import { decodeSchema } from '../arrow/ipc-message.ts';
+import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
 import { CommitConflictError, type Coordinator } from '../coord/coordinator.ts';
 import { ensureDirectory, isNotFound, removeQuietly, syncDirectory, writeNewFile } from '../durable-files.ts';
@@ -169,8 +170,8 @@ export class TableStore {
   readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
     const full = path.join(this.tableDir(manifest.table), file.path);
     if (file.format === 'parquet') return readParquet(this.pool, full, { batches: file.batches, columns });
-    if (columns) throw new QuiverError('UNIMPLEMENTED', `column projection of Arrow stream files is not supported yet (table ${JSON.stringify(manifest.table)})`);
-    return readArrowStreamFile(full, { skipSchema: true });
+    const frames = readArrowStreamFile(full, { skipSchema: true });
+    return columns ? projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns)) : frames;
   }
 
   private async currentOrNull(name: string): Promise<Manifest | null> {
@@ -197,6 +198,17 @@ export class TableStore {
 }
 
 /** Refuses a schema that cannot be appended; returns how its dictionary ids map to the table's. */
+async function* projectFrames(frames: AsyncGenerator<IpcFrame>, projection: ColumnProjection): AsyncGenerator<IpcFrame> {
+  try {
+    for await (const frame of frames) {
+      const projected = projection.apply(frame);
+      if (projected) yield projected;
+    }
+  } finally {
+    await frames.return(undefined);
+  }
+}
+
 function checkAppendable(name: string, current: Manifest, schema: Schema): Map<number, number> {
   const table = decodeSchema(schemaBytes(current));
   const reason = schemaMismatch(table, schema);

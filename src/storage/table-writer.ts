@@ -3,9 +3,9 @@
 // changed; abort() removes the staged files.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DataType, type Field, type Schema } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
-import { columnBytes, topLevelNodeIndexes, withDictionaryId, type MessageInfo } from '../arrow/ipc-message.ts';
+import { columnBytes, dictionaryIdsOf, topLevelNodeIndexes, withDictionaryId, type MessageInfo } from '../arrow/ipc-message.ts';
 import { removeQuietly, writeNewFile } from '../durable-files.ts';
 import { invalidArgument } from '../errors.ts';
 import { ArrowStreamFileWriter } from './arrow-stream-files.ts';
@@ -180,10 +180,4 @@ export class FileStager {
     if (id === undefined || id === batch.info.id) return batch;
     return { frame: { header: withDictionaryId(batch.frame.header, id), body: batch.frame.body }, info: { ...batch.info, id } };
   }
-}
-
-function dictionaryIdsOf(field: Field): number[] {
-  const type: DataType = field.type;
-  if (DataType.isDictionary(type)) return [type.id, ...(type.dictionary.children ?? []).flatMap(dictionaryIdsOf)];
-  return (type.children ?? []).flatMap(dictionaryIdsOf);
 }

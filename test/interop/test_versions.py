@@ -108,3 +108,25 @@ def test_a_version_that_does_not_exist_is_not_found(quiver, table_name, expect_s
     quiver.put(table_name, [rows(0, 1)])
     with expect_status("NOT_FOUND"):
         quiver.info(quiver.cmd(table=table_name, version=version))
+
+
+@pytest.mark.parametrize("compression", [None, "zstd"])
+def test_projection_of_a_table_kept_as_arrow_ipc(quiver, table_name, compression):
+    # Dictionary columns (and compressed bodies) keep a table in Arrow IPC files rather than
+    # Parquet; projection must cut those messages down to the named columns too.
+    schema = pa.schema([
+        pa.field("id", pa.int64()),
+        pa.field("tag", pa.dictionary(pa.int16(), pa.string())),
+        pa.field("other", pa.dictionary(pa.int8(), pa.string())),
+        pa.field("score", pa.float64()),
+    ])
+    batches = [
+        pa.record_batch([pa.array([1, 2, 3]), pa.array(["x", "y", "x"]).dictionary_encode().cast(schema.field("tag").type),
+                         pa.array(["p", None, "q"]).dictionary_encode().cast(schema.field("other").type), pa.array([0.5, None, 1.5])], schema=schema),
+        pa.record_batch([pa.array([4]), pa.array(["z"]).dictionary_encode().cast(schema.field("tag").type),
+                         pa.array(["p"]).dictionary_encode().cast(schema.field("other").type), pa.array([2.5])], schema=schema),
+    ]
+    options = pa.ipc.IpcWriteOptions(compression=compression) if compression else None
+    quiver.put(table_name, batches, schema, write_options=options)
+    projected = [b.select(["tag", "score"]) for b in batches]
+    quiver.assert_table(quiver.cmd(table=table_name, columns=["tag", "score"]), projected, projected[0].schema)
