@@ -53,7 +53,9 @@ export const flightService: grpc.ServiceDefinition = {
   },
 } as unknown as grpc.ServiceDefinition;
 
-const root = protobuf.loadSync(FLIGHT_PROTO);
+// keepCase, as for the loader: field names stay as in the .proto (expiration_time), matching the
+// generated types; protobufjs would otherwise camel-case them and silently drop unknown keys.
+const root = new protobuf.Root().loadSync(FLIGHT_PROTO, { keepCase: true });
 root.resolveAll();
 
 const toObjectOptions = { ...LOADER_OPTIONS, longs: Number, enums: String, bytes: Buffer } as protobuf.IConversionOptions;
