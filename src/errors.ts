@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   | 'UNIMPLEMENTED'
   | 'DEADLINE_EXCEEDED'
+  | 'DATA_LOSS'
   | 'INTERNAL';
 
 export class QuiverError extends Error {

@@ -1,6 +1,7 @@
 // What storage needs from coordination: a commit lock per table and a version log whose head
 // moves only by compare-and-set. `local` keeps both in this process and on the data root;
 // `zookeeper` keeps them in a ZooKeeper ensemble so several replicas share one root.
+import { QuiverError } from '../errors.ts';
 
 export interface LogEntry {
   version: number;
@@ -38,4 +39,64 @@ export interface Coordinator {
   /** Names of the tables that have a log. */
   tables(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+// ---- cluster mode (implemented by the zookeeper coordinator) ----
+
+export type SessionState = 'connecting' | 'connected' | 'suspended' | 'lost' | 'closed';
+
+export interface ClusterMember {
+  id: string;
+  /** Advertised Flight location, e.g. grpc+tcp://host:port. */
+  location: string;
+}
+
+export interface ClusterStatus {
+  cluster: string;
+  self: ClusterMember;
+  isLeader: boolean;
+  session: SessionState;
+  sessionId: string | null;
+}
+
+/** A coordinator shared by several replicas: leadership and membership are observable. */
+export interface ClusterCoordinator extends Coordinator {
+  status(): ClusterStatus;
+  /** Called on every change of leadership or session state; returns an unsubscribe function. */
+  onStatusChange(listener: (status: ClusterStatus) => void): () => void;
+  /** The current leader as the ensemble sees it (not necessarily this replica's view). */
+  leader(): Promise<ClusterMember | null>;
+  /** Live replicas, leader first. */
+  members(): Promise<ClusterMember[]>;
+}
+
+export function isClusterCoordinator(c: Coordinator): c is ClusterCoordinator {
+  return typeof (c as Partial<ClusterCoordinator>).status === 'function' && typeof (c as Partial<ClusterCoordinator>).onStatusChange === 'function';
+}
+
+/** A write reached a replica that is not the elected writer (or no longer is). */
+export class NotLeaderError extends QuiverError {
+  constructor(message: string, readonly leader: ClusterMember | null = null) {
+    super('UNAVAILABLE', message, { retriable: true });
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** ZooKeeper could not be reached; nothing was written. */
+export class CoordinationUnavailableError extends QuiverError {
+  constructor(message: string, cause?: unknown) {
+    super('UNAVAILABLE', message, { retriable: true, cause });
+    this.name = 'CoordinationUnavailableError';
+  }
+}
+
+/**
+ * The connection was lost after a publish was sent and could not be re-established in time to
+ * learn whether it applied. The manifest it names may be committed: keep its files.
+ */
+export class CommitOutcomeUnknownError extends QuiverError {
+  constructor(readonly table: string, readonly version: number, readonly manifest: string, cause?: unknown) {
+    super('DEADLINE_EXCEEDED', `the commit of version ${version} of table ${JSON.stringify(table)} may or may not have been applied: the connection to ZooKeeper was lost and did not come back in time; read the table's history before sending it again`, { retriable: false, cause });
+    this.name = 'CommitOutcomeUnknownError';
+  }
 }

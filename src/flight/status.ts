@@ -16,6 +16,7 @@ const CODES: Record<ErrorCode, grpc.status> = {
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   UNIMPLEMENTED: grpc.status.UNIMPLEMENTED,
   DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,
+  DATA_LOSS: grpc.status.DATA_LOSS,
   INTERNAL: grpc.status.INTERNAL,
 };
 

@@ -20,6 +20,7 @@ export class QuiverServer {
     readonly location: string,
     private readonly grpcServer: grpc.Server,
     private readonly coordinator: Coordinator,
+    private readonly store: TableStore,
     private readonly unlock: () => void,
     private readonly log: Logger,
   ) {}
@@ -57,7 +58,7 @@ export class QuiverServer {
       raiseConnectionWindow(server);
       if (!location) location = `grpc+tcp://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind });
-      return new QuiverServer(port, location, server, coordinator, unlock, log);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log);
     } catch (e) {
       unlock();
       throw e;
@@ -72,6 +73,7 @@ export class QuiverServer {
       this.log.warn('calls still running after the shutdown grace period; cancelling them', { graceMs });
       this.grpcServer.forceShutdown();
     }
+    await this.store.close();
     await this.coordinator.close();
     this.unlock();
   }

@@ -167,11 +167,23 @@ export class TableStore {
   }
 
   /** Dictionary and record batch frames of one data file, as the schema's IPC stream continues. */
-  readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
+  async *readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
     const full = path.join(this.tableDir(manifest.table), file.path);
-    if (file.format === 'parquet') return readParquet(this.pool, full, { batches: file.batches, columns });
-    const frames = readArrowStreamFile(full, { skipSchema: true });
-    return columns ? projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns)) : frames;
+    let frames: AsyncGenerator<IpcFrame>;
+    if (file.format === 'parquet') frames = readParquet(this.pool, full, { batches: file.batches, columns });
+    else {
+      frames = readArrowStreamFile(full, { skipSchema: true });
+      if (columns) frames = projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns));
+    }
+    try {
+      yield* frames;
+    } catch (e) {
+      if (e instanceof QuiverError) throw e;
+      // A committed file that does not read back is damage on disk, not a bad request.
+      const missing = isNotFound(e) || !(await fs.stat(full).then(() => true, () => false));
+      const what = missing ? 'is missing' : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
+      throw new QuiverError('DATA_LOSS', `data file ${file.path} of table ${JSON.stringify(manifest.table)} version ${manifest.version} ${what}; restore it from a backup or read another version`, { cause: e });
+    }
   }
 
   private async currentOrNull(name: string): Promise<Manifest | null> {

@@ -1,0 +1,44 @@
+// The raw stub: a grpc-js client of the Flight service whose FlightData messages go through
+// quiver's own codec, with the channel settings bulk Arrow data needs.
+import * as grpc from '@grpc/grpc-js';
+import { flightService, type FlightServiceClient } from '../flight/protocol.ts';
+import type { ParsedLocation } from './location.ts';
+
+export interface TlsOptions {
+  /** PEM of the certificate authorities to trust instead of the system's. */
+  ca?: Buffer;
+  /** PEM client certificate chain and key, for mutual TLS. */
+  cert?: Buffer;
+  key?: Buffer;
+  /** Verify the server certificate against this name instead of the location's host. */
+  serverName?: string;
+}
+
+/**
+ * grpc-js defaults would cap messages at 4 MiB (C++, Java and pyarrow servers never split a
+ * batch, so any large batch would fail) and keep a 64 KiB HTTP/2 window, which limits a stream
+ * to one window per round trip.
+ */
+export const CHANNEL_DEFAULTS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': -1,
+  'grpc.max_send_message_length': -1,
+  'grpc-node.flow_control_window': 16 * 1024 * 1024,
+};
+
+const Stub = grpc.makeGenericClientConstructor(flightService, 'FlightService');
+
+export function channelCredentials(location: ParsedLocation, tls: TlsOptions = {}): grpc.ChannelCredentials {
+  if (!location.tls) {
+    if (tls.ca || tls.cert || tls.key) throw new TypeError(`TLS options were given but ${location.uri} is not a grpc+tls:// location`);
+    return grpc.credentials.createInsecure();
+  }
+  if (Boolean(tls.cert) !== Boolean(tls.key)) throw new TypeError('mutual TLS needs both a client certificate and its key');
+  return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+}
+
+/** The typed raw stub for `location` (DoGet/DoPut/DoExchange carry FlightDataMessage values). */
+export function createFlightServiceClient(location: ParsedLocation, tls: TlsOptions = {}, options: grpc.ChannelOptions = {}): FlightServiceClient {
+  const channelOptions: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS, ...options };
+  if (tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
+  return new Stub(location.address, channelCredentials(location, tls), channelOptions) as unknown as FlightServiceClient;
+}

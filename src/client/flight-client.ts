@@ -1,0 +1,300 @@
+// FlightClient: the friendly API over the raw stub. Arrow data goes in and out as apache-arrow
+// RecordBatches and Tables; every call takes an AbortSignal; every failure is a FlightError.
+import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { Table, type RecordBatch, type Schema } from 'apache-arrow';
+import type { FlightDataMessage } from '../flight/flight-data.ts';
+import type { FlightServiceClient } from '../flight/protocol.ts';
+import { grpcCallOptions, serverStream, unaryCall, type CallOptions } from './calls.ts';
+import { createFlightServiceClient, type TlsOptions } from './channel.ts';
+import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
+import { handshake, type BasicCredentials } from './handshake.ts';
+import { isReuseConnection, parseLocation } from './location.ts';
+import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
+import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
+import { resetStream } from './stream-reset.ts';
+import {
+  decodeSchema, fromFlightInfo, fromPollInfo, toDescriptor, wireDescriptor,
+  type ActionType, type DescriptorInput, type FlightEndpoint, type FlightInfo, type PollInfo, type WireFlightInfo, type WirePollInfo, type WireResult, type WireSchemaResult,
+} from './types.ts';
+
+export interface FlightClientOptions {
+  tls?: TlsOptions;
+  /** Basic credentials exchanged for a bearer token by connect() (and for other locations). */
+  credentials?: BasicCredentials;
+  /** A bearer token to send on every call, when the server issues tokens out of band. */
+  token?: string;
+  /** Extra grpc-js channel options, over the client's defaults. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export interface PutOptions extends CallOptions {
+  /** Needed only when the source may have no batches (a Table carries its own). */
+  schema?: Schema;
+  /** app_metadata to send with each batch; the server echoes it in that batch's PutResult. */
+  appMetadata?: AppMetadataFor;
+  /** Called for each PutResult as it arrives. */
+  onResult?: (appMetadata: Uint8Array, index: number) => void;
+  /** Called after each record batch has been handed to the transport. */
+  onProgress?: (sent: PutProgress) => void;
+}
+
+export interface PutProgress {
+  batches: number;
+  rows: number;
+  /** Arrow IPC body bytes. */
+  bytes: number;
+}
+
+export interface PutOutcome extends PutProgress {
+  /** app_metadata of every PutResult, in order. */
+  results: Uint8Array[];
+  /** The PutResults that acknowledge batches: one per batch, from a server that sends them. */
+  acks: Uint8Array[];
+  /** The result sent after the per-batch acknowledgements (quiver: the commit, as JSON), if any. */
+  commit: Uint8Array | null;
+}
+
+export type PutSource = Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+
+type PutCall = grpc.ClientDuplexStream<FlightDataMessage, { app_metadata: Buffer }>;
+
+export class FlightClient {
+  readonly location: string;
+  private readonly stub: FlightServiceClient;
+  private token: string | null;
+  private readonly peers = new Map<string, Promise<FlightClient>>();
+
+  constructor(location: string, private readonly options: FlightClientOptions = {}) {
+    this.location = location;
+    this.stub = createFlightServiceClient(parseLocation(location), options.tls, options.channelOptions);
+    this.token = options.token ?? null;
+  }
+
+  /** A client for `location`, authenticated with options.credentials when given. */
+  static async connect(location: string, options: FlightClientOptions = {}): Promise<FlightClient> {
+    const client = new FlightClient(location, options);
+    if (options.credentials) {
+      try {
+        await client.handshake(options.credentials);
+      } catch (e) {
+        client.close();
+        throw e;
+      }
+    }
+    return client;
+  }
+
+  /** The generated, typed grpc-js stub under this client, for calls the friendly API lacks. */
+  get raw(): FlightServiceClient {
+    return this.stub;
+  }
+
+  /** Exchanges Basic credentials for a bearer token, sent on every later call. */
+  async handshake(credentials: BasicCredentials, options: CallOptions = {}): Promise<string | null> {
+    this.token = await handshake(this.stub, credentials, grpcCallOptions(options));
+    return this.token;
+  }
+
+  async *listFlights(criteria: Uint8Array | string = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<FlightInfo> {
+    const expression = typeof criteria === 'string' ? Buffer.from(criteria) : criteria;
+    const call = this.stub.ListFlights({ expression }, this.metadata(), grpcCallOptions(options));
+    for await (const info of serverStream(call, options.signal)) yield fromFlightInfo(info);
+  }
+
+  async getFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<FlightInfo> {
+    const info = await unaryCall<WireFlightInfo>((cb) => this.stub.GetFlightInfo(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    return fromFlightInfo(info);
+  }
+
+  async pollFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<PollInfo> {
+    const poll = await unaryCall<WirePollInfo>((cb) => this.stub.PollFlightInfo(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    return fromPollInfo(poll);
+  }
+
+  async getSchema(descriptor: DescriptorInput, options: CallOptions = {}): Promise<Schema> {
+    const res = await unaryCall<WireSchemaResult>((cb) => this.stub.GetSchema(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    const schema = decodeSchema(res.schema);
+    if (!schema) throw new FlightError(grpc.status.INTERNAL, `GetSchema for ${JSON.stringify(toDescriptor(descriptor))} returned no schema`);
+    return schema;
+  }
+
+  /** The data of one ticket. Iterate it for RecordBatches, or its items() for app_metadata too. */
+  doGet(ticket: Uint8Array | FlightEndpoint, options: CallOptions = {}): FlightRecordBatchStream {
+    const bytes = ticket instanceof Uint8Array ? ticket : ticket.ticket;
+    const call = this.stub.DoGet({ ticket: bytes }, this.metadata(), grpcCallOptions(options)) as unknown as grpc.ClientReadableStream<FlightDataMessage>;
+    return new FlightRecordBatchStream(serverStream(call, options.signal));
+  }
+
+  /**
+   * Every batch of a flight: each endpoint in turn, each from the first of its locations that
+   * answers. A location that fails before delivering anything is skipped for the next one;
+   * a failure after data has been delivered is thrown (retrying would repeat rows).
+   */
+  async *readBatches(flight: FlightInfo | DescriptorInput, options: CallOptions = {}): AsyncGenerator<FlightStreamItem> {
+    const info = isFlightInfo(flight) ? flight : await this.getFlightInfo(flight, options);
+    for (const endpoint of info.endpoints) yield* this.readEndpoint(endpoint, options);
+  }
+
+  /** All data of a flight (a FlightInfo, or a descriptor to get one for) as one Table. */
+  async readTable(flight: FlightInfo | DescriptorInput, options: CallOptions = {}): Promise<Table> {
+    const info = isFlightInfo(flight) ? flight : await this.getFlightInfo(flight, options);
+    const batches: RecordBatch[] = [];
+    for await (const item of this.readBatches(info, options)) if (item.batch) batches.push(item.batch);
+    const schema = info.schema ?? batches[0]?.schema;
+    if (!schema) throw new FlightError(grpc.status.INTERNAL, 'the flight has neither a schema nor any batches');
+    return new Table(schema, batches);
+  }
+
+  /**
+   * Uploads batches as one DoPut stream. Resolves when the server has ended the call with OK,
+   * after every PutResult has been received.
+   */
+  async doPut(descriptor: DescriptorInput, source: PutSource, options: PutOptions = {}): Promise<PutOutcome> {
+    const { signal } = options;
+    if (signal?.aborted) throw cancelledError(signal);
+    const { schema, batches } = await schemaAndBatches(source, options.schema);
+    const call = this.stub.DoPut(this.metadata(), grpcCallOptions(options)) as unknown as PutCall;
+    const results: Uint8Array[] = [];
+    const settled = new Promise<void>((resolve, reject) => {
+      call.on('data', (r: { app_metadata: Buffer }) => {
+        const md = new Uint8Array(r.app_metadata);
+        results.push(md);
+        options.onResult?.(md, results.length - 1);
+      });
+      call.on('error', reject);
+      call.on('status', (s: grpc.StatusObject) => s.code === grpc.status.OK && resolve());
+    });
+    // Observed here so that a failure while we are still writing is never unhandled.
+    settled.catch(() => undefined);
+    const onAbort = () => resetStream(call as grpc.ClientDuplexStream<unknown, unknown>);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Rejects as soon as the call fails or the caller aborts, even while the source is stalled.
+    const stopped = new Promise<never>((_, reject) => {
+      settled.catch(reject);
+      signal?.addEventListener('abort', () => reject(cancelledError(signal)), { once: true });
+    });
+    stopped.catch(() => undefined);
+    const sent: PutProgress = { batches: 0, rows: 0, bytes: 0 };
+    const d = wireDescriptor(descriptor);
+    const messages = encodeBatches({ type: d.type, path: d.path, cmd: d.cmd }, schema, batches, options.appMetadata);
+    let sourceDone = false;
+    try {
+      for (;;) {
+        let next: IteratorResult<{ message: FlightDataMessage; rows: number | null }>;
+        try {
+          next = await Promise.race([messages.next(), stopped]);
+        } catch (e) {
+          // The source failed (or a batch did not match the schema): the server must not commit.
+          if (!signal?.aborted) resetStream(call as grpc.ClientDuplexStream<unknown, unknown>);
+          throw e;
+        }
+        if (next.done) break;
+        const { message, rows } = next.value;
+        if (!call.write(message)) await Promise.race([once(call, 'drain'), stopped]);
+        if (rows === null) continue;
+        sent.batches++;
+        sent.rows += rows;
+        sent.bytes += message.body.byteLength;
+        options.onProgress?.({ ...sent });
+      }
+      sourceDone = true;
+      call.end();
+      await Promise.race([settled, stopped]);
+    } catch (e) {
+      if (signal?.aborted) throw cancelledError(signal);
+      throw e instanceof FlightError || !isStatusError(e) ? e : toFlightError(e);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // A stalled source may never answer; its cleanup runs whenever it does.
+      if (!sourceDone) messages.return(undefined).catch(() => undefined);
+    }
+    const acks = results.slice(0, sent.batches);
+    const commit = results.length > sent.batches ? results[results.length - 1]! : null;
+    return { ...sent, results, acks, commit };
+  }
+
+  /** Runs an action; yields the body of each Result. */
+  async *doAction(type: string, body: Uint8Array | string = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<Uint8Array> {
+    const call = this.stub.DoAction({ type, body: typeof body === 'string' ? Buffer.from(body) : body }, this.metadata(), grpcCallOptions(options));
+    for await (const result of serverStream<WireResult>(call, options.signal)) yield new Uint8Array(result.body);
+  }
+
+  async listActions(options: CallOptions = {}): Promise<ActionType[]> {
+    const out: ActionType[] = [];
+    const call = this.stub.ListActions({}, this.metadata(), grpcCallOptions(options));
+    for await (const a of serverStream(call, options.signal)) out.push({ type: a.type, description: a.description });
+    return out;
+  }
+
+  close(): void {
+    this.stub.close();
+    for (const peer of this.peers.values()) peer.then((p) => p.close(), () => undefined);
+    this.peers.clear();
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.token) md.set('authorization', `Bearer ${this.token}`);
+    return md;
+  }
+
+  private async *readEndpoint(endpoint: FlightEndpoint, options: CallOptions): AsyncGenerator<FlightStreamItem> {
+    const locations = endpoint.locations.length > 0 ? endpoint.locations : [this.location];
+    const failures: string[] = [];
+    let last: FlightError | null = null;
+    for (const uri of locations) {
+      let delivered = false;
+      try {
+        const client = await this.clientFor(uri);
+        for await (const item of client.doGet(endpoint.ticket, options).items()) {
+          delivered = true;
+          yield item;
+        }
+        return;
+      } catch (e) {
+        const err = toFlightError(e);
+        if (delivered || options.signal?.aborted) throw err;
+        failures.push(`${uri}: ${err.message}`);
+        last = err;
+      }
+    }
+    if (locations.length === 1 && last) throw last;
+    throw new FlightError(last?.code ?? grpc.status.UNAVAILABLE, `no location of the endpoint served its ticket (${failures.join('; ')})`, { cause: last });
+  }
+
+  /** This client for its own location (and reuse-connection), a cached peer client otherwise. */
+  private clientFor(uri: string): Promise<FlightClient> {
+    if (isReuseConnection(uri) || uri === this.location) return Promise.resolve(this);
+    let peer = this.peers.get(uri);
+    if (!peer) {
+      const tls = parseLocation(uri).tls ? this.options.tls : undefined;
+      peer = FlightClient.connect(uri, { ...this.options, tls, token: this.token ?? undefined });
+      this.peers.set(uri, peer);
+      peer.catch(() => this.peers.delete(uri));
+    }
+    return peer;
+  }
+}
+
+function isFlightInfo(x: FlightInfo | DescriptorInput): x is FlightInfo {
+  return typeof x === 'object' && 'endpoints' in x;
+}
+
+function isStatusError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'number';
+}
+
+async function schemaAndBatches(source: PutSource, schema?: Schema): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch> }> {
+  if (source instanceof Table) return { schema: schema ?? source.schema, batches: source.batches };
+  if (schema) return { schema, batches: source };
+  // Without a schema the first batch supplies it; it is then sent with the rest.
+  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<RecordBatch>)[Symbol.iterator]()) as AsyncIterator<RecordBatch> | Iterator<RecordBatch>;
+  const first = await it.next();
+  if (first.done) throw new FlightError(grpc.status.INVALID_ARGUMENT, 'doPut of an empty batch source needs options.schema');
+  async function* rest(): AsyncGenerator<RecordBatch> {
+    yield first.value;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { schema: first.value.schema, batches: rest() };
+}

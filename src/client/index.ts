@@ -1,0 +1,23 @@
+// quiver/client: a typed Arrow Flight client for quiver or any other Flight server.
+//
+// Three levels, from friendliest to rawest:
+//   FlightClient                 RecordBatches and Tables in and out, AbortSignal on every call,
+//                                endpoints and locations followed by readTable()
+//   createFlightServiceClient    the generated, typed grpc-js stub (FlightServiceClient) with
+//                                quiver's zero-copy FlightData codec and Flight-sized channel limits
+//   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
+//                                FlightData and the other protocol messages as bytes
+// Every failure is a FlightError carrying the gRPC status code.
+export { FlightClient } from './flight-client.ts';
+export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
+export { FlightError, statusName, type StatusName } from './flight-error.ts';
+export { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
+export type { AppMetadataFor } from './record-batch-encoder.ts';
+export type { CallOptions } from './calls.ts';
+export type { BasicCredentials } from './handshake.ts';
+export { REUSE_CONNECTION, parseLocation, type ParsedLocation } from './location.ts';
+export { CHANNEL_DEFAULTS, createFlightServiceClient, type TlsOptions } from './channel.ts';
+export { decodeSchema, toDescriptor, type ActionType, type DescriptorInput, type FlightDescriptor, type FlightEndpoint, type FlightInfo, type PollInfo } from './types.ts';
+export { flightService, encodeMessage, decodeMessage, type FlightServiceClient } from '../flight/protocol.ts';
+export { encodeFlightData, decodeFlightData, type FlightDataMessage } from '../flight/flight-data.ts';
+export { status as GrpcStatus } from '@grpc/grpc-js';

@@ -1,0 +1,96 @@
+// The per-table commit lock: ZooKeeper's lock recipe. Each contender creates a protected
+// ephemeral-sequential node under the table's lock directory and holds the lock while its node
+// is first; the others wait for their predecessor only, so they acquire in arrival order.
+//
+// The lock serializes commits; it is not what keeps a deposed writer out (a lock held by a
+// session that expires is silently released). That is the election fence in the publish multi.
+import { randomUUID } from 'node:crypto';
+import zookeeper from 'node-zookeeper-client';
+import { createProtected, protectedMarker } from './protected-create.ts';
+import { bySequence, predecessorGone, removeStrays } from './sequential-nodes.ts';
+import type { ZkSession } from './session.ts';
+import { ConnectionLossError, ZK, isZkCode } from './zk-errors.ts';
+
+export interface HeldLock {
+  readonly path: string;
+  /** False once the session that created the node is gone (the lock silently went with it). */
+  held(): boolean;
+  release(): Promise<void>;
+}
+
+export class LockTimeoutError extends Error {
+  constructor(dir: string, timeoutMs: number) {
+    super(`lock ${dir} not acquired within ${timeoutMs} ms`);
+    this.name = 'LockTimeoutError';
+  }
+}
+
+export async function acquireLock(session: ZkSession, dir: string, timeoutMs: number): Promise<HeldLock> {
+  const id = randomUUID();
+  const marker = protectedMarker(id);
+  const deadline = Date.now() + timeoutMs;
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(), timeoutMs);
+  let own = null as { path: string; sessionId: string } | null;
+  try {
+    await session.ensurePath(dir);
+    for (;;) {
+      if (Date.now() >= deadline) throw new LockTimeoutError(dir, timeoutMs);
+      try {
+        await session.whenConnected(Math.max(1, deadline - Date.now()));
+        if (own && own.sessionId !== session.sessionId) {
+          await session.remove(own.path).catch(() => {});
+          own = null;
+        }
+        if (!own) {
+          const sessionId: string = session.sessionId!;
+          own = { path: await createProtected(session, dir, 'lock-', Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, id), sessionId };
+        }
+        const ownName = own.path.slice(dir.length + 1);
+        const names = bySequence(await session.getChildren(dir));
+        await removeStrays(session, dir, names, marker, ownName);
+        const index = names.indexOf(ownName);
+        if (index < 0) {
+          own = null;
+          continue;
+        }
+        if (index === 0) {
+          clearTimeout(timer);
+          return heldLock(session, own.path, own.sessionId);
+        }
+        await predecessorGone(session, `${dir}/${names[index - 1]}`, giveUp.signal);
+      } catch (e) {
+        if (!(e instanceof ConnectionLossError)) throw e;
+      }
+    }
+  } catch (e) {
+    clearTimeout(timer);
+    if (own && session.state === 'connected') await session.remove(own.path).catch(() => {});
+    if (e instanceof ConnectionLossError && Date.now() >= deadline) throw new LockTimeoutError(dir, timeoutMs);
+    throw e;
+  }
+}
+
+function heldLock(session: ZkSession, path: string, sessionId: string): HeldLock {
+  let released = false;
+  return {
+    path,
+    held: () => !released && session.sessionId === sessionId && session.state === 'connected',
+    release: async () => {
+      if (released) return;
+      released = true;
+      for (;;) {
+        // The node belongs to a session that is gone: ZooKeeper has removed it (or will).
+        if (session.sessionId !== sessionId || session.state === 'closed') return;
+        try {
+          await session.remove(path);
+          return;
+        } catch (e) {
+          if (isZkCode(e, ZK.NO_NODE)) return;
+          if (!(e instanceof ConnectionLossError)) throw e;
+          await session.whenConnected().catch(() => {});
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,373 @@
+// A ZooKeeper session as quiver's recipes need it: promises, one state machine, and a clear
+// signal when the session they built their ephemeral nodes on is gone.
+//
+//   connecting --> connected <--> suspended --> lost --> connected (a NEW session)
+//                                                  \--> closed (close())
+//
+// Why not use node-zookeeper-client's own state: it has no read timeout, so a client attached to
+// a frozen server (SIGSTOP, a hung JVM) stays "connected" with requests pending while the
+// ensemble expires its session. Here a heartbeat with a deadline moves the session to SUSPENDED
+// and drops the socket, so that the library reconnects (to another member, if there is one);
+// and if no reconnection succeeds within the session timeout the session is declared LOST and a
+// new client with a new session is built, like Curator's injected expiry. LOST also follows a
+// real expiry reported by the server. Recipes rebuild their nodes on `newSession`.
+//
+// Requests are only handed to the library while CONNECTED: it would otherwise queue them and
+// send them whenever it reconnects, long after the caller gave up on them.
+import { EventEmitter } from 'node:events';
+import zookeeper, { type Client, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
+import { ConnectionLossError, MultiError, ZK, fromLibrary, isZkCode } from './zk-errors.ts';
+
+export type SessionState = 'connecting' | 'connected' | 'suspended' | 'lost' | 'closed';
+
+export interface SessionChange {
+  state: SessionState;
+  /** Hex id of the session, once one is established. */
+  sessionId: string | null;
+  /** On 'connected': the session is not the one before (first connect, or after LOST). */
+  newSession: boolean;
+}
+
+export interface SessionOptions {
+  /** host:port[,host:port...] */
+  connect: string;
+  /** Requested session timeout; the server clamps it to [2, 20] ticks. */
+  sessionTimeoutMs?: number;
+  /** How long a request waits for a connected session before failing unsent. */
+  connectWaitMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export type Watch = () => void;
+
+/** A multi op with an explicit expected version: -1 only when the caller says so. */
+export type MultiOp =
+  | { op: 'check'; path: string; version: number }
+  | { op: 'setData'; path: string; data: Buffer; version: number }
+  | { op: 'create'; path: string; data: Buffer; mode?: number }
+  | { op: 'remove'; path: string; version: number };
+
+const OP_CODES = { create: 1, remove: 2, setData: 5, check: 13 } as const;
+const ERROR_RESULT = -1;
+
+export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
+  private client!: Client;
+  private generation = 0;
+  private current: SessionState = 'connecting';
+  private lastSessionId: string | null = null;
+  private negotiatedTimeout: number;
+  private readonly inFlight = new Set<(e: Error) => void>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beatOutstanding = false;
+  private beatDeadline: NodeJS.Timeout | undefined;
+  private lostTimer: NodeJS.Timeout | undefined;
+  private reconnectKick: NodeJS.Timeout | undefined;
+  private readonly log: NonNullable<SessionOptions['log']>;
+
+  private constructor(private readonly options: SessionOptions) {
+    super();
+    this.negotiatedTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Connects and resolves once the first session is established. */
+  static async open(options: SessionOptions, waitMs = 30_000): Promise<ZkSession> {
+    const session = new ZkSession(options);
+    session.build();
+    try {
+      await session.whenConnected(waitMs);
+    } catch (e) {
+      await session.close();
+      throw new Error(`could not connect to ZooKeeper at ${options.connect} within ${waitMs} ms`, { cause: e });
+    }
+    return session;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** Hex id of the current session (of the last one while not connected). */
+  get sessionId(): string | null {
+    return this.lastSessionId;
+  }
+
+  /** The session timeout the server granted. */
+  get sessionTimeoutMs(): number {
+    return this.negotiatedTimeout;
+  }
+
+  whenConnected(timeoutMs = this.options.connectWaitMs ?? this.negotiatedTimeout * 2): Promise<void> {
+    if (this.current === 'connected') return Promise.resolve();
+    if (this.current === 'closed') return Promise.reject(new ConnectionLossError('/', false, 'session closed'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('state', onState);
+        reject(new ConnectionLossError('/', false, `not connected within ${timeoutMs} ms (state ${this.current})`));
+      }, timeoutMs);
+      const onState = (c: SessionChange) => {
+        if (c.state !== 'connected' && c.state !== 'closed') return;
+        clearTimeout(timer);
+        this.off('state', onState);
+        if (c.state === 'connected') resolve();
+        else reject(new ConnectionLossError('/', false, 'session closed'));
+      };
+      this.on('state', onState);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.current === 'closed') return;
+    this.stopTimers();
+    this.setState('closed', false);
+    const client = this.client;
+    const socket = client.connectionManager.socket;
+    this.abandon();
+    // A polite closeSession lets the ensemble delete our ephemeral nodes at once instead of
+    // after the session timeout; wait briefly for it, then cut the socket regardless.
+    client.close();
+    if (socket && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      socket.destroy();
+    }
+  }
+
+  // ---- requests ----
+
+  async exists(path: string, watch?: Watch): Promise<Stat | null> {
+    return this.request(path, (c, done) => c.exists(path, watch && (() => watch()), (e, stat) => done(e, stat ?? null)));
+  }
+
+  /** Data and stat, or null when the node does not exist. */
+  async getData(path: string, watch?: Watch): Promise<{ data: Buffer; stat: Stat } | null> {
+    try {
+      return await this.request(path, (c, done) =>
+        c.getData(path, watch && (() => watch()), (e, data, stat) => done(e, { data: data ?? Buffer.alloc(0), stat })),
+      );
+    } catch (e) {
+      if (isZkCode(e, ZK.NO_NODE)) return null;
+      throw e;
+    }
+  }
+
+  async getChildren(path: string, watch?: Watch): Promise<string[]> {
+    return this.request(path, (c, done) => c.getChildren(path, watch && (() => watch()), (e, children) => done(e, children)));
+  }
+
+  /** Never retried: a lost reply surfaces as ConnectionLossError (see protected-create.ts). */
+  async create(path: string, data: Buffer, mode: number = zookeeper.CreateMode.PERSISTENT): Promise<string> {
+    return this.request(path, (c, done) => c.create(path, data, mode, (e, created) => done(e, created)));
+  }
+
+  async setData(path: string, data: Buffer, version: number): Promise<Stat> {
+    return this.request(path, (c, done) => c.setData(path, data, version, (e, stat) => done(e, stat)));
+  }
+
+  async remove(path: string, version = -1): Promise<void> {
+    return this.request(path, (c, done) => c.remove(path, version, (e) => done(e, undefined)));
+  }
+
+  /** Creates `path` and its missing parents as empty persistent nodes. */
+  async ensurePath(path: string): Promise<void> {
+    let at = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      at += `/${part}`;
+      if (await this.exists(at)) continue;
+      try {
+        await this.create(at, Buffer.alloc(0));
+      } catch (e) {
+        // Lost replies are fine here: the next exists() tells.
+        if (!isZkCode(e, ZK.NODE_EXISTS) && !(e instanceof ConnectionLossError)) throw e;
+        if (e instanceof ConnectionLossError) return this.ensurePath(path);
+      }
+    }
+  }
+
+  /**
+   * One atomic multi with the versions exactly as given. The library's transaction builder
+   * turns version 0 into -1 (`version || -1`), silently making a compare-and-set on a fresh
+   * node unconditional; so the ops are handed to the wire encoder directly.
+   */
+  async multi(ops: MultiOp[]): Promise<TransactionResult[]> {
+    const raw: TransactionOp[] = ops.map((o) => {
+      switch (o.op) {
+        case 'check':
+          return { type: OP_CODES.check, path: o.path, version: o.version };
+        case 'setData':
+          return { type: OP_CODES.setData, path: o.path, data: o.data, version: o.version };
+        case 'remove':
+          return { type: OP_CODES.remove, path: o.path, version: o.version };
+        case 'create':
+          return { type: OP_CODES.create, path: o.path, data: o.data, acls: zookeeper.ACL.OPEN_ACL_UNSAFE, mode: o.mode ?? zookeeper.CreateMode.PERSISTENT };
+      }
+    });
+    const where = ops.map((o) => o.path).join(', ');
+    return this.request(where, (c, done) => {
+      const txn = c.transaction();
+      txn.ops = raw;
+      txn.commit((error, results) => {
+        if (error && results) {
+          const index = results.findIndex((r) => r.type === ERROR_RESULT && r.err !== 0);
+          const failed = results[index];
+          if (failed?.err !== undefined && failed.err !== ZK.CONNECTION_LOSS) {
+            done(null, [], new MultiError(failed.err, index, ops[index]?.path ?? where));
+            return;
+          }
+        }
+        done(error, results ?? []);
+      });
+    });
+  }
+
+  // ---- connection handling ----
+
+  private request<T>(path: string, send: (client: Client, done: (error: unknown, value: T, failure?: Error) => void) => void): Promise<T> {
+    return this.whenConnected().then(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const generation = this.generation;
+          let settled = false;
+          const fail = (e: Error) => {
+            if (settled) return;
+            settled = true;
+            this.inFlight.delete(fail);
+            reject(e);
+          };
+          this.inFlight.add(fail);
+          send(this.client, (error, value, failure) => {
+            if (settled) return;
+            if (failure) return fail(failure);
+            if (error) {
+              const e = fromLibrary(error as Parameters<typeof fromLibrary>[0], path);
+              return fail(generation === this.generation ? e : new ConnectionLossError(path, true, 'session replaced'));
+            }
+            settled = true;
+            this.inFlight.delete(fail);
+            resolve(value);
+          });
+        }),
+      () => {
+        throw new ConnectionLossError(path, false, `not connected (state ${this.current})`);
+      },
+    );
+  }
+
+  private build(): void {
+    this.generation += 1;
+    const generation = this.generation;
+    const client = zookeeper.createClient(this.options.connect, {
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      spinDelay: 200,
+      // Never let the library resend a request whose reply was lost: a create would run twice.
+      retries: 0,
+    });
+    this.client = client;
+    client.on('connected', () => generation === this.generation && this.onConnected());
+    client.on('disconnected', () => generation === this.generation && this.onDisconnected());
+    client.on('expired', () => generation === this.generation && this.onExpired());
+    client.connect();
+    this.startReconnectKicks();
+  }
+
+  private onConnected(): void {
+    if (this.current === 'closed') return;
+    const id = this.client.getSessionId().toString('hex');
+    const newSession = id !== this.lastSessionId;
+    this.lastSessionId = id;
+    this.negotiatedTimeout = this.client.getSessionTimeout();
+    this.stopTimers();
+    this.setState('connected', newSession);
+    this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.negotiatedTimeout / 3)));
+  }
+
+  private onDisconnected(): void {
+    if (this.current === 'connected') this.suspend('connection closed');
+  }
+
+  private onExpired(): void {
+    if (this.current === 'closed') return;
+    this.log('zookeeper session expired', { sessionId: this.lastSessionId });
+    this.declareLost();
+  }
+
+  /** One round trip with a deadline; no reply in time means this server is not serving us. */
+  private beat(): void {
+    if (this.current !== 'connected' || this.beatOutstanding) return;
+    this.beatOutstanding = true;
+    const generation = this.generation;
+    const deadline = (this.beatDeadline = setTimeout(() => {
+      if (generation !== this.generation || this.current !== 'connected') return;
+      this.suspend(`no heartbeat reply within ${Math.floor(this.negotiatedTimeout / 2)} ms`);
+    }, Math.floor(this.negotiatedTimeout / 2)));
+    this.client.exists('/', undefined, () => {
+      clearTimeout(deadline);
+      if (generation === this.generation) this.beatOutstanding = false;
+    });
+  }
+
+  private suspend(reason: string): void {
+    this.log('zookeeper connection suspended', { reason, sessionId: this.lastSessionId });
+    this.stopTimers();
+    this.setState('suspended', false);
+    // Requests sent on the stalled connection get CONNECTION_LOSS from the library when the
+    // socket goes; the library then reconnects, trying the next member.
+    this.client.connectionManager.socket?.destroy();
+    this.lostTimer = setTimeout(() => this.declareLost(), this.negotiatedTimeout);
+    this.startReconnectKicks();
+  }
+
+  private declareLost(): void {
+    if (this.current === 'closed' || this.current === 'lost') return;
+    this.stopTimers();
+    this.setState('lost', false);
+    const old = this.client;
+    this.abandon();
+    old.close();
+    old.connectionManager.socket?.destroy();
+    this.build();
+  }
+
+  /**
+   * The library clears its connect timeout once TCP connects, so a frozen server that accepts
+   * the connection but never answers the handshake holds it forever; cut such attempts.
+   */
+  private startReconnectKicks(): void {
+    clearInterval(this.reconnectKick);
+    const generation = this.generation;
+    this.reconnectKick = setInterval(() => {
+      if (generation !== this.generation || this.current === 'connected' || this.current === 'closed') return;
+      this.client.connectionManager.socket?.destroy();
+    }, Math.max(500, Math.floor(this.negotiatedTimeout / 2)));
+  }
+
+  /** Forgets the current client: its pending requests fail, its late events are ignored. */
+  private abandon(): void {
+    this.generation += 1;
+    this.beatOutstanding = false;
+    const failures = [...this.inFlight];
+    this.inFlight.clear();
+    for (const fail of failures) fail(new ConnectionLossError('/', true, 'session replaced'));
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.beatDeadline);
+    clearTimeout(this.lostTimer);
+    clearInterval(this.reconnectKick);
+    this.heartbeat = this.beatDeadline = this.lostTimer = this.reconnectKick = undefined;
+    this.beatOutstanding = false;
+  }
+
+  private setState(state: SessionState, newSession: boolean): void {
+    if (this.current === state && !newSession) return;
+    this.current = state;
+    this.emit('state', { state, sessionId: this.lastSessionId, newSession });
+  }
+}
+
