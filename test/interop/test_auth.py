@@ -98,3 +98,18 @@ def test_refused_put_writes_nothing(anonymous, alice, expect_status):
         anonymous.put(name, [BATCH])
     with expect_status("NOT_FOUND"):
         alice.info(name)
+
+
+def test_a_token_file_admits_its_tokens_only(launch_quiver, tmp_path, expect_status):
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# one bearer token per line\nservice-a-7f3e\n\nservice-b-91c2\n")
+    with launch_quiver("--auth", f"token-file:{tokens}") as server:
+        for token in ("service-a-7f3e", "service-b-91c2"):
+            quiver = helper(server, [(b"authorization", f"Bearer {token}".encode())])
+            quiver.put(f"from-{token}", [BATCH])
+            assert quiver.read(f"from-{token}").table.num_rows == 3
+            quiver.close()
+        stranger = helper(server, [(b"authorization", b"Bearer service-c-0000")])
+        with expect_status("UNAUTHENTICATED", "unknown bearer token"):
+            stranger.list()
+        stranger.close()
