@@ -21,4 +21,6 @@ export interface FlightContext {
   retentionMs: number;
   /** Data files are grouped into endpoints of about this many Arrow bytes. */
   endpointBytes: number;
+  /** Where the import action may take Parquet files from; unset disables it. */
+  importDir?: string;
 }

@@ -9,6 +9,8 @@ export interface ServerConfig {
   data: string;
   /** The location endpoints advertise; derived from host and port when absent. */
   advertise?: string;
+  /** Directory the import action may read Parquet files from; unset disables imports. */
+  importDir?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
   auth: string;
   compression: ParquetCompression;
@@ -70,6 +72,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
   { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory', parse: String },
   { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port', parse: String },
+  { key: 'importDir', flag: '--import-dir', env: 'QUIVER_IMPORT_DIR', help: 'directory the import action may read Parquet files from', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
   { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },

@@ -45,6 +45,7 @@ export class QuiverServer {
         leases: new EndpointLeases(),
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
+        importDir: config.importDir ? path.resolve(config.importDir) : undefined,
       };
       const server = new grpc.Server({
         'grpc.max_receive_message_length': config.maxMessageBytes,

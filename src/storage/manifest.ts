@@ -6,7 +6,8 @@ export type FileFormat = 'parquet' | 'arrow-stream';
 export interface ColumnStats {
   /** Top-level column name. */
   name: string;
-  nullCount: number;
+  /** Null where unknown (imported files, whose data quiver has not counted). */
+  nullCount: number | null;
   /** Arrow body bytes of this column's buffers (its dictionaries included). */
   arrowBytes: number;
 }

@@ -1,9 +1,9 @@
 // Parquet data files, encoded and decoded on the worker pool (see parquet-pool.ts).
 import { encodeStream, type IpcFrame } from '../arrow/ipc-framing.ts';
-import type { PackedFrames, ParquetCompression } from './parquet-codec.ts';
+import type { PackedFrames, ParquetCompression, ParquetFooter } from './parquet-codec.ts';
 import type { ParquetPool } from './parquet-pool.ts';
 
-export type { ParquetCompression };
+export type { ParquetCompression, ParquetFooter };
 
 /** Encodes a schema and its (uncompressed, dictionary-free) record batches as one Parquet file. */
 export async function encodeParquet(pool: ParquetPool, schemaHeader: Uint8Array, batches: IpcFrame[], rows: number, compression: ParquetCompression): Promise<Uint8Array> {
@@ -46,4 +46,12 @@ export async function* readParquet(pool: ParquetPool, file: string, options: Par
     }
   }
   if (wanted && wanted.length > 0) throw new Error(`${file}: ${wanted.length} recorded batches are missing from the file`);
+}
+
+export function readParquetFooter(pool: ParquetPool, file: string): Promise<ParquetFooter> {
+  return pool.call<ParquetFooter>({ op: 'readFooter', file });
+}
+
+export function verifyParquetReadable(pool: ParquetPool, file: string): Promise<void> {
+  return pool.call<void>({ op: 'verifyReadable', file });
 }

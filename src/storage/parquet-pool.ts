@@ -8,6 +8,8 @@ import type { ParquetCompression } from './parquet-codec.ts';
 export type PoolRequest =
   | { id: number; op: 'encode'; ipc: ArrayBuffer; rows: number; compression: ParquetCompression }
   | { id: number; op: 'rowGroups'; file: string }
+  | { id: number; op: 'readFooter'; file: string }
+  | { id: number; op: 'verifyReadable'; file: string }
   | { id: number; op: 'readRowGroup'; file: string; group: number; batches: number[] | null; columns?: string[] };
 
 /** A request as callers give it; the pool adds the id. */

@@ -1,6 +1,6 @@
 // Worker thread entry: runs parquet-codec operations for the pool in parquet-pool.ts.
 import { parentPort } from 'node:worker_threads';
-import { encode, ownBuffer, readRowGroup, rowGroups } from './parquet-codec.ts';
+import { encode, ownBuffer, readFooter, readRowGroup, rowGroups, verifyReadable } from './parquet-codec.ts';
 import type { PoolRequest, PoolResponse } from './parquet-pool.ts';
 
 const port = parentPort!;
@@ -23,6 +23,10 @@ async function run(req: PoolRequest): Promise<{ value: unknown; transfer: ArrayB
       const buffer = ownBuffer(encode(new Uint8Array(req.ipc), req.rows, req.compression));
       return { value: new Uint8Array(buffer), transfer: [buffer] };
     }
+    case 'readFooter':
+      return { value: await readFooter(req.file), transfer: [] };
+    case 'verifyReadable':
+      return { value: await verifyReadable(req.file), transfer: [] };
     case 'rowGroups':
       return { value: await rowGroups(req.file), transfer: [] };
     case 'readRowGroup': {

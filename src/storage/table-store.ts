@@ -27,7 +27,8 @@ export type WriteMode = 'append' | 'overwrite' | 'create';
 export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
 
-  private readonly pool: ParquetPool;
+  /** Worker threads for all Parquet encoding and decoding of this store. */
+  readonly pool: ParquetPool;
 
   constructor(
     readonly root: string,

@@ -169,7 +169,7 @@ export class FileStager {
     file.batches!.push(info.rows);
     const bytes = columnBytes(this.schema, info.layout);
     this.nodeIndexes.forEach((node, i) => {
-      file.columns[i]!.nullCount += info.layout.nodes[node]?.nullCount ?? 0;
+      file.columns[i]!.nullCount! += info.layout.nodes[node]?.nullCount ?? 0;
       file.columns[i]!.arrowBytes += bytes[i] ?? 0;
     });
   }

@@ -7,6 +7,8 @@ import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../protocol.ts';
 import { fromTimestamp, supersededAt, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
+import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
+import { validateTableName } from '../../table-names.ts';
 
 interface ActionSpec {
   description: string;
@@ -25,6 +27,21 @@ function tableArgument(body: Uint8Array, action: string): string {
   const table = (parsed as { table?: unknown } | null)?.table;
   if (typeof table !== 'string') throw invalidArgument(`${action} takes a JSON body such as {"table": "name"}`);
   return table;
+}
+
+function importArguments(body: Uint8Array): ImportRequest {
+  const usage = 'import takes a JSON body such as {"table": "name", "files": ["part-1.parquet"], "mode": "append"}';
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw invalidArgument(usage);
+  }
+  const { table, files, mode = 'append', verify = true } = parsed ?? {};
+  if (typeof table !== 'string' || !Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw invalidArgument(usage);
+  if (mode !== 'append' && mode !== 'create' && mode !== 'overwrite') throw invalidArgument(`"mode" must be append, create or overwrite; ${usage}`);
+  if (typeof verify !== 'boolean') throw invalidArgument(`"verify" must be true or false; ${usage}`);
+  return { table: validateTableName(table), mode, files: files as string[], verify };
 }
 
 const ACTIONS: Record<string, ActionSpec> = {
@@ -52,6 +69,15 @@ const ACTIONS: Record<string, ActionSpec> = {
           formats: [...new Set(m.files.map((f) => f.format))],
         });
       }
+    },
+  },
+  import: {
+    description: 'Add Parquet files from the server\'s import directory to a table as one commit, checked from their footers and decoded once unless "verify" is false. Body: JSON {"table": "name", "files": ["a.parquet", ...], "mode": "append" | "create" | "overwrite", "verify": true}. Result: JSON {"table", "version", "rows", "added_rows", "files"}.',
+    async *run(ctx, body, info) {
+      const req = importArguments(body);
+      const m = await importParquet(ctx.store, ctx.importDir, req);
+      ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
+      yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
     },
   },
   CancelFlightInfo: {
