@@ -4,7 +4,7 @@
 export const count = (n: number) => n.toLocaleString('en-US');
 
 export function bytes(n: number): string {
-  if (n < 1000) return `${n} B`;
+  if (n < 1000) return `${Math.round(n)} B`;
   const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
   let v = n;
   let u = -1;

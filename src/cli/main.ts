@@ -1,14 +1,33 @@
 // The quiver command line.
-import { serve } from './serve.ts';
+import { EXIT_CODES_HELP } from './usage.ts';
 
 const USAGE = `Usage: quiver <command> [options]
 
 Commands:
-  serve     run a Flight server on a data directory (quiver serve --help)
+  serve     run a Flight server on a data directory
+  put       upload .parquet, .arrow/.feather, .arrows or .csv files into a table
+  get       download a table (or a version, or some columns) to a file, or show its first rows
+  ls        list tables
+  info      show a table's schema, version, rows, size, files and storage format
+  history   list a table's versions
+  drop      drop a table and all its versions
 
-Every command takes --help.`;
+Client commands talk to --server (env QUIVER_SERVER; default grpc+tcp://localhost:8815).
+Every command takes --help.
+${EXIT_CODES_HELP}`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve };
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: a client command need not load the server, and `ls` need not load Parquet.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.ts')).serve,
+  put: async () => (await import('./put.ts')).put,
+  get: async () => (await import('./get.ts')).get,
+  ls: async () => (await import('./ls.ts')).ls,
+  info: async () => (await import('./info.ts')).info,
+  history: async () => (await import('./history.ts')).history,
+  drop: async () => (await import('./drop.ts')).drop,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -16,13 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     console.error(`quiver: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await (await load())(rest);
   } catch (e) {
     console.error(`quiver ${command}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

@@ -2,31 +2,17 @@
 // serves the whole stream, so dictionaries are sent once and then as deltas, exactly as arrow-js
 // writes an IPC stream; its output is collected per batch and split into messages.
 import * as grpc from '@grpc/grpc-js';
-import { AsyncByteQueue, RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { compareSchemas } from 'apache-arrow/visitor/typecomparator';
 import { MESSAGE_RECORD_BATCH, decodeStream, messageHeaderType } from '../arrow/ipc-framing.ts';
 import type { FlightDataMessage, FlightDescriptorValue } from '../flight/flight-data.ts';
 import { FlightError } from './flight-error.ts';
+import { WriterChunks } from './writer-chunks.ts';
 
 export interface EncodedMessage {
   message: FlightDataMessage;
   /** Set on record batch messages: the batch's rows, for acknowledgements and progress. */
   rows: number | null;
-}
-
-/** Receives the writer's chunks synchronously instead of queueing them for an async reader. */
-class ChunkCollector extends AsyncByteQueue {
-  private chunks: Uint8Array[] = [];
-
-  override write(value: Uint8Array): void {
-    if (value.byteLength > 0) this.chunks.push(value);
-  }
-
-  take(): Uint8Array {
-    const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.chunks = [];
-    return out;
-  }
 }
 
 export type AppMetadataFor = (batch: RecordBatch, index: number) => Uint8Array | undefined;
@@ -37,7 +23,7 @@ export async function* encodeBatches(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   appMetadata?: AppMetadataFor,
 ): AsyncGenerator<EncodedMessage> {
-  const sink = new ChunkCollector();
+  const sink = new WriterChunks();
   const writer = new RecordBatchStreamWriter();
   writer.reset(sink, schema);
   const [schemaFrame] = [...decodeStream(sink.take())];

@@ -14,6 +14,8 @@ const entryName = (version: number) => `${String(version).padStart(20, '0')}.jso
 export class LocalCoordinator implements Coordinator {
   readonly kind = 'local';
   private readonly heads = new Map<string, LogEntry | null>();
+  /** Entries never change once written (until a drop), so each is read from disk once. */
+  private readonly known = new Map<string, Map<number, LogEntry>>();
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(private readonly logRoot: string) {}
@@ -46,7 +48,17 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async entry(table: string, version: number): Promise<LogEntry | null> {
-    return readEntry(path.join(this.dir(table), entryName(version)), version);
+    const cached = this.known.get(table)?.get(version);
+    if (cached) return cached;
+    const e = await readEntry(path.join(this.dir(table), entryName(version)), version);
+    if (e) this.remember(table, e);
+    return e;
+  }
+
+  private remember(table: string, e: LogEntry): void {
+    let m = this.known.get(table);
+    if (!m) this.known.set(table, (m = new Map()));
+    m.set(e.version, e);
   }
 
   async entries(table: string): Promise<LogEntry[]> {
@@ -88,6 +100,7 @@ export class LocalCoordinator implements Coordinator {
     }
     await syncDirectory(dir);
     this.heads.set(table, entry);
+    this.remember(table, entry);
     return entry;
   }
 
@@ -100,6 +113,7 @@ export class LocalCoordinator implements Coordinator {
       if (!isNotFound(e)) throw e;
     }
     this.heads.set(table, null);
+    this.known.delete(table);
     await syncDirectory(this.logRoot);
     await fs.rm(trash, { recursive: true, force: true });
   }

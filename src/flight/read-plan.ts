@@ -63,19 +63,8 @@ export function encapsulatedSchema(schemaHeader: Uint8Array): Buffer {
   return Buffer.from(framePrefix(schemaHeader));
 }
 
-/** When version `v` of a table was superseded, or null while it is current. */
-export async function supersededAt(ctx: FlightContext, table: string, version: number): Promise<number | null> {
-  try {
-    const next = await ctx.store.snapshot(table, version + 1);
-    return Date.parse(next.committedAt);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'NOT_FOUND') return null;
-    throw e;
-  }
-}
-
 export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descriptor: FlightDescriptor): Promise<FlightInfo> {
-  const superseded = await supersededAt(ctx, plan.manifest.table, plan.manifest.version);
+  const superseded = await ctx.store.supersededAt(plan.manifest.table, plan.manifest.version);
   const locations = ctx.locations().map((uri) => ({ uri }));
   const endpoint: FlightEndpoint[] = plan.tickets.map((t) => {
     const ticket = encodeTicket(t);

@@ -61,6 +61,15 @@ export class TableStore {
     return this.readManifest(name, entry.manifest);
   }
 
+  /** When `version` was superseded by a newer one (ms since the epoch), or null while current. */
+  async supersededAt(name: string, version: number): Promise<number | null> {
+    const head = await this.coordinator.head(name);
+    // The common case, the current version, is answered from the cached head alone.
+    if (!head || head.version <= version) return null;
+    const next = await this.coordinator.entry(name, version + 1);
+    return next ? Date.parse((await this.readManifest(name, next.manifest)).committedAt) : null;
+  }
+
   async list(prefix = ''): Promise<Manifest[]> {
     const names = (await this.coordinator.tables()).filter((n) => n.startsWith(prefix));
     const out: Manifest[] = [];

@@ -33,6 +33,9 @@ export class FileStager {
   private pendingRows = 0;
   private pendingBytes = 0;
   private ipc: { writer: ArrowStreamFileWriter; file: DataFile } | null = null;
+  /** Files being encoded and written; a failure of any fails the stream. */
+  private readonly inflight: Promise<void>[] = [];
+  private failure: unknown = null;
   private readonly nodeIndexes: number[];
   /** Dictionary id -> index of the top-level column whose values it holds. */
   private readonly dictionaryColumns = new Map<number, number>();
@@ -56,6 +59,7 @@ export class FileStager {
   }
 
   async add(batch: StagedBatch): Promise<void> {
+    this.throwIfFailed();
     if (batch.info.kind === 'dictionaryBatch') batch = this.renumber(batch);
     if (this.parquetIneligible !== null) {
       await this.appendToArrowStream(batch);
@@ -72,6 +76,8 @@ export class FileStager {
 
   async finish(): Promise<DataFile[]> {
     await this.flush();
+    await Promise.all(this.inflight.splice(0));
+    this.throwIfFailed();
     if (this.ipc) {
       this.ipc.file.fileBytes = await this.ipc.writer.finish();
       this.ipc = null;
@@ -80,6 +86,7 @@ export class FileStager {
   }
 
   async abort(): Promise<void> {
+    await Promise.all(this.inflight.splice(0));
     await this.ipc?.writer.close();
     this.ipc = null;
     this.pending = [];
@@ -98,7 +105,10 @@ export class FileStager {
     this.record(this.ipc.file, batch);
   }
 
-  /** Writes the pending batches as one file. */
+  /**
+   * Turns the pending batches into one file. Encoding runs on the worker pool while the stream
+   * goes on arriving; at most one file per worker is in flight, which bounds the memory held.
+   */
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const batches = this.pending;
@@ -116,8 +126,19 @@ export class FileStager {
     // decompress IPC bodies: both keep the client's own messages instead.
     const format: FileFormat = rows > 0 && !batches.some((b) => b.info.compressed) ? 'parquet' : 'arrow-stream';
     const file = this.newFile(format);
+    // Listed before it exists, in stream order, so that abort() removes it whatever happens.
+    this.files.push(file);
+    for (const b of batches) this.record(file, b);
+    this.inflight.push(this.writeFile(file, batches, rows).catch((e: unknown) => {
+      this.failure ??= e;
+    }));
+    if (this.inflight.length >= this.pool.size) await this.inflight.shift();
+    this.throwIfFailed();
+  }
+
+  private async writeFile(file: DataFile, batches: StagedBatch[], rows: number): Promise<void> {
     const target = path.join(this.tableDir, file.path);
-    if (format === 'parquet') {
+    if (file.format === 'parquet') {
       let bytes: Uint8Array;
       try {
         bytes = await encodeParquet(this.pool, this.schemaHeader, batches.map((b) => b.frame), rows, this.options.compression);
@@ -129,19 +150,21 @@ export class FileStager {
       }
       await writeNewFile(target, bytes);
       file.fileBytes = bytes.byteLength;
-    } else {
-      const writer = await ArrowStreamFileWriter.create(target);
-      try {
-        await writer.append({ header: this.schemaHeader, body: new Uint8Array(0) });
-        for (const b of batches) await writer.append(b.frame);
-        file.fileBytes = await writer.finish();
-      } catch (e) {
-        await writer.close();
-        throw e;
-      }
+      return;
     }
-    this.files.push(file);
-    for (const b of batches) this.record(file, b);
+    const writer = await ArrowStreamFileWriter.create(target);
+    try {
+      await writer.append({ header: this.schemaHeader, body: new Uint8Array(0) });
+      for (const b of batches) await writer.append(b.frame);
+      file.fileBytes = await writer.finish();
+    } catch (e) {
+      await writer.close();
+      throw e;
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
   }
 
   private newFile(format: FileFormat): DataFile {

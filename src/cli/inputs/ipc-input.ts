@@ -2,6 +2,7 @@
 // (.arrows, read front to back): arrow-js reads both a message at a time from disk.
 import fs from 'node:fs';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { countedRead } from './counted-read.ts';
 import type { InputFile } from './input-file.ts';
 
 export async function openArrowFile(file: string): Promise<InputFile> {
@@ -36,10 +37,8 @@ export async function openArrowFile(file: string): Promise<InputFile> {
 
 export async function openArrowStream(file: string): Promise<InputFile> {
   const sizeBytes = fs.statSync(file).size;
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  let bytesRead = 0;
-  stream.on('data', (chunk) => (bytesRead += chunk.length));
-  const reader = await RecordBatchReader.from(stream);
+  const input = countedRead(file);
+  const reader = await RecordBatchReader.from(input.chunks);
   await reader.open();
   let schema: Schema = reader.schema;
   return {
@@ -53,9 +52,9 @@ export async function openArrowStream(file: string): Promise<InputFile> {
           yield batch;
         }
       } finally {
-        stream.destroy();
+        input.close();
       }
     },
-    progress: () => (sizeBytes > 0 ? Math.min(1, bytesRead / sizeBytes) : 1),
+    progress: () => (sizeBytes > 0 ? Math.min(1, input.bytesRead() / sizeBytes) : 1),
   };
 }

@@ -27,9 +27,11 @@ export async function openParquet(file: string): Promise<InputFile> {
           const group = await pf.read({ rowGroups: [g], batchSize: BATCH_ROWS });
           try {
             for (const rb of group.recordBatches()) {
-              const rows = rb.numRows;
-              yield* tableFromIPC(rb.intoIPCStream()).batches;
-              rowsRead += rows;
+              const batches = tableFromIPC(rb.intoIPCStream()).batches;
+              for (const b of batches) {
+                rowsRead += b.numRows;
+                yield b;
+              }
             }
           } finally {
             group.free();

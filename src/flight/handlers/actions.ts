@@ -5,7 +5,7 @@ import { QuiverError, invalidArgument } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../protocol.ts';
-import { fromTimestamp, supersededAt, toTimestamp } from '../read-plan.ts';
+import { fromTimestamp, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
@@ -105,7 +105,7 @@ const ACTIONS: Record<string, ActionSpec> = {
       const manifest = await ctx.store.snapshot(ticket.table, ticket.version);
       if (manifest.tableId !== ticket.tableId) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(ticket.table)} was dropped since this endpoint was issued`);
       const key = bytes.toString('base64');
-      const superseded = await supersededAt(ctx, ticket.table, ticket.version);
+      const superseded = await ctx.store.supersededAt(ticket.table, ticket.version);
       const current = ctx.leases.expiration(key, superseded, ctx.retentionMs);
       const previous = fromTimestamp(endpoint.expiration_time) ?? 0;
       if (superseded !== null && current < Date.now()) throw new QuiverError('NOT_FOUND', `version ${ticket.version} of ${JSON.stringify(ticket.table)} has already expired`);

@@ -6,7 +6,7 @@ import type { FlightContext } from '../context.ts';
 import type { FlightDataMessage } from '../flight-data.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
 import type { TicketIn } from '../protocol.ts';
-import { expiredError, projectedSchema, supersededAt } from '../read-plan.ts';
+import { expiredError, projectedSchema } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 
 export function doGet(ctx: FlightContext): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
@@ -19,7 +19,7 @@ export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, i
   if (ctx.leases.isCancelled(key)) throw new QuiverError('CANCELLED', 'this ticket\'s FlightInfo was cancelled with CancelFlightInfo; call GetFlightInfo again');
   const manifest = await ctx.store.snapshot(ticket.table, ticket.version);
   if (manifest.tableId !== ticket.tableId) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(ticket.table)} was dropped and re-created since this ticket was issued; call GetFlightInfo again`);
-  const superseded = await supersededAt(ctx, ticket.table, ticket.version);
+  const superseded = await ctx.store.supersededAt(ticket.table, ticket.version);
   if (superseded !== null && ctx.leases.expiration(key, superseded, ctx.retentionMs) < Date.now()) throw expiredError(ticket.table, ticket.version);
   if (ticket.files[1] > manifest.files.length) throw new QuiverError('INVALID_ARGUMENT', 'corrupt quiver ticket: it names data files the version does not have');
 
