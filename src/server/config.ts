@@ -18,6 +18,8 @@ export interface ServerConfig {
   maxBufferedBytes: number;
   retentionMs: number;
   endpointBytes: number;
+  /** Memory for decoded data files kept for DoGet; 0 turns the cache off. */
+  cacheBytes: number;
   /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
   maxMessageBytes: number;
   shutdownGraceMs: number;
@@ -45,6 +47,7 @@ export const DEFAULTS: ServerConfig = {
   maxBufferedBytes: 256 * 1024 * 1024,
   retentionMs: 7 * 24 * 3600 * 1000,
   endpointBytes: 1024 * 1024 * 1024,
+  cacheBytes: 512 * 1024 * 1024,
   maxMessageBytes: -1,
   shutdownGraceMs: 30_000,
   logLevel: 'info',
@@ -67,6 +70,13 @@ export function parseDuration(raw: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+export function parseBytes(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/i.exec(raw.trim());
+  if (!m) throw new Error(`not a size: ${JSON.stringify(raw)} (use e.g. 0, 64MiB, 2GiB)`);
+  const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+  return Math.round(Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]!);
+}
+
 export const OPTIONS: OptionSpec[] = [
   { key: 'host', flag: '--host', env: 'QUIVER_HOST', help: 'interface to listen on', parse: String },
   { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
@@ -79,6 +89,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'QUIVER_MAX_BUFFERED_BYTES', help: 'Arrow bytes a DoPut buffers before writing a Parquet file', parse: int('--max-buffered-bytes', 1) },
   { key: 'retentionMs', flag: '--retention', env: 'QUIVER_RETENTION', help: 'how long a superseded version stays readable (e.g. 7d, 12h)', parse: parseDuration },
   { key: 'endpointBytes', flag: '--endpoint-bytes', env: 'QUIVER_ENDPOINT_BYTES', help: 'Arrow bytes per FlightInfo endpoint', parse: int('--endpoint-bytes', 1) },
+  { key: 'cacheBytes', flag: '--cache-bytes', env: 'QUIVER_CACHE_BYTES', help: 'memory for decoded data files served by DoGet (e.g. 512MiB; 0 turns it off)', parse: parseBytes },
   { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },

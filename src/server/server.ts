@@ -35,7 +35,7 @@ export class QuiverServer {
         compression: config.compression,
         rowGroupRows: config.rowGroupRows,
         maxBufferedBytes: config.maxBufferedBytes,
-      });
+      }, { cacheBytes: config.cacheBytes });
       let location = config.advertise ?? '';
       const ctx: FlightContext = {
         store,

@@ -18,6 +18,7 @@ import { tableDirName, validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
 import { manifestFromJson, schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
 import { parquetIneligibility } from './parquet-eligibility.ts';
+import { FrameCache } from './frame-cache.ts';
 import { readParquet } from './parquet-files.ts';
 import { ParquetPool } from './parquet-pool.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
@@ -29,14 +30,16 @@ export class TableStore {
 
   /** Worker threads for all Parquet encoding and decoding of this store. */
   readonly pool: ParquetPool;
+  private readonly cache: FrameCache;
 
   constructor(
     readonly root: string,
     readonly coordinator: Coordinator,
     readonly staging: StagingOptions,
-    options: { parquetWorkers?: number } = {},
+    options: { parquetWorkers?: number; cacheBytes?: number } = {},
   ) {
     this.pool = new ParquetPool(options.parquetWorkers);
+    this.cache = new FrameCache(options.cacheBytes ?? 0);
   }
 
   async close(): Promise<void> {
@@ -176,17 +179,62 @@ export class TableStore {
     }
   }
 
-  /** Dictionary and record batch frames of one data file, as the schema's IPC stream continues. */
+  /**
+   * Dictionary and record batch frames of data files, as the schema's IPC stream continues. The
+   * next file's first decode starts while the current one is being sent, so the Parquet workers
+   * and the network overlap.
+   */
+  async *readFiles(manifest: Manifest, files: DataFile[], columns?: string[]): AsyncGenerator<IpcFrame> {
+    let next: AsyncGenerator<IpcFrame> | null = files.length > 0 ? this.startReading(manifest, files[0]!, columns) : null;
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const current = next!;
+        next = i + 1 < files.length ? this.startReading(manifest, files[i + 1]!, columns) : null;
+        yield* current;
+      }
+    } finally {
+      await next?.return(undefined);
+    }
+  }
+
+  /** readFile, with its first frame already asked for. */
+  private startReading(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
+    const frames = this.readFile(manifest, file, columns);
+    const first = frames.next();
+    first.catch(() => undefined); // surfaced when awaited below
+    return (async function* () {
+      try {
+        const head = await first;
+        if (head.done) return;
+        yield head.value;
+        yield* frames;
+      } finally {
+        await frames.return(undefined);
+      }
+    })();
+  }
+
+  /** Frames of one data file, from the cache when it holds them. */
   async *readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
     const full = path.join(this.tableDir(manifest.table), file.path);
+    const key = columns ? `${full}\u0000${columns.join('\u0000')}` : full;
+    const cached = this.cache.get(key);
+    if (cached) {
+      yield* cached;
+      return;
+    }
     let frames: AsyncGenerator<IpcFrame>;
     if (file.format === 'parquet') frames = readParquet(this.pool, full, { batches: file.batches, columns });
     else {
       frames = readArrowStreamFile(full, { skipSchema: true });
       if (columns) frames = projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns));
     }
+    const keep: IpcFrame[] | null = this.cache.admits(file.arrowBytes) ? [] : null;
     try {
-      yield* frames;
+      for await (const frame of frames) {
+        keep?.push(frame);
+        yield frame;
+      }
     } catch (e) {
       if (e instanceof QuiverError) throw e;
       // A committed file that does not read back is damage on disk, not a bad request.
@@ -194,6 +242,7 @@ export class TableStore {
       const what = missing ? 'is missing' : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
       throw new QuiverError('DATA_LOSS', `data file ${file.path} of table ${JSON.stringify(manifest.table)} version ${manifest.version} ${what}; restore it from a backup or read another version`, { cause: e });
     }
+    if (keep) this.cache.set(key, keep);
   }
 
   private async currentOrNull(name: string): Promise<Manifest | null> {

@@ -1,5 +1,6 @@
 // A committed data file damaged on disk: reads of it fail with DATA_LOSS naming the file, other
-// tables and versions keep being served.
+// tables and versions keep being served. The decoded-file cache is off here so that every read
+// goes to disk; the last test shows what the cache changes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ let server: QuiverProcess;
 let client: RawClient;
 
 before(async () => {
-  server = await startQuiver();
+  server = await startQuiver(['--cache-bytes', '0']);
   client = rawClient(server.address);
   for (const [name, table] of [['parquet', tableFromArrays({ x: Float64Array.from([1, 2, 3]) })], ['arrow', abandonedBatch()], ['healthy', tableFromArrays({ x: Int32Array.from([7]) })]] as const) {
     const put = await rawPut(client, putMessages(pathDescriptor(name), framesOf(table)));
@@ -48,4 +49,22 @@ for (const table of ['parquet', 'arrow']) {
 test('a missing data file is DATA_LOSS', async () => {
   fs.rmSync(dataFileOf('healthy'));
   await assert.rejects(readAll('healthy'), (e: grpc.ServiceError) => e.code === grpc.status.DATA_LOSS && /is missing/.test(e.details));
+});
+
+test('with the cache on, a file read once is served from memory', async () => {
+  const cached = await startQuiver();
+  const c = rawClient(cached.address);
+  try {
+    const put = await rawPut(c, putMessages(pathDescriptor('hot'), framesOf(tableFromArrays({ x: Float64Array.from([1, 2, 3]) }))));
+    assert.equal(put.error, null);
+    const info = await unaryCall<{ endpoint: { ticket: { ticket: Buffer } }[] }>(c, 'GetFlightInfo', pathDescriptor('hot'));
+    const first = await streamCall<{ data_body: Buffer }>(c, 'DoGet', { ticket: info.endpoint[0]!.ticket.ticket });
+    const dir = path.join(cached.dataDir, 'tables', 't_hot', 'data');
+    fs.rmSync(path.join(dir, fs.readdirSync(dir)[0]!));
+    const second = await streamCall<{ data_body: Buffer }>(c, 'DoGet', { ticket: info.endpoint[0]!.ticket.ticket });
+    assert.deepEqual(second, first);
+  } finally {
+    c.close();
+    await cached.stop();
+  }
 });

@@ -24,16 +24,14 @@ export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, i
   if (ticket.files[1] > manifest.files.length) throw new QuiverError('INVALID_ARGUMENT', 'corrupt quiver ticket: it names data files the version does not have');
 
   yield { header: projectedSchema(manifest, ticket.columns), body: new Uint8Array(0) };
-  for (const file of manifest.files.slice(ticket.files[0], ticket.files[1])) {
-    const frames = ctx.store.readFile(manifest, file, ticket.columns);
-    try {
-      for await (const frame of frames) {
-        if (info.signal.aborted) return;
-        yield { header: frame.header, body: frame.body };
-      }
-    } finally {
-      await frames.return(undefined);
+  const frames = ctx.store.readFiles(manifest, manifest.files.slice(ticket.files[0], ticket.files[1]), ticket.columns);
+  try {
+    for await (const frame of frames) {
+      if (info.signal.aborted) return;
+      yield { header: frame.header, body: frame.body };
     }
+  } finally {
+    await frames.return(undefined);
   }
 }
 

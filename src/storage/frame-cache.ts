@@ -1,0 +1,41 @@
+// Decoded data files kept as the IPC frames DoGet sends, so that a hot table is served without
+// touching Parquet again. Least recently used entries go first once the byte budget is spent.
+// Data files never change, so an entry can never be stale; a dropped table's entries just age out.
+import type { IpcFrame } from '../arrow/ipc-framing.ts';
+
+export class FrameCache {
+  private readonly entries = new Map<string, { frames: IpcFrame[]; bytes: number }>();
+  private used = 0;
+
+  constructor(readonly budgetBytes: number) {}
+
+  get(key: string): IpcFrame[] | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    // Re-insert: Map iteration order is insertion order, so the front is least recently used.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.frames;
+  }
+
+  /** Whether an entry of this size could be kept at all. */
+  admits(bytes: number): boolean {
+    return bytes <= this.budgetBytes / 2;
+  }
+
+  set(key: string, frames: IpcFrame[]): void {
+    const bytes = frames.reduce((n, f) => n + f.header.byteLength + f.body.byteLength, 0);
+    if (!this.admits(bytes) || this.entries.has(key)) return;
+    for (const [k, e] of this.entries) {
+      if (this.used + bytes <= this.budgetBytes) break;
+      this.entries.delete(k);
+      this.used -= e.bytes;
+    }
+    this.entries.set(key, { frames, bytes });
+    this.used += bytes;
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+}
