@@ -57,7 +57,7 @@ export const put = command({
       });
     });
     const ms = Date.now() - started;
-    const commit = parseCommit(outcome.commit);
+    const commit = parseCommit(outcome.trailers.get('quiver-commit')[0] ?? outcome.commit);
     const version = commit ? `; version ${commit.version} (${commit.operation}), table now ${count(commit.rows)} rows` : '';
     console.log(`put ${table}: ${files.length} file${files.length === 1 ? '' : 's'}, ${count(outcome.rows)} rows, ${bytes(outcome.bytes)} in ${seconds(ms)} (${rate(outcome.bytes, ms)})${version}`);
   },
@@ -80,10 +80,11 @@ async function* allBatches(inputs: InputFile[]): AsyncGenerator<RecordBatch> {
   for (const input of inputs) yield* input.batches();
 }
 
-function parseCommit(bytes: Uint8Array | null): { version: number; rows: number; operation: string } | null {
-  if (!bytes) return null;
+/** What the server committed: quiver sends it as JSON in the `quiver-commit` trailer. */
+function parseCommit(json: string | Uint8Array | null): { version: number; rows: number; operation: string } | null {
+  if (!json) return null;
   try {
-    const c = JSON.parse(Buffer.from(bytes).toString('utf8')) as { version?: unknown; rows?: unknown; operation?: unknown };
+    const c = JSON.parse(typeof json === 'string' ? json : Buffer.from(json).toString('utf8')) as { version?: unknown; rows?: unknown; operation?: unknown };
     return typeof c.version === 'number' && typeof c.rows === 'number' ? { version: c.version, rows: c.rows, operation: String(c.operation) } : null;
   } catch {
     return null;

@@ -51,8 +51,10 @@ export interface PutOutcome extends PutProgress {
   results: Uint8Array[];
   /** The PutResults that acknowledge batches: one per batch, from a server that sends them. */
   acks: Uint8Array[];
-  /** The result sent after the per-batch acknowledgements (quiver: the commit, as JSON), if any. */
+  /** A PutResult sent after the per-batch acknowledgements (how some servers report a commit). */
   commit: Uint8Array | null;
+  /** The call's trailing metadata (quiver: `quiver-commit`, the committed version as JSON). */
+  trailers: grpc.Metadata;
 }
 
 export type PutSource = Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
@@ -156,6 +158,7 @@ export class FlightClient {
     const { schema, batches } = await schemaAndBatches(source, options.schema);
     const call = this.stub.DoPut(this.metadata(), grpcCallOptions(options)) as unknown as PutCall;
     const results: Uint8Array[] = [];
+    let trailers = new grpc.Metadata();
     const settled = new Promise<void>((resolve, reject) => {
       call.on('data', (r: { app_metadata: Buffer }) => {
         const md = new Uint8Array(r.app_metadata);
@@ -163,7 +166,10 @@ export class FlightClient {
         options.onResult?.(md, results.length - 1);
       });
       call.on('error', reject);
-      call.on('status', (s: grpc.StatusObject) => s.code === grpc.status.OK && resolve());
+      call.on('status', (s: grpc.StatusObject) => {
+        trailers = s.metadata;
+        if (s.code === grpc.status.OK) resolve();
+      });
     });
     // Observed here so that a failure while we are still writing is never unhandled.
     settled.catch(() => undefined);
@@ -211,7 +217,7 @@ export class FlightClient {
     }
     const acks = results.slice(0, sent.batches);
     const commit = results.length > sent.batches ? results[results.length - 1]! : null;
-    return { ...sent, results, acks, commit };
+    return { ...sent, results, acks, commit, trailers };
   }
 
   /** Runs an action; yields the body of each Result. */

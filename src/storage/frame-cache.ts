@@ -3,13 +3,15 @@
 // Data files never change, so an entry can never be stale; a dropped table's entries just age out.
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 
+type Frame = IpcFrame & { appMetadata?: Uint8Array };
+
 export class FrameCache {
-  private readonly entries = new Map<string, { frames: IpcFrame[]; bytes: number }>();
+  private readonly entries = new Map<string, { frames: Frame[]; bytes: number }>();
   private used = 0;
 
   constructor(readonly budgetBytes: number) {}
 
-  get(key: string): IpcFrame[] | undefined {
+  get(key: string): Frame[] | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     // Re-insert: Map iteration order is insertion order, so the front is least recently used.
@@ -23,7 +25,7 @@ export class FrameCache {
     return bytes <= this.budgetBytes / 2;
   }
 
-  set(key: string, frames: IpcFrame[]): void {
+  set(key: string, frames: Frame[]): void {
     const bytes = frames.reduce((n, f) => n + f.header.byteLength + f.body.byteLength, 0);
     if (!this.admits(bytes) || this.entries.has(key)) return;
     for (const [k, e] of this.entries) {

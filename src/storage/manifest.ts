@@ -23,6 +23,11 @@ export interface DataFile {
   arrowBytes: number;
   /** Row counts of the record batches as put, zero-length ones included; null for imported files. */
   batches: number[] | null;
+  /**
+   * Base64 app_metadata each record batch was put with (null for none), parallel to `batches`;
+   * DoGet sends it back on the same batch. Absent when no batch had any.
+   */
+  batchMetadata?: (string | null)[];
   columns: ColumnStats[];
 }
 

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Schema } from 'apache-arrow';
-import type { IpcFrame } from '../arrow/ipc-framing.ts';
+import { MESSAGE_RECORD_BATCH, messageHeaderType, type IpcFrame } from '../arrow/ipc-framing.ts';
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
@@ -24,6 +24,9 @@ import { ParquetPool } from './parquet-pool.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
 
 export type WriteMode = 'append' | 'overwrite' | 'create';
+
+/** A message of a stored file as DoGet sends it: a record batch carries the app_metadata it was put with. */
+export type StoredFrame = IpcFrame & { appMetadata?: Uint8Array };
 
 export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
@@ -184,8 +187,8 @@ export class TableStore {
    * next file's first decode starts while the current one is being sent, so the Parquet workers
    * and the network overlap.
    */
-  async *readFiles(manifest: Manifest, files: DataFile[], columns?: string[]): AsyncGenerator<IpcFrame> {
-    let next: AsyncGenerator<IpcFrame> | null = files.length > 0 ? this.startReading(manifest, files[0]!, columns) : null;
+  async *readFiles(manifest: Manifest, files: DataFile[], columns?: string[]): AsyncGenerator<StoredFrame> {
+    let next: AsyncGenerator<StoredFrame> | null = files.length > 0 ? this.startReading(manifest, files[0]!, columns) : null;
     try {
       for (let i = 0; i < files.length; i++) {
         const current = next!;
@@ -198,7 +201,7 @@ export class TableStore {
   }
 
   /** readFile, with its first frame already asked for. */
-  private startReading(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
+  private startReading(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<StoredFrame> {
     const frames = this.readFile(manifest, file, columns);
     const first = frames.next();
     first.catch(() => undefined); // surfaced when awaited below
@@ -215,7 +218,7 @@ export class TableStore {
   }
 
   /** Frames of one data file, from the cache when it holds them. */
-  async *readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<IpcFrame> {
+  async *readFile(manifest: Manifest, file: DataFile, columns?: string[]): AsyncGenerator<StoredFrame> {
     const full = path.join(this.tableDir(manifest.table), file.path);
     const key = columns ? `${full}\u0000${columns.join('\u0000')}` : full;
     const cached = this.cache.get(key);
@@ -229,9 +232,16 @@ export class TableStore {
       frames = readArrowStreamFile(full, { skipSchema: true });
       if (columns) frames = projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns));
     }
-    const keep: IpcFrame[] | null = this.cache.admits(file.arrowBytes) ? [] : null;
+    const keep: StoredFrame[] | null = this.cache.admits(file.arrowBytes) ? [] : null;
+    const metadata = file.batchMetadata?.map((m) => (m === null ? undefined : Buffer.from(m, 'base64')));
+    let batch = 0;
     try {
-      for await (const frame of frames) {
+      for await (const raw of frames) {
+        let frame: StoredFrame = raw;
+        if (metadata && messageHeaderType(raw.header) === MESSAGE_RECORD_BATCH) {
+          const appMetadata = metadata[batch++];
+          if (appMetadata) frame = { ...raw, appMetadata };
+        }
         keep?.push(frame);
         yield frame;
       }

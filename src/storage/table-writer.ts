@@ -23,6 +23,8 @@ export interface StagingOptions {
 
 export interface StagedBatch {
   frame: IpcFrame;
+  /** The FlightData app_metadata the batch came with, kept to be sent back with it. */
+  appMetadata?: Uint8Array;
   info: Extract<MessageInfo, { kind: 'recordBatch' | 'dictionaryBatch' }>;
 }
 
@@ -190,6 +192,10 @@ export class FileStager {
     }
     file.rows += info.rows;
     file.batches!.push(info.rows);
+    if (batch.appMetadata || file.batchMetadata) {
+      file.batchMetadata ??= new Array<string | null>(file.batches!.length - 1).fill(null);
+      file.batchMetadata.push(batch.appMetadata ? Buffer.from(batch.appMetadata).toString('base64') : null);
+    }
     const bytes = columnBytes(this.schema, info.layout);
     this.nodeIndexes.forEach((node, i) => {
       file.columns[i]!.nullCount! += info.layout.nodes[node]?.nullCount ?? 0;
@@ -201,6 +207,6 @@ export class FileStager {
     if (batch.info.kind !== 'dictionaryBatch') return batch;
     const id = this.dictionaryIds.get(batch.info.id);
     if (id === undefined || id === batch.info.id) return batch;
-    return { frame: { header: withDictionaryId(batch.frame.header, id), body: batch.frame.body }, info: { ...batch.info, id } };
+    return { ...batch, frame: { header: withDictionaryId(batch.frame.header, id), body: batch.frame.body }, info: { ...batch.info, id } };
   }
 }

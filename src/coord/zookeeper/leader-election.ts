@@ -29,6 +29,7 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
   private stopped = false;
   private running: Promise<void> | null = null;
   private again = false;
+  private decided: () => void = () => {};
   private readonly id = randomUUID();
   private readonly marker = protectedMarker(this.id);
   private readonly stopping = new AbortController();
@@ -46,11 +47,13 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
     super();
   }
 
+  /** Joins the election; resolves once this candidate knows whether it leads or waits. */
   async start(): Promise<void> {
     await this.session.ensurePath(this.dir);
     this.session.on('state', this.onState);
+    const decided = new Promise<void>((resolve) => (this.decided = resolve));
     this.kick();
-    await this.running;
+    await Promise.race([decided, this.running]);
   }
 
   get isLeader(): boolean {
@@ -129,7 +132,7 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
       this.again = true;
       return;
     }
-    this.running = (async () => {
+    const loop = async () => {
       do {
         this.again = false;
         if (this.stopped || this.session.state !== 'connected') break;
@@ -144,8 +147,12 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
           }
         }
       } while (this.again && !this.stopped);
+    };
+    // Cleared asynchronously, so a kick that lands after the loop's last check is re-run.
+    this.running = loop().finally(() => {
       this.running = null;
-    })();
+      if (this.again) this.kick();
+    });
   }
 
   private async step(): Promise<void> {
@@ -177,9 +184,11 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
         this.again = true;
       }
       this.setLeading(mine && this.session.state === 'connected');
+      if (mine) this.decided();
       return;
     }
     this.setLeading(false);
+    this.decided();
     await predecessorGone(this.session, `${this.dir}/${names[index - 1]}`, this.stopping.signal);
     this.again = true;
   }

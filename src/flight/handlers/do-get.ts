@@ -28,7 +28,7 @@ export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, i
   try {
     for await (const frame of frames) {
       if (info.signal.aborted) return;
-      yield { header: frame.header, body: frame.body };
+      yield frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body };
     }
   } finally {
     await frames.return(undefined);

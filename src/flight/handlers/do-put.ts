@@ -2,7 +2,7 @@
 // into data files and acknowledged with a PutResult echoing its app_metadata; the end of the
 // client's stream commits everything as one new version, acknowledged last. A stream that
 // fails or is cancelled commits nothing and leaves no files behind.
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { inspectMessage, decodeSchema } from '../../arrow/ipc-message.ts';
 import { invalidArgument } from '../../errors.ts';
 import type { TableWrite } from '../../storage/table-store.ts';
@@ -12,6 +12,9 @@ import type { FlightDataMessage } from '../flight-data.ts';
 import { bidiStream, type CallInfo } from '../handler-kit.ts';
 import type { PutResult } from '../protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
+
+/** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
+export const COMMIT_TRAILER = 'quiver-commit';
 
 type PutCall = grpc.ServerDuplexStream<FlightDataMessage, PutResult>;
 
@@ -45,7 +48,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
         throw invalidArgument(`malformed Arrow IPC: message ${batches + 1} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       }
       validateBatchLayout(write.schema, m, msg.body, batches + 1);
-      await write.add({ frame: { header: msg.header, body: msg.body }, info: m });
+      await write.add({ frame: { header: msg.header, body: msg.body }, info: m, ...(msg.appMetadata ? { appMetadata: msg.appMetadata } : {}) });
       batches++;
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
@@ -53,9 +56,13 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     if (!write) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
     const manifest = await write.commit();
     ctx.log.info('committed', { table: manifest.table, version: manifest.version, rows: manifest.added.rows, files: manifest.added.files, user: info.identity.user });
-    const summary = { table: manifest.table, version: manifest.version, rows: manifest.rows, added_rows: manifest.added.rows, operation: manifest.operation };
-    call.write({ app_metadata: Buffer.from(JSON.stringify(summary)) });
-    call.end();
+    // Exactly one PutResult per batch: Flight clients (Arrow Java's among them) pair the k-th
+    // PutResult with the k-th batch. The commit itself is the call's OK status, and what it
+    // committed rides in a trailer (ASCII only, so without the table name the client knows).
+    const summary = { version: manifest.version, rows: manifest.rows, added_rows: manifest.added.rows, operation: manifest.operation };
+    const trailer = new grpc.Metadata();
+    trailer.set(COMMIT_TRAILER, JSON.stringify(summary));
+    call.end(trailer);
   } catch (e) {
     await write?.abort();
     throw info.signal.aborted ? info.signal.reason : e;
