@@ -37,6 +37,14 @@ export class FrameCache {
     this.used += bytes;
   }
 
+  /** Forgets everything; returns the bytes freed. */
+  clear(): number {
+    const freed = this.used;
+    this.entries.clear();
+    this.used = 0;
+    return freed;
+  }
+
   get usedBytes(): number {
     return this.used;
   }

@@ -80,6 +80,14 @@ const ACTIONS: Record<string, ActionSpec> = {
       yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
     },
   },
+  'cache-clear': {
+    description: 'Empty the cache of decoded data files, so the next reads decode from disk (memory pressure, cold-read measurements). Body: empty. Result: JSON {"freed_bytes": N}.',
+    async *run(ctx, _body, info) {
+      const freed = ctx.store.clearCache();
+      ctx.log.info('cache cleared', { freed, user: info.identity.user });
+      yield json({ freed_bytes: freed });
+    },
+  },
   CancelFlightInfo: {
     description: 'Give up the endpoints of a FlightInfo: their leases end and their tickets are refused. Body: CancelFlightInfoRequest. Result: CancelFlightInfoResult.',
     async *run(ctx, body) {
