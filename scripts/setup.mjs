@@ -3,6 +3,7 @@
 // Plain JavaScript: it runs before the TypeScript toolchain is installed.
 //   node scripts/setup.mjs          npm packages
 //   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest)
+//   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,5 +30,17 @@ if (process.argv.includes('--test')) {
   if (missing.length > 0) {
     log(`installing Python packages: ${missing.join(', ')}`);
     execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...missing], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}
+
+if (process.argv.includes('--zookeeper')) {
+  // scripts/zookeeper.ts runs the server as a plain java process from these jars.
+  const jars = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-simple.jar'];
+  if (!jars.every((j) => fs.existsSync(j))) {
+    if (process.getuid?.() !== 0) throw new Error(`ZooKeeper is missing (${jars.join(', ')}); run this as root, or: sudo apt-get install -y zookeeper`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    log('installing Debian package zookeeper (apt-get)');
+    execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'zookeeper'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   }
 }

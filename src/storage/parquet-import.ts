@@ -15,6 +15,7 @@ import { ParquetWorkerCrash } from './parquet-pool.ts';
 import { schemaBytes } from './manifest.ts';
 import type { TableStore, WriteMode } from './table-store.ts';
 import { ensureDirectory, removeQuietly } from '../durable-files.ts';
+import { CommitOutcomeUnknownError } from '../coord/coordinator.ts';
 
 export interface ImportRequest {
   table: string;
@@ -89,7 +90,7 @@ export async function importParquet(store: TableStore, importRoot: string | unde
     }
     return await store.commitFiles(req.table, req.mode, tableHeader, files);
   } catch (e) {
-    await Promise.all(files.map((f) => removeQuietly(path.join(dir, f.path))));
+    if (!(e instanceof CommitOutcomeUnknownError)) await Promise.all(files.map((f) => removeQuietly(path.join(dir, f.path))));
     throw e;
   }
 }

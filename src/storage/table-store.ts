@@ -11,7 +11,7 @@ import { MESSAGE_RECORD_BATCH, messageHeaderType, type IpcFrame } from '../arrow
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
-import { CommitConflictError, type Coordinator } from '../coord/coordinator.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator } from '../coord/coordinator.ts';
 import { ensureDirectory, isNotFound, removeQuietly, syncDirectory, writeNewFile } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { tableDirName, validateTableName } from '../table-names.ts';
@@ -176,7 +176,8 @@ export class TableStore {
       try {
         await this.coordinator.publish(name, current?.version ?? 0, rel);
       } catch (e) {
-        await removeQuietly(path.join(dir, rel));
+        // An unknown outcome may be in the log already: its manifest must stay.
+        if (!(e instanceof CommitOutcomeUnknownError)) await removeQuietly(path.join(dir, rel));
         if (e instanceof CommitConflictError) throw new QuiverError('ABORTED', `${e.message}; nothing was committed, send the stream again`, { cause: e });
         throw e;
       }
@@ -326,7 +327,9 @@ export class TableWrite {
       const files = await this.stager.finish();
       return await this.store.commitFiles(this.table, this.mode, this.schemaHeader, files);
     } catch (e) {
-      await this.stager.abort();
+      // After an unknown outcome the files may belong to a committed version: orphan
+      // collection, which checks the log, decides later.
+      if (!(e instanceof CommitOutcomeUnknownError)) await this.stager.abort();
       throw e;
     }
   }
