@@ -1,0 +1,392 @@
+#!/usr/bin/env -S node --import tsx
+// Runs the Arrow project's own Flight integration clients (arrow-go, Arrow Java) in JSON mode
+// against the real quiver server, over every .json.gz of the arrow-ipc corpus.
+//
+//   node --import tsx scripts/conformance/run-integration.ts [options]
+//
+// Options:
+//   --clients go,java,go-readback   which clients (default: all three)
+//   --cases SUBSTR[,SUBSTR]         only corpus cases whose name contains one of these
+//   --corpus DIR                    corpus root (default $QUIVER_CORPUS or <repo>/../shared/corpus/arrow-ipc)
+//   --quiver DIR                    quiver checkout whose bin/quiver.js is served (default: this repo)
+//   --out FILE                      results JSON (default .cache/conformance/integration-results.json)
+//   --markdown FILE                 also write the table as Markdown
+//   --timeout SECONDS               per client run (default 120)
+//   --jobs N                        client runs at once, each with its own server (default 1)
+//   --no-setup                      do not run scripts/conformance/setup.sh first
+//
+// Every client run gets a fresh quiver server (loopback, free port, temporary data directory),
+// started with `serve --host 127.0.0.1 --port 0` and read from its first stdout line
+// ("Server listening on localhost:PORT", the archery convention). Exit status: 0 when every
+// applicable case passed, 1 otherwise.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { CANNOT_RUN, CLIENTS, type ClientId } from '../../test/conformance/client-limits.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
+
+export type Outcome = 'pass' | 'fail' | 'cannot-run' | 'not-installed';
+
+export interface CaseResult {
+  case: string;
+  client: ClientId;
+  outcome: Outcome;
+  /** One line: why it failed or cannot run. */
+  reason?: string;
+  seconds?: number;
+  /** Client stdout+stderr (tail), and the server's stderr tail, for failures. */
+  output?: string;
+  serverLog?: string;
+}
+
+export interface RunReport {
+  started: string;
+  seconds: number;
+  corpus: string;
+  clients: { id: ClientId; title: string; origin: string; installed: boolean }[];
+  cases: string[];
+  results: CaseResult[];
+  summary: { passed: number; failed: number; cannotRun: number; notInstalled: number };
+}
+
+interface Options {
+  clients: ClientId[];
+  cases: string[];
+  corpus: string;
+  quiver: string;
+  out: string;
+  markdown?: string;
+  timeoutMs: number;
+  jobs: number;
+  setup: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    clients: ['go', 'java', 'go-readback'],
+    cases: [],
+    corpus: process.env.QUIVER_CORPUS ?? path.resolve(repo, '../shared/corpus/arrow-ipc'),
+    quiver: repo,
+    out: path.join(cache, 'conformance', 'integration-results.json'),
+    timeoutMs: 120_000,
+    jobs: 1,
+    setup: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--clients': o.clients = val().split(',').filter(Boolean) as ClientId[]; break;
+      case '--cases': o.cases = val().split(',').filter(Boolean); break;
+      case '--corpus': o.corpus = path.resolve(val()); break;
+      case '--quiver': o.quiver = path.resolve(val()); break;
+      case '--out': o.out = path.resolve(val()); break;
+      case '--markdown': o.markdown = path.resolve(val()); break;
+      case '--timeout': o.timeoutMs = Number(val()) * 1000; break;
+      case '--jobs': o.jobs = Math.max(1, Number(val())); break;
+      case '--no-setup': o.setup = false; break;
+      default: throw new Error(`unknown option ${a}`);
+    }
+  }
+  for (const c of o.clients) if (!CLIENTS.some((k) => k.id === c)) throw new Error(`unknown client ${c}`);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+const goBinary = () => path.join(cache, 'go', 'bin', 'arrow-flight-integration-client');
+const javaClasspathFile = () => path.join(cache, 'conformance', 'java-classpath.txt');
+
+function installed(id: ClientId): boolean {
+  switch (id) {
+    case 'go': return fs.existsSync(goBinary());
+    case 'java': return fs.existsSync(javaClasspathFile()) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+    case 'go-readback':
+      return fs.existsSync(goBinary()) && spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import pyarrow.flight'], { stdio: 'ignore' }).status === 0;
+  }
+}
+
+/** The command line of one client (flags as each client's main() parses them). */
+function clientCommand(id: ClientId, port: number, json: string, stream: string): string[] {
+  switch (id) {
+    // arrow-go main.go: flags -host, -port, -path, -scenario.
+    case 'go': return [goBinary(), '-host', '127.0.0.1', '-port', String(port), '-path', json];
+    // Runs right after the arrow-go client, against the same server and table.
+    case 'go-readback':
+      return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), json, stream];
+    case 'java': {
+      // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.
+      // Arrow 6's memory module reads java.nio.Buffer.address reflectively: open it on JDK 17.
+      // CONFLICT_APPEND lets a struct keep two children of one name (generated_duplicate_fieldnames);
+      // the default (CONFLICT_REPLACE) collapses them and JsonFileReader then fails with "fields and
+      // children are not the same size". Arrow's archery runner passes the same JVM options.
+      const cp = fs.readFileSync(javaClasspathFile(), 'utf8').trim();
+      return ['java', '--add-opens=java.base/java.nio=ALL-UNNAMED', '-Darrow.struct.conflict.policy=CONFLICT_APPEND',
+        '-Dio.netty.tryReflectionSetAccessible=true', '-XX:-UsePerfData', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Xmx512m', '-XX:+UseSerialGC', '-cp', cp,
+        'org.apache.arrow.flight.example.integration.IntegrationTestClient',
+        '-host', '127.0.0.1', '-port', String(port), '-j', json];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Proc { code: number | null; signal: NodeJS.Signals | null; output: string; timedOut: boolean }
+
+function run(cmd: string[], timeoutMs: number): Promise<Proc> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOTRACEBACK: 'single' } });
+    let output = '';
+    const add = (b: Buffer) => { output += b.toString('utf8'); if (output.length > 200_000) output = output.slice(-100_000); };
+    child.stdout.on('data', add);
+    child.stderr.on('data', add);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, output, timedOut }); });
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, signal: null, output: String(e), timedOut }); });
+  });
+}
+
+interface Server { port: number; stop(): Promise<string> }
+
+async function startQuiver(quiverRoot: string, dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(quiverRoot, 'bin/quiver.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
+    { cwd: quiverRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (b: Buffer) => { log += b.toString('utf8'); if (log.length > 64_000) log = log.slice(-32_000); });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`quiver did not report its port within 30 s; stderr: ${log.slice(-2000)}`)), 30_000);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      const m = /^Server listening on [^\s:]+:(\d+)\s*$/.exec(out.slice(0, nl));
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`unexpected first stdout line from quiver: ${JSON.stringify(out.slice(0, nl))}`));
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`quiver exited (${code}) before listening; stderr: ${log.slice(-2000)}`)); });
+  });
+  child.stdout.resume();
+  return {
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(t);
+      }
+      return log;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+
+interface Case { name: string; json: string; stream: string }
+
+function prepareCorpus(corpus: string, filters: string[], tmp: string): Case[] {
+  if (!fs.existsSync(corpus)) throw new Error(`corpus not found: ${corpus} (set QUIVER_CORPUS or --corpus)`);
+  const files = (fs.readdirSync(corpus, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => f.endsWith('.json.gz')).sort();
+  const cases: Case[] = [];
+  for (const rel of files) {
+    const name = rel.replace(/\.json\.gz$/, '').split(path.sep).join('/');
+    if (filters.length && !filters.some((f) => name.includes(f))) continue;
+    const json = path.join(tmp, 'json', rel.replace(/\.gz$/, ''));
+    fs.mkdirSync(path.dirname(json), { recursive: true });
+    fs.writeFileSync(json, zlib.gunzipSync(fs.readFileSync(path.join(corpus, rel))));
+    cases.push({ name, json, stream: path.join(corpus, rel.replace(/\.json\.gz$/, '.stream')) });
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run
+
+/** The most telling line of a failed client run. */
+export function failureReason(id: ClientId, output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (id === 'go' || id === 'go-readback') {
+    const panic = lines.find((l) => l.startsWith('panic:'));
+    if (panic) return panic.replace(/^panic:\s*/, '');
+  }
+  if (id === 'java') {
+    // fatalError prints a headline ("Unknown error", "Error accessing files") then e.getMessage().
+    const head = lines.findIndex((l) => /^(Unknown error|Error accessing files|Invalid parameters)$/.test(l));
+    // slf4j-simple prints the stack trace: its last "Caused by" is usually the real reason.
+    const cause = lines.filter((l) => l.startsWith('Caused by: ')).at(-1);
+    if (head >= 0) return lines.slice(head, head + 2).join(': ') + (cause ? ` (${cause.replace(/^Caused by: /, '')})` : '');
+  }
+  const last = lines.filter((l) => !l.startsWith('Opening JSON file') && !l.startsWith('Verifying location')).at(-1);
+  return last ?? '(no output)';
+}
+
+/**
+ * One server, then each client of the group in turn against it (a group is one client, or
+ * arrow-go followed by its read-back check, which needs the table arrow-go uploaded).
+ */
+async function runGroup(o: Options, c: Case, group: ClientId[], tmp: string): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const todo = group.filter((id) => {
+    const limit = CANNOT_RUN[id][c.name];
+    if (limit) results.push({ case: c.name, client: id, outcome: 'cannot-run', reason: limit });
+    return !limit;
+  });
+  if (todo.length === 0) return results;
+  const dataDir = fs.mkdtempSync(path.join(tmp, `data-${todo[0]}-`));
+  let server: Server;
+  try {
+    server = await startQuiver(o.quiver, dataDir);
+  } catch (e) {
+    const reason = `server did not start: ${(e as Error).message.split('\n')[0]}`;
+    return [...results, ...todo.map((id) => ({ case: c.name, client: id, outcome: 'fail' as const, reason, output: String(e) }))];
+  }
+  const failed: CaseResult[] = [];
+  let upstreamFailed = false;
+  for (const id of todo) {
+    if (upstreamFailed) {
+      results.push({ case: c.name, client: id, outcome: 'fail', reason: `not checked: the ${group[0]} client failed first` });
+      continue;
+    }
+    const t0 = Date.now();
+    const cmd = clientCommand(id, server.port, c.json, c.stream);
+    const p = await run(cmd, o.timeoutMs);
+    const seconds = Math.round((Date.now() - t0) / 100) / 10;
+    if (p.timedOut || p.code !== 0) {
+      const shown = cmd.map((a) => (a.length > 120 ? a.slice(0, 60) + '…' : a)).join(' ');
+      const r: CaseResult = { case: c.name, client: id, outcome: 'fail', seconds,
+        reason: p.timedOut ? `timed out after ${o.timeoutMs / 1000} s` : failureReason(id, p.output),
+        output: `$ ${shown}\n${p.output}`.slice(-8000) };
+      results.push(r);
+      failed.push(r);
+      upstreamFailed = true;
+    } else {
+      results.push({ case: c.name, client: id, outcome: 'pass', seconds });
+    }
+  }
+  const serverLog = await server.stop();
+  for (const r of failed) r.serverLog = serverLog.slice(-4000);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+
+const mark: Record<Outcome, string> = { pass: 'pass', fail: 'FAIL', 'cannot-run': 'n/a', 'not-installed': 'not installed' };
+
+export function markdownTable(r: RunReport): string {
+  const ids = r.clients.map((c) => c.id);
+  const head = `| case | ${r.clients.map((c) => c.title).join(' | ')} |\n|---|${ids.map(() => '---').join('|')}|\n`;
+  const rows = r.cases.map((name) => `| ${name} | ${ids.map((id) => {
+    const res = r.results.find((x) => x.case === name && x.client === id);
+    if (!res) return '';
+    return res.outcome === 'pass' ? 'pass' : `${mark[res.outcome]}: ${(res.reason ?? '').replace(/\|/g, '\\|').slice(0, 160)}`;
+  }).join(' | ')} |`).join('\n');
+  return head + rows + '\n';
+}
+
+function textTable(r: RunReport): string {
+  const ids = r.clients.map((c) => c.id);
+  const w = Math.max(4, ...r.cases.map((c) => c.length));
+  const lines = [`${'case'.padEnd(w)}  ${ids.map((i) => i.padEnd(14)).join('')}`];
+  for (const name of r.cases) {
+    lines.push(`${name.padEnd(w)}  ${ids.map((id) => mark[r.results.find((x) => x.case === name && x.client === id)?.outcome ?? 'not-installed'].padEnd(14)).join('')}`);
+  }
+  const fails = r.results.filter((x) => x.outcome !== 'pass');
+  if (fails.length) {
+    lines.push('', 'Not passing:');
+    for (const f of fails) lines.push(`  [${f.client}] ${f.case}: ${mark[f.outcome]}: ${f.reason ?? ''}`);
+  }
+  const s = r.summary;
+  lines.push('', `${s.passed} passed, ${s.failed} failed, ${s.cannotRun} skipped`);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runIntegration(argv: string[]): Promise<RunReport> {
+  const o = parseArgs(argv);
+  const t0 = Date.now();
+  if (o.setup) {
+    const wanted = [...new Set(o.clients.map((c) => (c === 'go-readback' ? 'go' : c)))];
+    const s = spawnSync('bash', [path.join(repo, 'scripts/conformance/setup.sh'), ...wanted], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (s.status !== 0) process.stderr.write('conformance: setup reported a problem; clients not installed are marked so\n');
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-conformance-'));
+  try {
+    const cases = prepareCorpus(o.corpus, o.cases, tmp);
+    const clients = CLIENTS.filter((c) => o.clients.includes(c.id)).map((c) => ({ ...c, installed: installed(c.id) }));
+    const on = (id: ClientId) => clients.find((c) => c.id === id);
+    const groups: ClientId[][] = [];
+    if (on('go')?.installed) groups.push(on('go-readback')?.installed ? ['go', 'go-readback'] : ['go']);
+    else if (on('go-readback')?.installed) groups.push(['go', 'go-readback']); // read-back needs the upload
+    if (on('java')?.installed) groups.push(['java']);
+    const jobs: (() => Promise<CaseResult[]>)[] = [];
+    for (const c of cases) {
+      for (const cl of clients) {
+        if (!cl.installed) jobs.push(async () => [{ case: c.name, client: cl.id, outcome: 'not-installed', reason: `${cl.title} client is not installed (see scripts/conformance/setup.sh)` }]);
+      }
+      for (const g of groups) jobs.push(async () => (await runGroup(o, c, g, tmp)).filter((r) => o.clients.includes(r.client)));
+    }
+    const done: CaseResult[][] = new Array(jobs.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(o.jobs, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        done[i] = await jobs[i]!();
+        for (const r of done[i]!) {
+          process.stderr.write(`conformance: ${r.client.padEnd(11)} ${r.case.padEnd(50)} ${mark[r.outcome]}${r.seconds !== undefined ? ` (${r.seconds}s)` : ''}\n`);
+        }
+      }
+    }));
+    const order = clients.map((c) => c.id);
+    const results = done.flat().sort((a, b) => a.case.localeCompare(b.case) || order.indexOf(a.client) - order.indexOf(b.client));
+    const report: RunReport = {
+      started: new Date(t0).toISOString(),
+      seconds: Math.round((Date.now() - t0) / 1000),
+      corpus: o.corpus,
+      clients,
+      cases: cases.map((c) => c.name),
+      results,
+      summary: {
+        passed: results.filter((r) => r.outcome === 'pass').length,
+        failed: results.filter((r) => r.outcome === 'fail').length,
+        cannotRun: results.filter((r) => r.outcome === 'cannot-run').length,
+        notInstalled: results.filter((r) => r.outcome === 'not-installed').length,
+      },
+    };
+    fs.mkdirSync(path.dirname(o.out), { recursive: true });
+    fs.writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
+    if (o.markdown) fs.writeFileSync(o.markdown, markdownTable(report));
+    return report;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runIntegration(process.argv.slice(2)).then((r) => {
+    console.log(textTable(r));
+    process.exitCode = r.summary.failed > 0 || r.summary.notInstalled > 0 ? 1 : 0;
+  }, (e) => {
+    console.error(`conformance: ${(e as Error).stack ?? e}`);
+    process.exitCode = 2;
+  });
+}

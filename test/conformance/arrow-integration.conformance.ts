@@ -1,0 +1,47 @@
+// node:test wrapper for CI: runs the Arrow project's Flight integration clients (arrow-go and
+// Arrow Java, JSON mode) against the real quiver server over every .json.gz of the arrow-ipc
+// corpus, through scripts/conformance/run-integration.ts, and turns each case x client into a
+// test. A failing applicable case fails the run; a case the client itself cannot run is skipped
+// with the reason recorded in client-limits.ts.
+//
+//   node scripts/test-node.mjs test/conformance/arrow-integration.conformance.ts
+//
+// Not named *.test.ts on purpose: it installs Go and Maven artifacts on first use (cached under
+// .cache/) and takes a few minutes, so it runs as its own step rather than inside test:node.
+// Environment:
+//   QUIVER_CONFORMANCE_ARGS   extra runner options, e.g. "--cases primitive --clients java"
+//   QUIVER_CONFORMANCE_ALLOW_MISSING=1   skip (instead of fail) clients whose toolchain is absent
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { markdownTable, runIntegration } from '../../scripts/conformance/run-integration.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const extra = (process.env.QUIVER_CONFORMANCE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const report = await runIntegration([
+  '--out', path.join(repo, '.cache/conformance/integration-results.json'),
+  '--markdown', path.join(repo, '.cache/conformance/integration-results.md'),
+  ...extra,
+]);
+process.stderr.write(`\n${markdownTable(report)}\n`);
+
+test('the corpus has cases to run', () => {
+  assert.ok(report.cases.length > 0, `no .json.gz files under ${report.corpus}`);
+});
+
+for (const r of report.results) {
+  const name = `${r.client}: ${r.case}`;
+  if (r.outcome === 'cannot-run') {
+    test(name, { skip: `the client cannot run this case: ${r.reason}` }, () => {});
+  } else if (r.outcome === 'not-installed') {
+    if (process.env.QUIVER_CONFORMANCE_ALLOW_MISSING === '1') test(name, { skip: r.reason }, () => {});
+    else test(name, () => assert.fail(r.reason));
+  } else {
+    test(name, () => {
+      if (r.outcome === 'fail') {
+        assert.fail(`${r.reason}\n--- client output ---\n${r.output ?? ''}\n--- quiver stderr ---\n${r.serverLog ?? ''}`);
+      }
+    });
+  }
+}
