@@ -14,8 +14,13 @@ export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
   log: Logger;
-  /** Locations (grpc+tcp://…) a FlightInfo endpoint lists for this server. */
-  locations(): string[];
+  /**
+   * Locations (grpc+tcp://…) a FlightInfo endpoint lists: this server, or in a cluster every
+   * live replica, rotated from call to call so that clients spread their reads.
+   */
+  locations(): Promise<string[]>;
+  /** Throws UNAVAILABLE (naming the leader) when this replica may not take writes. */
+  checkWritable(): Promise<void>;
   leases: EndpointLeases;
   /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
   retentionMs: number;

@@ -65,7 +65,7 @@ export function encapsulatedSchema(schemaHeader: Uint8Array): Buffer {
 
 export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descriptor: FlightDescriptor): Promise<FlightInfo> {
   const superseded = await ctx.store.supersededAt(plan.manifest.table, plan.manifest.version);
-  const locations = ctx.locations().map((uri) => ({ uri }));
+  const locations = (await ctx.locations()).map((uri) => ({ uri }));
   const endpoint: FlightEndpoint[] = plan.tickets.map((t) => {
     const ticket = encodeTicket(t);
     const expires = ctx.leases.expiration(ticket.toString('base64'), superseded, ctx.retentionMs);

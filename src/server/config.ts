@@ -9,6 +9,11 @@ export interface ServerConfig {
   data: string;
   /** The location endpoints advertise; derived from host and port when absent. */
   advertise?: string;
+  /** ZooKeeper connect string (host:port,...): set, the server is a replica of a cluster. */
+  zk?: string;
+  /** Cluster name: replicas with the same name and ZooKeeper form one cluster. */
+  cluster: string;
+  zkSessionTimeoutMs: number;
   /** Directory the import action may read Parquet files from; unset disables imports. */
   importDir?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
@@ -42,6 +47,8 @@ export const DEFAULTS: ServerConfig = {
   port: 8815,
   data: './data',
   auth: 'none',
+  cluster: 'default',
+  zkSessionTimeoutMs: 10_000,
   compression: 'zstd',
   rowGroupRows: 1_048_576,
   maxBufferedBytes: 256 * 1024 * 1024,
@@ -82,6 +89,9 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
   { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory', parse: String },
   { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port', parse: String },
+  { key: 'zk', flag: '--zk', env: 'QUIVER_ZK', help: 'ZooKeeper host:port[,host:port...]: run as a cluster replica (needs a shared --data and --advertise)', parse: String },
+  { key: 'cluster', flag: '--cluster', env: 'QUIVER_CLUSTER', help: 'cluster name under ZooKeeper (letters, digits, - and _)', parse: String },
+  { key: 'zkSessionTimeoutMs', flag: '--zk-session-timeout', env: 'QUIVER_ZK_SESSION_TIMEOUT', help: 'ZooKeeper session timeout (e.g. 10s)', parse: parseDuration },
   { key: 'importDir', flag: '--import-dir', env: 'QUIVER_IMPORT_DIR', help: 'directory the import action may read Parquet files from', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },

@@ -2,8 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
 import { LocalCoordinator } from '../coord/local-coordinator.ts';
-import type { Coordinator } from '../coord/coordinator.ts';
+import { ZooKeeperCoordinator } from '../coord/zookeeper/zookeeper-coordinator.ts';
+import { QuiverError } from '../errors.ts';
+import { ClusterMembership } from './cluster-membership.ts';
+import { isClusterCoordinator, type Coordinator } from '../coord/coordinator.ts';
 import { Authenticator } from '../flight/auth.ts';
 import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
@@ -28,29 +32,31 @@ export class QuiverServer {
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
     const data = path.resolve(config.data);
     fs.mkdirSync(data, { recursive: true });
-    const unlock = lockDataDir(data);
+    // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
+    const unlock = config.zk ? () => undefined : lockDataDir(data);
+    let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null } | null = null;
+    let location = config.advertise ?? '';
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.max_send_message_length': config.maxMessageBytes,
+    });
     try {
-      const coordinator = new LocalCoordinator(path.join(data, 'log'));
-      const store = new TableStore(data, coordinator, {
-        compression: config.compression,
-        rowGroupRows: config.rowGroupRows,
-        maxBufferedBytes: config.maxBufferedBytes,
-      }, { cacheBytes: config.cacheBytes });
-      let location = config.advertise ?? '';
       const ctx: FlightContext = {
-        store,
+        // A cluster replica binds its port before it knows its coordinator (its location names
+        // the port); calls in that window are told to retry.
+        get store(): TableStore {
+          if (!ready) throw new QuiverError('UNAVAILABLE', 'the server is still starting; retry shortly');
+          return ready.store;
+        },
         auth: new Authenticator(parseAuth(config.auth)),
         log,
-        locations: () => [location],
+        locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
+        checkWritable: async () => ready?.membership?.checkWritable(),
         leases: new EndpointLeases(),
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
       };
-      const server = new grpc.Server({
-        'grpc.max_receive_message_length': config.maxMessageBytes,
-        'grpc.max_send_message_length': config.maxMessageBytes,
-      });
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
       const port = await new Promise<number>((resolve, reject) => {
@@ -58,9 +64,29 @@ export class QuiverServer {
       });
       raiseConnectionWindow(server);
       if (!location) location = `grpc+tcp://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-      log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind });
+      const coordinator: Coordinator = config.zk
+        ? await ZooKeeperCoordinator.start({
+          connect: config.zk,
+          cluster: config.cluster,
+          self: { id: randomUUID(), location },
+          sessionTimeoutMs: config.zkSessionTimeoutMs,
+          log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
+        })
+        : new LocalCoordinator(path.join(data, 'log'));
+      const store = new TableStore(data, coordinator, {
+        compression: config.compression,
+        rowGroupRows: config.rowGroupRows,
+        maxBufferedBytes: config.maxBufferedBytes,
+      }, { cacheBytes: config.cacheBytes });
+      const membership = isClusterCoordinator(coordinator) ? new ClusterMembership(coordinator) : null;
+      if (membership && isClusterCoordinator(coordinator)) {
+        coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
+      }
+      ready = { store, coordinator, membership };
+      log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log);
     } catch (e) {
+      server.forceShutdown();
       unlock();
       throw e;
     }

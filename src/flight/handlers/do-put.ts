@@ -74,6 +74,8 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
 async function begin(ctx: FlightContext, msg: FlightDataMessage): Promise<TableWrite> {
   if (!msg.descriptor) throw invalidArgument('the first DoPut message must carry a FlightDescriptor (PATH with the table name, or CMD JSON)');
   const target = writeRequest(msg.descriptor);
+  // Fail before the client streams its data, not at the commit.
+  await ctx.checkWritable();
   if (msg.header.byteLength === 0) throw invalidArgument('the first DoPut message must carry the Schema message of the stream');
   const schema = decodeSchema(msg.header);
   if (schema.fields.length === 0) throw invalidArgument('the stream\'s schema has no columns');

@@ -1,0 +1,39 @@
+// What a replica tells clients about the cluster: the live replicas' locations for FlightInfo
+// endpoints (rotated per call so reads spread), and whether it may take writes itself.
+import { NotLeaderError, type ClusterCoordinator } from '../coord/coordinator.ts';
+
+const REFRESH_MS = 2000;
+
+export class ClusterMembership {
+  private cached: string[] = [];
+  private fetchedAt = 0;
+  private turn = 0;
+
+  constructor(private readonly coordinator: ClusterCoordinator) {
+    // A leadership or session change usually means membership changed too.
+    coordinator.onStatusChange(() => (this.fetchedAt = 0));
+  }
+
+  async locations(): Promise<string[]> {
+    if (Date.now() - this.fetchedAt > REFRESH_MS) {
+      try {
+        this.cached = (await this.coordinator.members()).map((m) => m.location);
+        this.fetchedAt = Date.now();
+      } catch {
+        // ZooKeeper unreachable: reads of committed data go on; advertise at least ourselves.
+        if (this.cached.length === 0) this.cached = [this.coordinator.status().self.location];
+      }
+    }
+    const list = this.cached.length > 0 ? this.cached : [this.coordinator.status().self.location];
+    const start = this.turn++ % list.length;
+    return [...list.slice(start), ...list.slice(0, start)];
+  }
+
+  async checkWritable(): Promise<void> {
+    const status = this.coordinator.status();
+    if (status.isLeader) return;
+    const leader = await this.coordinator.leader().catch(() => null);
+    const where = leader ? `the leader is ${leader.location}` : 'no leader is elected right now (is ZooKeeper reachable with a quorum?)';
+    throw new NotLeaderError(`this replica (${status.self.location}) is a follower and does not take writes; ${where}: send the DoPut there, or retry shortly`, leader);
+  }
+}
