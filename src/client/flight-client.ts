@@ -12,7 +12,7 @@ import { handshake, type BasicCredentials } from './handshake.ts';
 import { isReuseConnection, parseLocation } from './location.ts';
 import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
-import { resetStream } from './stream-reset.ts';
+import { resetStream } from '../flight/stream-reset.ts';
 import {
   decodeSchema, fromFlightInfo, fromPollInfo, toDescriptor, wireDescriptor,
   type ActionType, type DescriptorInput, type FlightEndpoint, type FlightInfo, type PollInfo, type WireFlightInfo, type WirePollInfo, type WireResult, type WireSchemaResult,

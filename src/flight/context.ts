@@ -19,8 +19,11 @@ export interface FlightContext {
    * live replica, rotated from call to call so that clients spread their reads.
    */
   locations(): Promise<string[]>;
-  /** Throws UNAVAILABLE (naming the leader) when this replica may not take writes. */
-  checkWritable(): Promise<void>;
+  /**
+   * Where writes go: null when this server commits them itself, else the leader's location to
+   * forward them to; UNAVAILABLE when no replica can take writes right now.
+   */
+  writeLeader(): Promise<string | null>;
   leases: EndpointLeases;
   /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
   retentionMs: number;

@@ -27,7 +27,15 @@ export interface StatusError extends Partial<grpc.StatusObject> {
 
 export type ErrorLogger = (message: string, error: unknown) => void;
 
+/** A status another server returned, passed on unchanged (a follower forwarding to the leader). */
+export class UpstreamStatusError extends Error {
+  constructor(readonly code: grpc.status, message: string, readonly metadata: grpc.Metadata) {
+    super(message);
+  }
+}
+
 export function toStatus(e: unknown, log?: ErrorLogger): StatusError {
+  if (e instanceof UpstreamStatusError) return { code: e.code, details: e.message, metadata: e.metadata };
   if (e instanceof QuiverError) return { code: CODES[e.code], details: e.message };
   if (e instanceof IpcFormatError) return { code: grpc.status.INVALID_ARGUMENT, details: `malformed Arrow IPC: ${e.message}` };
   log?.('internal error', e);

@@ -29,11 +29,13 @@ export class ClusterMembership {
     return [...list.slice(start), ...list.slice(0, start)];
   }
 
-  async checkWritable(): Promise<void> {
+  /** Null when this replica leads; the leader's location otherwise. */
+  async writeLeader(): Promise<string | null> {
     const status = this.coordinator.status();
-    if (status.isLeader) return;
+    if (status.isLeader) return null;
     const leader = await this.coordinator.leader().catch(() => null);
-    const where = leader ? `the leader is ${leader.location}` : 'no leader is elected right now (is ZooKeeper reachable with a quorum?)';
-    throw new NotLeaderError(`this replica (${status.self.location}) is a follower and does not take writes; ${where}: send the DoPut there, or retry shortly`, leader);
+    if (!leader) throw new NotLeaderError('no replica can take writes right now: no leader is elected (is ZooKeeper reachable with a quorum?); retry shortly');
+    if (leader.location === status.self.location) throw new NotLeaderError('this replica is taking over leadership; retry shortly', leader);
+    return leader.location;
   }
 }

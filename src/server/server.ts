@@ -51,7 +51,7 @@ export class QuiverServer {
         auth: new Authenticator(parseAuth(config.auth)),
         log,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
-        checkWritable: async () => ready?.membership?.checkWritable(),
+        writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
         leases: new EndpointLeases(),
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,

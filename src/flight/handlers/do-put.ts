@@ -12,6 +12,7 @@ import type { FlightDataMessage } from '../flight-data.ts';
 import { bidiStream, type CallInfo } from '../handler-kit.ts';
 import type { PutResult } from '../protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
+import { forwardPut } from '../leader-forwarding.ts';
 
 /** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
 export const COMMIT_TRAILER = 'quiver-commit';
@@ -31,12 +32,19 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
   info.signal.addEventListener('abort', onAbort, { once: true });
   try {
     // destroyOnReturn: false, or the iterator destroys the duplex before the commit is acknowledged.
-    for await (const msg of call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>) {
+    const messages = (call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>)[Symbol.asyncIterator]();
+    const first = await messages.next();
+    if (first.done) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
+    // A follower passes the whole stream to the leader; decided before any data is staged.
+    const leader = await ctx.writeLeader();
+    if (leader) {
+      await forwardPut(call, messages, first.value, leader, info);
+      return;
+    }
+    write = await begin(ctx, first.value);
+    for (let next = await messages.next(); !next.done; next = await messages.next()) {
+      const msg = next.value;
       if (info.signal.aborted) throw info.signal.reason;
-      if (!write) {
-        write = await begin(ctx, msg);
-        continue;
-      }
       if (msg.header.byteLength === 0) {
         // A metadata-only message: nothing to stage, but its app_metadata is acknowledged too.
         if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata });
@@ -53,7 +61,6 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
     if (info.signal.aborted) throw info.signal.reason;
-    if (!write) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
     const manifest = await write.commit();
     ctx.log.info('committed', { table: manifest.table, version: manifest.version, rows: manifest.added.rows, files: manifest.added.files, user: info.identity.user });
     // Exactly one PutResult per batch: Flight clients (Arrow Java's among them) pair the k-th
@@ -74,8 +81,6 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
 async function begin(ctx: FlightContext, msg: FlightDataMessage): Promise<TableWrite> {
   if (!msg.descriptor) throw invalidArgument('the first DoPut message must carry a FlightDescriptor (PATH with the table name, or CMD JSON)');
   const target = writeRequest(msg.descriptor);
-  // Fail before the client streams its data, not at the commit.
-  await ctx.checkWritable();
   if (msg.header.byteLength === 0) throw invalidArgument('the first DoPut message must carry the Schema message of the stream');
   const schema = decodeSchema(msg.header);
   if (schema.fields.length === 0) throw invalidArgument('the stream\'s schema has no columns');

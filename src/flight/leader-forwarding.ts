@@ -1,0 +1,71 @@
+// A follower's DoPut, passed through to the leader: the client's messages go up unchanged (with
+// backpressure: the next message is read only when the leader can take it), the leader's
+// PutResults, trailers and status come back unchanged, so a plain Flight client can write to
+// any replica. Cancellation resets the upstream stream without half-closing it, so the leader
+// never commits an abandoned stream.
+import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { QuiverError } from '../errors.ts';
+import type { FlightDataMessage } from './flight-data.ts';
+import type { CallInfo } from './handler-kit.ts';
+import { flightService, type PutResult } from './protocol.ts';
+import { UpstreamStatusError } from './status.ts';
+import { resetStream } from './stream-reset.ts';
+
+const FlightServiceClient = grpc.makeGenericClientConstructor(flightService, 'FlightService');
+type PutClient = grpc.Client & { DoPut(metadata: grpc.Metadata): grpc.ClientDuplexStream<FlightDataMessage, PutResult> };
+const clients = new Map<string, PutClient>();
+
+/** One channel per leader location, reused across calls. */
+function clientFor(location: string): PutClient {
+  let client = clients.get(location);
+  if (!client) {
+    const m = /^grpc\+tcp:\/\/(.+)$/.exec(location);
+    if (!m) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: only grpc+tcp locations are supported`);
+    client = new FlightServiceClient(m[1]!, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': -1,
+      'grpc.max_send_message_length': -1,
+      'grpc-node.flow_control_window': 16 * 1024 * 1024,
+    }) as unknown as PutClient;
+    clients.set(location, client);
+  }
+  return client;
+}
+
+/** Forwards the rest of a DoPut (its first message already read) to the leader at `location`. */
+export async function forwardPut(
+  call: grpc.ServerDuplexStream<FlightDataMessage, PutResult>,
+  messages: AsyncIterator<FlightDataMessage>,
+  first: FlightDataMessage,
+  location: string,
+  info: CallInfo,
+): Promise<void> {
+  const metadata = new grpc.Metadata();
+  const auth = info.metadata.get('authorization')[0];
+  if (auth !== undefined) metadata.set('authorization', auth);
+  const upstream = clientFor(location).DoPut(metadata);
+  const status = new Promise<grpc.StatusObject>((resolve) => upstream.on('status', resolve));
+  upstream.on('error', () => undefined); // the status above carries the outcome
+  upstream.on('data', (r: PutResult) => call.write(r));
+  const onAbort = () => resetStream(upstream as grpc.ClientDuplexStream<unknown, unknown>);
+  info.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    let msg: FlightDataMessage | undefined = first;
+    while (msg) {
+      if (!upstream.write(msg)) await Promise.race([once(upstream, 'drain'), status]);
+      const next = await Promise.race([messages.next(), status.then(() => null)]);
+      if (next === null || next.done) break;
+      msg = next.value;
+    }
+    if (info.signal.aborted) throw info.signal.reason;
+    upstream.end();
+    const s = await status;
+    if (s.code !== grpc.status.OK) throw new UpstreamStatusError(s.code, `the leader at ${location} answered: ${s.details}`, s.metadata);
+    call.end(s.metadata);
+  } catch (e) {
+    resetStream(upstream as grpc.ClientDuplexStream<unknown, unknown>);
+    throw e;
+  } finally {
+    info.signal.removeEventListener('abort', onAbort);
+  }
+}
