@@ -1,12 +1,15 @@
 #!/usr/bin/env -S node --import tsx
 // Runs the Arrow project's own Flight integration clients (arrow-go, Arrow Java) in JSON mode
-// against the real quiver server, over every .json.gz of the arrow-ipc corpus.
+// against the real quiver server, over every .json.gz of the arrow-ipc corpus, and in scenario
+// mode against the scenario server (test/conformance/scenario-server).
 //
 //   node --import tsx scripts/conformance/run-integration.ts [options]
 //
 // Options:
 //   --clients go,java,go-readback   which clients (default: all three)
+//   --modes json,scenario           which modes (default: both)
 //   --cases SUBSTR[,SUBSTR]         only corpus cases whose name contains one of these
+//   --scenarios SUBSTR[,SUBSTR]     only scenarios whose name contains one of these
 //   --corpus DIR                    corpus root (default $QUIVER_CORPUS or <repo>/../shared/corpus/arrow-ipc)
 //   --quiver DIR                    quiver checkout whose bin/quiver.js is served (default: this repo)
 //   --out FILE                      results JSON (default .cache/conformance/integration-results.json)
@@ -19,16 +22,17 @@
 // started with `serve --host 127.0.0.1 --port 0` and read from its first stdout line
 // ("Server listening on localhost:PORT", the archery convention). Exit status: 0 when every
 // applicable case passed, 1 otherwise.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { CANNOT_RUN, CLIENTS, type ClientId } from '../../test/conformance/client-limits.ts';
+import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, type ClientId } from '../../test/conformance/client-limits.ts';
+import { cache, clientCommand, installed, repo } from './clients.ts';
+import { run, startServer, type Server } from './processes.ts';
+import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
 
 export type Outcome = 'pass' | 'fail' | 'cannot-run' | 'not-installed';
 
@@ -56,7 +60,9 @@ export interface RunReport {
 
 interface Options {
   clients: ClientId[];
+  modes: ('json' | 'scenario')[];
   cases: string[];
+  scenarios: string[];
   corpus: string;
   quiver: string;
   out: string;
@@ -69,7 +75,9 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     clients: ['go', 'java', 'go-readback'],
+    modes: ['json', 'scenario'],
     cases: [],
+    scenarios: [],
     corpus: process.env.QUIVER_CORPUS ?? path.resolve(repo, '../shared/corpus/arrow-ipc'),
     quiver: repo,
     out: path.join(cache, 'conformance', 'integration-results.json'),
@@ -86,7 +94,9 @@ function parseArgs(argv: string[]): Options {
     };
     switch (a) {
       case '--clients': o.clients = val().split(',').filter(Boolean) as ClientId[]; break;
+      case '--modes': o.modes = val().split(',').filter(Boolean) as Options['modes']; break;
       case '--cases': o.cases = val().split(',').filter(Boolean); break;
+      case '--scenarios': o.scenarios = val().split(',').filter(Boolean); break;
       case '--corpus': o.corpus = path.resolve(val()); break;
       case '--quiver': o.quiver = path.resolve(val()); break;
       case '--out': o.out = path.resolve(val()); break;
@@ -98,101 +108,15 @@ function parseArgs(argv: string[]): Options {
     }
   }
   for (const c of o.clients) if (!CLIENTS.some((k) => k.id === c)) throw new Error(`unknown client ${c}`);
+  for (const m of o.modes) if (m !== 'json' && m !== 'scenario') throw new Error(`unknown mode ${m}`);
   return o;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Clients
+// Servers
 
-const goBinary = () => path.join(cache, 'go', 'bin', 'arrow-flight-integration-client');
-const javaClasspathFile = () => path.join(cache, 'conformance', 'java-classpath.txt');
-
-function installed(id: ClientId): boolean {
-  switch (id) {
-    case 'go': return fs.existsSync(goBinary());
-    case 'java': return fs.existsSync(javaClasspathFile()) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-    case 'go-readback':
-      return fs.existsSync(goBinary()) && spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import pyarrow.flight'], { stdio: 'ignore' }).status === 0;
-  }
-}
-
-/** The command line of one client (flags as each client's main() parses them). */
-function clientCommand(id: ClientId, port: number, json: string, stream: string): string[] {
-  switch (id) {
-    // arrow-go main.go: flags -host, -port, -path, -scenario.
-    case 'go': return [goBinary(), '-host', '127.0.0.1', '-port', String(port), '-path', json];
-    // Runs right after the arrow-go client, against the same server and table.
-    case 'go-readback':
-      return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), json, stream];
-    case 'java': {
-      // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.
-      // Arrow 6's memory module reads java.nio.Buffer.address reflectively: open it on JDK 17.
-      // CONFLICT_APPEND lets a struct keep two children of one name (generated_duplicate_fieldnames);
-      // the default (CONFLICT_REPLACE) collapses them and JsonFileReader then fails with "fields and
-      // children are not the same size". Arrow's archery runner passes the same JVM options.
-      const cp = fs.readFileSync(javaClasspathFile(), 'utf8').trim();
-      return ['java', '--add-opens=java.base/java.nio=ALL-UNNAMED', '-Darrow.struct.conflict.policy=CONFLICT_APPEND',
-        '-Dio.netty.tryReflectionSetAccessible=true', '-XX:-UsePerfData', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Xmx512m', '-XX:+UseSerialGC', '-cp', cp,
-        'org.apache.arrow.flight.example.integration.IntegrationTestClient',
-        '-host', '127.0.0.1', '-port', String(port), '-j', json];
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-interface Proc { code: number | null; signal: NodeJS.Signals | null; output: string; timedOut: boolean }
-
-function run(cmd: string[], timeoutMs: number): Promise<Proc> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOTRACEBACK: 'single' } });
-    let output = '';
-    const add = (b: Buffer) => { output += b.toString('utf8'); if (output.length > 200_000) output = output.slice(-100_000); };
-    child.stdout.on('data', add);
-    child.stderr.on('data', add);
-    let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, output, timedOut }); });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, signal: null, output: String(e), timedOut }); });
-  });
-}
-
-interface Server { port: number; stop(): Promise<string> }
-
-async function startQuiver(quiverRoot: string, dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(quiverRoot, 'bin/quiver.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
-    { cwd: quiverRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (b: Buffer) => { log += b.toString('utf8'); if (log.length > 64_000) log = log.slice(-32_000); });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`quiver did not report its port within 30 s; stderr: ${log.slice(-2000)}`)), 30_000);
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      const m = /^Server listening on [^\s:]+:(\d+)\s*$/.exec(out.slice(0, nl));
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`unexpected first stdout line from quiver: ${JSON.stringify(out.slice(0, nl))}`));
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`quiver exited (${code}) before listening; stderr: ${log.slice(-2000)}`)); });
-  });
-  child.stdout.resume();
-  return {
-    port,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(t);
-      }
-      return log;
-    },
-  };
+function startQuiver(quiverRoot: string, dataDir: string): Promise<Server> {
+  return startServer('quiver', [process.execPath, path.join(quiverRoot, 'bin/quiver.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn'], quiverRoot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,7 +189,7 @@ async function runGroup(o: Options, c: Case, group: ClientId[], tmp: string): Pr
       continue;
     }
     const t0 = Date.now();
-    const cmd = clientCommand(id, server.port, c.json, c.stream);
+    const cmd = clientCommand(id, server.port, { json: c.json, stream: c.stream });
     const p = await run(cmd, o.timeoutMs);
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
     if (p.timedOut || p.code !== 0) {
@@ -305,9 +229,14 @@ export function markdownTable(r: RunReport): string {
 function textTable(r: RunReport): string {
   const ids = r.clients.map((c) => c.id);
   const w = Math.max(4, ...r.cases.map((c) => c.length));
+  // '-': the client has no such mode (the read-back check has no scenarios).
+  const cell = (name: string, id: ClientId) => {
+    const res = r.results.find((x) => x.case === name && x.client === id);
+    return res ? mark[res.outcome] : '-';
+  };
   const lines = [`${'case'.padEnd(w)}  ${ids.map((i) => i.padEnd(14)).join('')}`];
   for (const name of r.cases) {
-    lines.push(`${name.padEnd(w)}  ${ids.map((id) => mark[r.results.find((x) => x.case === name && x.client === id)?.outcome ?? 'not-installed'].padEnd(14)).join('')}`);
+    lines.push(`${name.padEnd(w)}  ${ids.map((id) => cell(name, id).padEnd(14)).join('')}`);
   }
   const fails = r.results.filter((x) => x.outcome !== 'pass');
   if (fails.length) {
@@ -331,7 +260,10 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-conformance-'));
   try {
-    const cases = prepareCorpus(o.corpus, o.cases, tmp);
+    const cases = o.modes.includes('json') ? prepareCorpus(o.corpus, o.cases, tmp) : [];
+    const scenarios = o.modes.includes('scenario')
+      ? SCENARIO_NAMES.filter((n) => o.scenarios.length === 0 || o.scenarios.some((f) => n.includes(f)))
+      : [];
     const clients = CLIENTS.filter((c) => o.clients.includes(c.id)).map((c) => ({ ...c, installed: installed(c.id) }));
     const on = (id: ClientId) => clients.find((c) => c.id === id);
     const groups: ClientId[][] = [];
@@ -344,6 +276,13 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
         if (!cl.installed) jobs.push(async () => [{ case: c.name, client: cl.id, outcome: 'not-installed', reason: `${cl.title} client is not installed (see scripts/conformance/setup.sh)` }]);
       }
       for (const g of groups) jobs.push(async () => (await runGroup(o, c, g, tmp)).filter((r) => o.clients.includes(r.client)));
+    }
+    for (const scenario of scenarios) {
+      for (const cl of clients.filter((c) => SCENARIO_CLIENTS.includes(c.id))) {
+        jobs.push(async () => [cl.installed || scenarioLimit(cl.id, scenario)
+          ? await runScenario({ client: cl.id, scenario, timeoutMs: o.timeoutMs, describeFailure: failureReason })
+          : { case: scenarioCase(scenario), client: cl.id, outcome: 'not-installed', reason: `${cl.title} client is not installed (see scripts/conformance/setup.sh)` }]);
+      }
     }
     const done: CaseResult[][] = new Array(jobs.length);
     let next = 0;
@@ -363,7 +302,7 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
       seconds: Math.round((Date.now() - t0) / 1000),
       corpus: o.corpus,
       clients,
-      cases: cases.map((c) => c.name),
+      cases: [...cases.map((c) => c.name), ...scenarios.map(scenarioCase)],
       results,
       summary: {
         passed: results.filter((r) => r.outcome === 'pass').length,

@@ -1,6 +1,8 @@
 // Authentication as Flight clients expect it: Handshake turns Basic credentials (an
 // `authorization: Basic …` header, as pyarrow and arrow-go send, or a BasicAuth payload, as
-// Arrow Java sends) into a bearer token; every other call must carry `authorization: Bearer …`.
+// Arrow Java sends) into a bearer token; every other call must carry `authorization: Bearer …`,
+// or the same token as binary `auth-token-bin` metadata, the older Flight convention that
+// clients with a handshake-payload authenticator (arrow-go's, Arrow Java's legacy one) send.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
@@ -55,7 +57,7 @@ export class Authenticator {
   /** The caller of an ordinary (non-Handshake) call, or UNAUTHENTICATED. */
   authenticate(metadata: grpc.Metadata): Identity {
     if (this.config.kind === 'none') return ANONYMOUS;
-    const header = authorization(metadata);
+    const header = authorization(metadata) ?? legacyToken(metadata);
     if (!header) throw unauthenticated('this server requires authentication: call Handshake with Basic credentials, then send `authorization: Bearer <token>` on every call');
     if (this.config.kind === 'tokens') {
       if (header.scheme === 'bearer' && this.config.tokens.has(header.value)) return { user: 'token' };
@@ -94,6 +96,13 @@ function authorization(metadata: grpc.Metadata): { scheme: string; value: string
   const space = raw.indexOf(' ');
   if (space < 0) return null;
   return { scheme: raw.slice(0, space).toLowerCase(), value: raw.slice(space + 1).trim() };
+}
+
+/** `auth-token-bin: <token>` read as a bearer token; an empty one counts as no credentials. */
+function legacyToken(metadata: grpc.Metadata): { scheme: string; value: string } | null {
+  const raw = metadata.get('auth-token-bin')[0];
+  if (!Buffer.isBuffer(raw) || raw.byteLength === 0) return null;
+  return { scheme: 'bearer', value: raw.toString('utf8') };
 }
 
 function parseBasic(value: string): { user: string; password: string } {

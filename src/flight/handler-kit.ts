@@ -1,79 +1,121 @@
 // Adapters from promise/async-iterator handlers to grpc-js callbacks. Every call passes
-// through here: authentication first, errors mapped to a status in one place, and streamed
-// responses written with backpressure (wait for 'drain' when the transport is full).
+// through here: call middleware first (so its response headers come back on every outcome),
+// then authentication, errors mapped to a status in one place, and streamed responses written
+// with backpressure (wait for 'drain' when the transport is full).
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
-import type { Identity } from './auth.ts';
-import type { FlightContext } from './context.ts';
+import type { Authenticator, Identity } from './auth.ts';
+import type { Logger } from './context.ts';
+import { ResponseHeaders, type CallMiddleware } from './response-headers.ts';
 import { statusError, toStatus } from './status.ts';
+
+/** What the adapters need of a server: FlightContext has it, and so can a smaller server. */
+export interface KitContext {
+  auth: Authenticator;
+  log: Logger;
+  /** Run on every call, in order, before authentication. */
+  middleware?: readonly CallMiddleware[];
+}
 
 export interface CallInfo {
   identity: Identity;
   metadata: grpc.Metadata;
   /** Aborted when the client cancels or the deadline passes. */
   signal: AbortSignal;
+  /** Headers of this call's response; set them before the first response message. */
+  response: ResponseHeaders;
 }
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>;
 
-function callInfo(ctx: FlightContext, call: AnyCall, authenticate = true): CallInfo {
+function startCall(ctx: KitContext, method: string, call: AnyCall): ResponseHeaders {
+  const response = new ResponseHeaders();
+  for (const m of ctx.middleware ?? []) m.onCall({ method, metadata: call.metadata }, response);
+  return response;
+}
+
+function callInfo(ctx: KitContext, call: AnyCall, response: ResponseHeaders, authenticate = true): CallInfo {
   const controller = new AbortController();
   (call as NodeJS.EventEmitter).on('cancelled', () => controller.abort(new QuiverError('CANCELLED', 'the client cancelled the call')));
   const identity = authenticate ? ctx.auth.authenticate(call.metadata) : { user: 'anonymous' };
-  return { identity, metadata: call.metadata, signal: controller.signal };
+  return { identity, metadata: call.metadata, signal: controller.signal, response };
 }
 
-function fail(ctx: FlightContext, method: string, e: unknown): grpc.ServiceError {
+function fail(ctx: KitContext, method: string, e: unknown, response: ResponseHeaders): grpc.ServiceError {
   const status = toStatus(e, (message, error) => ctx.log.error(`${method}: ${message}`, error));
   if (status.code !== grpc.status.INTERNAL) ctx.log.info(`${method} failed`, { code: grpc.status[status.code], details: status.details });
-  return statusError(status);
+  return statusError({ ...status, metadata: response.trailersForError(status.metadata) });
 }
 
-export function unary<Req, Res>(ctx: FlightContext, method: string, fn: (req: Req, info: CallInfo) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(ctx: KitContext, method: string, fn: (req: Req, info: CallInfo) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    let response: ResponseHeaders | undefined;
     (async () => {
-      const info = callInfo(ctx, call as AnyCall);
+      response = startCall(ctx, method, call as AnyCall);
+      const info = callInfo(ctx, call as AnyCall, response);
       return fn(call.request, info);
-    })().then((res) => callback(null, res), (e) => callback(fail(ctx, method, e)));
+    })().then((res) => {
+      response!.send(call);
+      callback(null, res);
+    }, (e) => callback(fail(ctx, method, e, response ?? new ResponseHeaders())));
   };
 }
 
 export function serverStream<Req, Res>(
-  ctx: FlightContext,
+  ctx: KitContext,
   method: string,
   fn: (req: Req, info: CallInfo) => AsyncIterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
+    let response: ResponseHeaders | undefined;
     (async () => {
-      const info = callInfo(ctx, call as AnyCall);
+      response = startCall(ctx, method, call as AnyCall);
+      const info = callInfo(ctx, call as AnyCall, response);
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
+        response.send(call);
         if (!call.write(item)) await waitForDrain(call, info.signal);
       }
+      response.send(call);
       call.end();
     })().catch((e) => {
       if (call.cancelled) return;
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
-      call.emit('error', fail(ctx, method, e));
+      call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
 }
 
+export interface BidiOptions {
+  /** false for Handshake, which is how a caller gets credentials. */
+  authenticate?: boolean;
+  /**
+   * true when the handler sends `info.response` itself (Handshake adds the token it issues);
+   * otherwise headers set by middleware go out as the call starts, before the handler writes.
+   */
+  handlerSendsHeaders?: boolean;
+}
+
 export function bidiStream<Req, Res>(
-  ctx: FlightContext,
+  ctx: KitContext,
   method: string,
   fn: (call: grpc.ServerDuplexStream<Req, Res>, info: CallInfo) => Promise<void>,
-  options: { authenticate?: boolean } = {},
+  options: BidiOptions = {},
 ): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
+    let response: ResponseHeaders | undefined;
     (async () => {
-      const info = callInfo(ctx, call as AnyCall, options.authenticate ?? true);
+      response = startCall(ctx, method, call as AnyCall);
+      const info = callInfo(ctx, call as AnyCall, response, options.authenticate ?? true);
+      // With no headers to send, grpc-js sends its default ones with the first message, and an
+      // early failure stays a trailers-only response, as before middleware existed.
+      if (!options.handlerSendsHeaders && !response.empty) response.send(call);
       await fn(call, info);
     })().catch((e) => {
       if (call.cancelled) return;
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
-      call.emit('error', fail(ctx, method, e));
+      call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
 }

@@ -1,15 +1,17 @@
 // node:test wrapper for CI: runs the Arrow project's Flight integration clients (arrow-go and
-// Arrow Java, JSON mode) against the real quiver server over every .json.gz of the arrow-ipc
-// corpus, through scripts/conformance/run-integration.ts, and turns each case x client into a
-// test. A failing applicable case fails the run; a case the client itself cannot run is skipped
-// with the reason recorded in client-limits.ts.
+// Arrow Java) in JSON mode against the real quiver server over every .json.gz of the arrow-ipc
+// corpus, and in scenario mode against the scenario server (test/conformance/scenario-server),
+// through scripts/conformance/run-integration.ts, and turns each case x client into a test.
+// A failing applicable case fails the run; a case the client itself cannot run is skipped with
+// the reason recorded in client-limits.ts.
 //
 //   node scripts/test-node.mjs test/conformance/arrow-integration.conformance.ts
 //
 // Not named *.test.ts on purpose: it installs Go and Maven artifacts on first use (cached under
 // .cache/) and takes a few minutes, so it runs as its own step rather than inside test:node.
 // Environment:
-//   QUIVER_CONFORMANCE_ARGS   extra runner options, e.g. "--cases primitive --clients java"
+//   QUIVER_CONFORMANCE_ARGS   extra runner options, e.g. "--cases primitive --clients java" or
+//                             "--modes scenario --scenarios expiration"
 //   QUIVER_CONFORMANCE_ALLOW_MISSING=1   skip (instead of fail) clients whose toolchain is absent
 import assert from 'node:assert/strict';
 import path from 'node:path';

@@ -41,3 +41,32 @@ export const CANNOT_RUN: Record<ClientId, Record<string, string>> = {
   java: {},
   'go-readback': {},
 };
+
+/** Issue 5 item 2: the scenarios each client is run in (`-scenario NAME`) against the scenario server. */
+export const SCENARIO_NAMES = [
+  'auth:basic_proto',
+  'middleware',
+  'ordered',
+  'expiration_time:do_get',
+  'expiration_time:list_actions',
+  'expiration_time:cancel_flight_info',
+  'expiration_time:renew_flight_endpoint',
+  'location:reuse_connection',
+  'session_options',
+  'poll_flight_info',
+  'app_metadata_flight_info_endpoint',
+  'do_exchange:echo',
+] as const;
+
+const NOT_IN_JAVA_6 = 'the published Arrow Java client (flight-core 6.0.1, org.apache.arrow.flight.example.integration.Scenarios) registers only auth:basic_proto and middleware; the client that has this scenario (flight-integration-tests) is not on Maven Central';
+
+/** The clients that have a scenario mode (the read-back check only re-reads JSON-mode uploads). */
+export const SCENARIO_CLIENTS: ClientId[] = ['go', 'java'];
+
+/** Scenarios a client cannot run, with the client source that says so (SCENARIOS.md has more). */
+export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeof SCENARIO_NAMES)[number], string>>>> = {
+  go: {
+    'do_exchange:echo': 'arrow-go v18.8.0 has no such scenario: GetScenario (arrow/internal/flight_integration/scenario.go:55-92) panics "scenario not found"',
+  },
+  java: Object.fromEntries(SCENARIO_NAMES.filter((s) => s !== 'auth:basic_proto' && s !== 'middleware').map((s) => [s, NOT_IN_JAVA_6])),
+};

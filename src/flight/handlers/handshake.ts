@@ -1,30 +1,30 @@
 // Handshake: exchanges Basic credentials for a bearer token, returned both as the
 // `authorization` response header (pyarrow, arrow-go, ADBC read it there) and as the payload.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { bearerHeader } from '../auth.ts';
-import type { FlightContext } from '../context.ts';
-import { bidiStream } from '../handler-kit.ts';
+import { bidiStream, type CallInfo, type KitContext } from '../handler-kit.ts';
 import type { HandshakeRequestIn, HandshakeResponse } from '../protocol.ts';
 
 type HandshakeCall = grpc.ServerDuplexStream<HandshakeRequestIn, HandshakeResponse>;
 
-export function handshake(ctx: FlightContext): grpc.handleBidiStreamingCall<HandshakeRequestIn, HandshakeResponse> {
-  return bidiStream(ctx, 'Handshake', async (call: HandshakeCall) => {
+export function handshake(ctx: KitContext): grpc.handleBidiStreamingCall<HandshakeRequestIn, HandshakeResponse> {
+  return bidiStream(ctx, 'Handshake', async (call: HandshakeCall, info: CallInfo) => {
     const payloads: Uint8Array[] = [];
     // Clients send one request and may wait for the answer before closing their side.
     const first = await nextRequest(call);
     if (first) payloads.push(first.payload);
     const result = ctx.auth.handshake(call.metadata, payloads);
+    if (result) info.response.set('authorization', bearerHeader(result.token));
+    // Sent before the reply, not at end of stream: clients read the token as soon as the first
+    // response arrives, without half-closing first (arrow-go's legacy auth reads exactly one).
+    info.response.send(call);
     if (result) {
-      const md = new grpc.Metadata();
-      md.set('authorization', bearerHeader(result.token));
-      call.sendMetadata(md);
       call.write({ protocol_version: first?.protocol_version ?? 0, payload: Buffer.from(result.token) });
     } else {
       call.write({ protocol_version: first?.protocol_version ?? 0, payload: first?.payload ?? Buffer.alloc(0) });
     }
     call.end();
-  }, { authenticate: false });
+  }, { authenticate: false, handlerSendsHeaders: true });
 }
 
 function nextRequest(call: HandshakeCall): Promise<HandshakeRequestIn | null> {

@@ -1,0 +1,50 @@
+// Where each integration client is installed and how it is invoked, in JSON mode (upload and
+// read back one corpus file) or scenario mode (`-scenario NAME`).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClientId } from '../../test/conformance/client-limits.ts';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
+
+const goBinary = () => path.join(cache, 'go', 'bin', 'arrow-flight-integration-client');
+const javaClasspathFile = () => path.join(cache, 'conformance', 'java-classpath.txt');
+
+export function installed(id: ClientId): boolean {
+  switch (id) {
+    case 'go': return fs.existsSync(goBinary());
+    case 'java': return fs.existsSync(javaClasspathFile()) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+    case 'go-readback':
+      return fs.existsSync(goBinary()) && spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import pyarrow.flight'], { stdio: 'ignore' }).status === 0;
+  }
+}
+
+/** What a client run does: upload and check one corpus file, or play one scenario. */
+export type ClientTask = { json: string; stream: string } | { scenario: string };
+
+/** The command line of one client (flags as each client's main() parses them). */
+export function clientCommand(id: ClientId, port: number, task: ClientTask): string[] {
+  switch (id) {
+    // arrow-go main.go: flags -host, -port, -path, -scenario.
+    case 'go':
+      return [goBinary(), '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-path', task.json])];
+    // Runs right after the arrow-go client, against the same server and table (JSON mode only).
+    case 'go-readback':
+      if ('scenario' in task) throw new Error('the read-back check has no scenario mode');
+      return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), task.json, task.stream];
+    case 'java': {
+      // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.
+      // Arrow 6's memory module reads java.nio.Buffer.address reflectively: open it on JDK 17.
+      // CONFLICT_APPEND lets a struct keep two children of one name (generated_duplicate_fieldnames);
+      // the default (CONFLICT_REPLACE) collapses them and JsonFileReader then fails with "fields and
+      // children are not the same size". Arrow's archery runner passes the same JVM options.
+      const cp = fs.readFileSync(javaClasspathFile(), 'utf8').trim();
+      return ['java', '--add-opens=java.base/java.nio=ALL-UNNAMED', '-Darrow.struct.conflict.policy=CONFLICT_APPEND',
+        '-Dio.netty.tryReflectionSetAccessible=true', '-XX:-UsePerfData', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Xmx512m', '-XX:+UseSerialGC', '-cp', cp,
+        'org.apache.arrow.flight.example.integration.IntegrationTestClient',
+        '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-j', task.json])];
+    }
+  }
+}

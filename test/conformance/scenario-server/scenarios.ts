@@ -1,0 +1,24 @@
+// The scenarios this server plays, by the names the Arrow integration clients use.
+import { appMetadataFlightInfoEndpoint } from './app-metadata.ts';
+import { authBasicProto } from './auth-basic-proto.ts';
+import { expirationTime } from './expiration-time.ts';
+import { locationReuseConnection } from './location-reuse-connection.ts';
+import { middleware } from './middleware.ts';
+import { ordered } from './ordered.ts';
+import { pollFlightInfo } from './poll-flight-info.ts';
+import type { Scenario } from './scenario.ts';
+import { sessionOptions } from './session-options.ts';
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'auth:basic_proto': authBasicProto,
+  middleware,
+  ordered,
+  'expiration_time:do_get': expirationTime,
+  'expiration_time:list_actions': expirationTime,
+  'expiration_time:cancel_flight_info': expirationTime,
+  'expiration_time:renew_flight_endpoint': expirationTime,
+  'location:reuse_connection': locationReuseConnection,
+  session_options: sessionOptions,
+  poll_flight_info: pollFlightInfo,
+  app_metadata_flight_info_endpoint: appMetadataFlightInfoEndpoint,
+};
