@@ -11,6 +11,7 @@ Commands:
   info      show a table's schema, version, rows, size, files and storage format
   history   list a table's versions
   drop      drop a table and all its versions
+  cluster   show the server's cluster: leader, members, session state
 
 Client commands talk to --server (env QUIVER_SERVER; default grpc+tcp://localhost:8815).
 Every command takes --help.
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   info: async () => (await import('./info.ts')).info,
   history: async () => (await import('./history.ts')).history,
   drop: async () => (await import('./drop.ts')).drop,
+  cluster: async () => (await import('./cluster.ts')).cluster,
 };
 
 export async function main(argv: string[]): Promise<number> {

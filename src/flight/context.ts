@@ -24,6 +24,8 @@ export interface FlightContext {
    * forward them to; UNAVAILABLE when no replica can take writes right now.
    */
   writeLeader(): Promise<string | null>;
+  /** What this server knows of its cluster (or that it runs alone), for the cluster-status action. */
+  clusterStatus(): Promise<ClusterReport>;
   leases: EndpointLeases;
   /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
   retentionMs: number;
@@ -31,4 +33,15 @@ export interface FlightContext {
   endpointBytes: number;
   /** Where the import action may take Parquet files from; unset disables it. */
   importDir?: string;
+}
+
+export interface ClusterReport {
+  mode: 'local' | 'cluster';
+  cluster?: string;
+  self: { id?: string; location: string };
+  isLeader: boolean;
+  session?: string;
+  sessionId?: string | null;
+  leader: { id?: string; location: string } | null;
+  members: { id?: string; location: string }[];
 }

@@ -1,6 +1,7 @@
 // What a replica tells clients about the cluster: the live replicas' locations for FlightInfo
 // endpoints (rotated per call so reads spread), and whether it may take writes itself.
 import { NotLeaderError, type ClusterCoordinator } from '../coord/coordinator.ts';
+import type { ClusterReport } from '../flight/context.ts';
 
 const REFRESH_MS = 2000;
 
@@ -27,6 +28,16 @@ export class ClusterMembership {
     const list = this.cached.length > 0 ? this.cached : [this.coordinator.status().self.location];
     const start = this.turn++ % list.length;
     return [...list.slice(start), ...list.slice(0, start)];
+  }
+
+  async report(): Promise<ClusterReport> {
+    const status = this.coordinator.status();
+    // Unreachable ZooKeeper is itself worth reporting: the session state says so.
+    const [leader, members] = await Promise.all([
+      this.coordinator.leader().catch(() => null),
+      this.coordinator.members().catch(() => []),
+    ]);
+    return { mode: 'cluster', cluster: status.cluster, self: status.self, isLeader: status.isLeader, session: status.session, sessionId: status.sessionId, leader, members };
   }
 
   /** Null when this replica leads; the leader's location otherwise. */

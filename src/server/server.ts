@@ -52,6 +52,9 @@ export class QuiverServer {
         log,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
+        clusterStatus: async () => (ready?.membership
+          ? ready.membership.report()
+          : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
         leases: new EndpointLeases(),
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,

@@ -11,6 +11,7 @@ import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
+import { runCli } from '../harness/cli-process.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
 
@@ -95,6 +96,23 @@ describe('a cluster of three replicas', () => {
       assert.equal(got.rows, rows);
       assert.deepEqual([...got.locations].sort(), replicas.map((x) => x.location).sort(), 'endpoints list every live replica');
     }
+  });
+
+  test('every replica reports the same leader and members; quiver cluster shows them', async () => {
+    const leader = await currentLeader();
+    for (const r of replicas) {
+      const [result] = await streamCall<{ body: Buffer }>(r.client, 'DoAction', { type: 'cluster-status', body: Buffer.alloc(0) });
+      const report = JSON.parse(result!.body.toString()) as { mode: string; isLeader: boolean; leader: { location: string }; members: { location: string }[]; session: string };
+      assert.equal(report.mode, 'cluster');
+      assert.equal(report.session, 'connected');
+      assert.equal(report.isLeader, r === leader);
+      assert.equal(report.leader.location, leader.location);
+      assert.deepEqual(report.members.map((m) => m.location).sort(), replicas.map((x) => x.location).sort());
+    }
+    const cli = await runCli(['cluster', '--server', replicas[0]!.location]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`leader: ${leader.location.replace(/[+.]/g, '\\$&')}`));
+    for (const r of replicas) assert.ok(cli.stdout.includes(r.location), `quiver cluster does not list ${r.location}`);
   });
 
   test('when the leader is killed another replica takes the writes; nothing acknowledged is lost', async () => {

@@ -80,6 +80,12 @@ const ACTIONS: Record<string, ActionSpec> = {
       yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
     },
   },
+  'cluster-status': {
+    description: 'This server\'s view of its cluster: mode (local or cluster), its own location, whether it leads, its ZooKeeper session state, the leader and the live members. Body: empty. Result: one JSON object.',
+    async *run(ctx) {
+      yield json(await ctx.clusterStatus());
+    },
+  },
   'cache-clear': {
     description: 'Empty the cache of decoded data files, so the next reads decode from disk (memory pressure, cold-read measurements). Body: empty. Result: JSON {"freed_bytes": N}.',
     async *run(ctx, _body, info) {
