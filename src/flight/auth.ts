@@ -3,15 +3,26 @@
 // Arrow Java sends) into a bearer token; every other call must carry `authorization: Bearer …`,
 // or the same token as binary `auth-token-bin` metadata, the older Flight convention that
 // clients with a handshake-payload authenticator (arrow-go's, Arrow Java's legacy one) send.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { issueToken, verifyToken } from './signed-tokens.ts';
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import { decodeMessage } from './protocol.ts';
 
 export type AuthConfig =
   | { kind: 'none' }
-  | { kind: 'basic'; users: Map<string, string>; tokenTtlMs: number }
+  | { kind: 'basic'; users: Map<string, string>; tokenTtlMs: number; /** Signs bearer tokens; equal on every replica. */ tokenKey: Buffer }
   | { kind: 'tokens'; tokens: Set<string> };
+
+/**
+ * Password auth whose token key is derived from the credentials, so replicas started with the
+ * same users and passwords accept each other's tokens.
+ */
+export function basicAuth(users: Map<string, string>, tokenTtlMs: number): AuthConfig {
+  const h = createHash('sha256').update('quiver bearer token key v1');
+  for (const [user, password] of [...users].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`\u0000${user}\u0000${password}`);
+  return { kind: 'basic', users, tokenTtlMs, tokenKey: h.digest() };
+}
 
 export interface Identity {
   user: string;
@@ -20,7 +31,6 @@ export interface Identity {
 const ANONYMOUS: Identity = { user: 'anonymous' };
 
 export class Authenticator {
-  private readonly issued = new Map<string, { identity: Identity; expires: number }>();
 
   constructor(readonly config: AuthConfig) {}
 
@@ -49,9 +59,7 @@ export class Authenticator {
     }
     if (!creds) throw unauthenticated('Handshake needs Basic credentials (an `authorization: Basic …` header or a BasicAuth payload)');
     const identity = this.checkPassword(creds.user, creds.password);
-    const token = randomBytes(24).toString('base64url');
-    this.issued.set(token, { identity, expires: Date.now() + this.config.tokenTtlMs });
-    return { token, identity };
+    return { token: issueToken(this.config.tokenKey, identity.user, this.config.tokenTtlMs), identity };
   }
 
   /** The caller of an ordinary (non-Handshake) call, or UNAUTHENTICATED. */
@@ -67,13 +75,11 @@ export class Authenticator {
       const creds = parseBasic(header.value);
       return this.checkPassword(creds.user, creds.password);
     }
-    const issued = header.scheme === 'bearer' ? this.issued.get(header.value) : undefined;
-    if (!issued) throw unauthenticated('unknown or expired bearer token: call Handshake again');
-    if (issued.expires < Date.now()) {
-      this.issued.delete(header.value);
-      throw unauthenticated('bearer token expired: call Handshake again');
-    }
-    return issued.identity;
+    const verified = header.scheme === 'bearer' ? verifyToken(this.config.tokenKey, header.value) : null;
+    if (verified === 'expired') throw unauthenticated('bearer token expired: call Handshake again');
+    if (!verified) throw unauthenticated('unknown bearer token: call Handshake again');
+    if (!this.config.users.has(verified.user)) throw unauthenticated(`user ${JSON.stringify(verified.user)} no longer exists: call Handshake again`);
+    return { user: verified.user };
   }
 
   private checkPassword(user: string, password: string): Identity {

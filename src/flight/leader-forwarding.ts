@@ -41,8 +41,12 @@ export async function forwardPut(
   info: CallInfo,
 ): Promise<void> {
   const metadata = new grpc.Metadata();
-  const auth = info.metadata.get('authorization')[0];
-  if (auth !== undefined) metadata.set('authorization', auth);
+  // Tokens are signed with a key every replica shares (signed-tokens.ts), so the caller's own
+  // credentials are good on the leader too.
+  for (const key of ['authorization', 'auth-token-bin']) {
+    const value = info.metadata.get(key)[0];
+    if (value !== undefined) metadata.set(key, value);
+  }
   const upstream = clientFor(location).DoPut(metadata);
   const status = new Promise<grpc.StatusObject>((resolve) => upstream.on('status', resolve));
   upstream.on('error', () => undefined); // the status above carries the outcome

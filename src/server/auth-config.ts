@@ -1,6 +1,6 @@
 // Parses the --auth setting into what the Authenticator enforces.
 import fs from 'node:fs';
-import type { AuthConfig } from '../flight/auth.ts';
+import { basicAuth, type AuthConfig } from '../flight/auth.ts';
 
 const TOKEN_TTL_MS = 24 * 3600 * 1000;
 
@@ -13,7 +13,7 @@ export function parseAuth(spec: string): AuthConfig {
       if (colon <= 0) throw new Error(`--auth basic:USER:PASS expected, got ${JSON.stringify(spec)}`);
       users.set(pair.slice(0, colon), pair.slice(colon + 1));
     }
-    return { kind: 'basic', users, tokenTtlMs: TOKEN_TTL_MS };
+    return basicAuth(users, TOKEN_TTL_MS);
   }
   if (spec.startsWith('token-file:')) {
     const file = spec.slice('token-file:'.length);

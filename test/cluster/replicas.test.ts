@@ -12,6 +12,7 @@ import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { runCli } from '../harness/cli-process.ts';
+import { FlightClient } from '../../src/client/index.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
 
@@ -130,6 +131,50 @@ describe('a cluster of three replicas', () => {
       assert.deepEqual(versions.map((v) => v.version), [1, 2, 3, 4, 5], 'versions are contiguous');
       assert.deepEqual(versions.map((v) => v.rows), [5, 10, 15, 22, 33], 'every acknowledged write is there once');
       assert.equal((await rowsVia(r, 't')).rows, 33);
+    }
+  });
+});
+
+describe('a cluster with password auth', () => {
+  const secured: Replica[] = [];
+  let zk2: ZooKeeperCluster;
+  before(async () => {
+    zk2 = await startZooKeeper({ nodes: 1 });
+    const data = tempDir('quiver-cluster-auth-');
+    for (let i = 0; i < 2; i++) {
+      const process = await startQuiver(['--zk', zk2.connect, '--cluster', 'auth-test', '--zk-session-timeout', '3s', '--auth', 'basic:alice:secret'], data);
+      secured.push({ process, client: rawClient(process.address), location: `grpc+tcp://127.0.0.1:${process.port}` });
+    }
+  });
+  after(async () => {
+    for (const r of secured) {
+      r.client.close();
+      await r.process.stop();
+    }
+    await zk2?.stop();
+  });
+
+  test('a bearer token from one replica\'s Handshake writes through the other', async () => {
+    // Handshake on one replica, write through the other with that token: whichever of the two
+    // leads, one of the pairings forwards the token to a replica that did not issue it.
+    for (const [issuer, writer] of [[secured[0]!, secured[1]!], [secured[1]!, secured[0]!]] as const) {
+      const tokenClient = await FlightClient.connect(issuer.location, { credentials: { username: 'alice', password: 'secret' } });
+      const token = await tokenClient.handshake({ username: 'alice', password: 'secret' });
+      tokenClient.close();
+      assert.ok(token);
+      const client = await FlightClient.connect(writer.location, { token });
+      try {
+        const outcome = await client.doPut('secured', tableFromArrays({ n: Int32Array.from([1, 2]) }));
+        assert.equal(outcome.acks.length, 1);
+      } finally {
+        client.close();
+      }
+    }
+    const reader = await FlightClient.connect(secured[0]!.location, { credentials: { username: 'alice', password: 'secret' } });
+    try {
+      assert.equal((await reader.readTable('secured')).numRows, 4);
+    } finally {
+      reader.close();
     }
   });
 });

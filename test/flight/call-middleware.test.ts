@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../src/errors.ts';
-import { Authenticator } from '../../src/flight/auth.ts';
+import { Authenticator, basicAuth } from '../../src/flight/auth.ts';
 import { serverStream, unary, type KitContext } from '../../src/flight/handler-kit.ts';
 import { handshake } from '../../src/flight/handlers/handshake.ts';
 import { encodeMessage, flightService } from '../../src/flight/protocol.ts';
@@ -23,7 +23,7 @@ let server: grpc.Server;
 let client: RawClient;
 
 before(async () => {
-  const kit: KitContext = { auth: new Authenticator({ kind: 'basic', users: new Map([['ann', 'pw']]), tokenTtlMs: 60_000 }), log: silent, middleware: [echo] };
+  const kit: KitContext = { auth: new Authenticator(basicAuth(new Map([['ann', 'pw']]), 60_000)), log: silent, middleware: [echo] };
   server = new grpc.Server();
   server.addService(flightService, {
     Handshake: handshake(kit),
