@@ -13,9 +13,9 @@ export async function writeNewFile(file: string, data: Uint8Array | string): Pro
   }
 }
 
-/** Makes a directory entry (a new file's name) durable. */
-export async function syncDirectory(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r');
+/** Makes a file's contents, or a directory's entries (new files' names), durable. */
+export async function syncPath(target: string): Promise<void> {
+  const fh = await fs.open(target, 'r');
   try {
     await fh.sync();
   } finally {

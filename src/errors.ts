@@ -32,11 +32,3 @@ export class QuiverError extends Error {
 
 export const invalidArgument = (message: string) => new QuiverError('INVALID_ARGUMENT', message);
 export const notFound = (message: string) => new QuiverError('NOT_FOUND', message);
-
-export function isQuiverError(e: unknown): e is QuiverError {
-  return e instanceof QuiverError;
-}
-
-export function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -24,10 +24,6 @@ export function framePrefix(header: Uint8Array): Uint8Array {
   return out;
 }
 
-export function frameLength(frame: IpcFrame): number {
-  return 8 + frame.header.byteLength + padding8(8 + frame.header.byteLength) + frame.body.byteLength;
-}
-
 /** Serializes frames as one IPC stream, with the end-of-stream marker when `end` is set. */
 export function encodeStream(frames: Iterable<IpcFrame>, end = true): Uint8Array {
   const parts: Uint8Array[] = [];

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
-import { isAlreadyExists, isNotFound, syncDirectory, writeNewFile } from '../durable-files.ts';
+import { isAlreadyExists, isNotFound, syncPath, writeNewFile } from '../durable-files.ts';
 import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry } from './coordinator.ts';
 
 const ENTRY = /^(\d{20})\.json$/;
@@ -98,7 +98,7 @@ export class LocalCoordinator implements Coordinator {
       }
       throw e;
     }
-    await syncDirectory(dir);
+    await syncPath(dir);
     this.heads.set(table, entry);
     this.remember(table, entry);
     return entry;
@@ -114,7 +114,7 @@ export class LocalCoordinator implements Coordinator {
     }
     this.heads.set(table, null);
     this.known.delete(table);
-    await syncDirectory(this.logRoot);
+    await syncPath(this.logRoot);
     await fs.rm(trash, { recursive: true, force: true });
   }
 

@@ -44,8 +44,4 @@ export class FrameCache {
     this.used = 0;
     return freed;
   }
-
-  get usedBytes(): number {
-    return this.used;
-  }
 }

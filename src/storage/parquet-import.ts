@@ -14,7 +14,7 @@ import { readParquetFooter, verifyParquetReadable } from './parquet-files.ts';
 import { ParquetWorkerCrash } from './parquet-pool.ts';
 import { schemaBytes } from './manifest.ts';
 import type { TableStore, WriteMode } from './table-store.ts';
-import { ensureDirectory, removeQuietly } from '../durable-files.ts';
+import { ensureDirectory, removeQuietly, syncPath, within } from '../durable-files.ts';
 import { CommitOutcomeUnknownError } from '../coord/coordinator.ts';
 
 export interface ImportRequest {
@@ -73,9 +73,7 @@ export async function importParquet(store: TableStore, importRoot: string | unde
       const target = path.join(dir, rel);
       // A reflink where the filesystem has them, a byte copy otherwise; never decoded.
       await fs.copyFile(src, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-      const fh = await fs.open(target, 'r');
-      await fh.sync();
-      await fh.close();
+      await syncPath(target);
       const bytes = Object.values(footer.columnBytes).reduce((a, b) => a + b, 0);
       files.push({
         path: rel,
@@ -102,8 +100,7 @@ async function resolveInside(root: string, file: string): Promise<string> {
   } catch {
     throw new QuiverError('NOT_FOUND', `cannot import ${file}: no such file in the import directory`);
   }
-  const rel = path.relative(root, real);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (!within(root, real)) {
     throw new QuiverError('PERMISSION_DENIED', `cannot import ${file}: only files inside the server's import directory can be imported`);
   }
   return real;

@@ -12,7 +12,7 @@ import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
 import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator } from '../coord/coordinator.ts';
-import { ensureDirectory, isNotFound, removeQuietly, syncDirectory, writeNewFile } from '../durable-files.ts';
+import { ensureDirectory, isNotFound, removeQuietly, syncPath, writeNewFile } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { tableDirName, validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
@@ -171,8 +171,8 @@ export class TableStore {
       const rel = `manifests/${String(manifest.version).padStart(20, '0')}-${randomUUID()}.json`;
       const dir = this.tableDir(name);
       await writeNewFile(path.join(dir, rel), JSON.stringify(manifest, null, 1));
-      await syncDirectory(path.join(dir, 'data'));
-      await syncDirectory(path.join(dir, 'manifests'));
+      await syncPath(path.join(dir, 'data'));
+      await syncPath(path.join(dir, 'manifests'));
       try {
         await this.coordinator.publish(name, current?.version ?? 0, rel);
       } catch (e) {
