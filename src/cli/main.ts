@@ -12,6 +12,7 @@ Commands:
   history   list a table's versions
   drop      drop a table and all its versions
   cluster   show the server's cluster: leader, members, session state
+  maintain  expire old versions, compact small files, delete orphaned files (on the leader)
 
 Client commands talk to --server (env QUIVER_SERVER; default grpc+tcp://localhost:8815).
 Every command takes --help.
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   history: async () => (await import('./history.ts')).history,
   drop: async () => (await import('./drop.ts')).drop,
   cluster: async () => (await import('./cluster.ts')).cluster,
+  maintain: async () => (await import('./maintain.ts')).maintain,
 };
 
 export async function main(argv: string[]): Promise<number> {

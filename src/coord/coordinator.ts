@@ -39,6 +39,19 @@ export interface Coordinator {
   /** Names of the tables that have a log. */
   tables(): Promise<string[]>;
   close(): Promise<void>;
+  // ---- maintenance (src/storage/maintenance) ----
+  /**
+   * Removes log entries `versions` of a table, fenced like publish; absent versions are skipped,
+   * the head is never removed (asking for it throws). Resolves with the versions removed, once
+   * their removal is durable.
+   */
+  expire(table: string, versions: number[]): Promise<number[]>;
+  /**
+   * Resolves only while this process may change the log: always in local mode; in a cluster,
+   * once the ensemble has confirmed the leader's election node (a fenced no-op). Maintenance
+   * calls it right before deleting files. NotLeaderError otherwise.
+   */
+  confirmWriter(what: string): Promise<void>;
 }
 
 // ---- cluster mode (implemented by the zookeeper coordinator) ----

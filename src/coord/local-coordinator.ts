@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
 import { isAlreadyExists, isNotFound, syncPath, writeNewFile } from '../durable-files.ts';
+import { QuiverError } from '../errors.ts';
 import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry } from './coordinator.ts';
 
 const ENTRY = /^(\d{20})\.json$/;
@@ -140,6 +141,31 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async close(): Promise<void> {}
+
+  // ---- maintenance ----
+
+  async expire(table: string, versions: number[]): Promise<number[]> {
+    const head = await this.head(table);
+    if (!head) return [];
+    const current = versions.find((v) => v >= head.version);
+    if (current !== undefined) throw new QuiverError('FAILED_PRECONDITION', `version ${current} of table ${JSON.stringify(table)} is not superseded (the head is ${head.version}); only older versions can expire`);
+    const dir = this.dir(table);
+    const removed: number[] = [];
+    for (const v of [...new Set(versions)].sort((a, b) => a - b)) {
+      try {
+        await fs.rm(path.join(dir, entryName(v)));
+        removed.push(v);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      this.known.get(table)?.delete(v);
+    }
+    if (removed.length > 0) await syncPath(dir);
+    return removed;
+  }
+
+  /** One process owns the data root (the LOCK file), so it is always the writer. */
+  async confirmWriter(_what: string): Promise<void> {}
 }
 
 async function readEntry(file: string, version: number): Promise<LogEntry | null> {

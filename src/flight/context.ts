@@ -1,5 +1,6 @@
 // What the Flight handlers share: storage, who may call, where this server can be reached,
 // and how long a version stays readable after it is superseded.
+import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { Authenticator } from './auth.ts';
 import type { EndpointLeases } from './endpoint-leases.ts';
@@ -33,6 +34,8 @@ export interface FlightContext {
   endpointBytes: number;
   /** Where the import action may take Parquet files from; unset disables it. */
   importDir?: string;
+  /** Expiry, compaction and orphan collection, for the maintenance action. */
+  maintenance?: MaintenanceRunner;
 }
 
 export interface ClusterReport {

@@ -2,6 +2,7 @@
 // newer version supersedes it; RenewFlightEndpoint extends that for one endpoint's ticket, and
 // CancelFlightInfo gives the endpoints up, after which their tickets are refused.
 // Leases live in memory: after a restart the retention period alone applies.
+import { decodeTicket } from './tickets.ts';
 
 export class EndpointLeases {
   private readonly leases = new Map<string, number>();
@@ -31,6 +32,24 @@ export class EndpointLeases {
 
   isCancelled(ticket: string): boolean {
     return this.cancelled.has(ticket);
+  }
+
+  /**
+   * The latest lease on any ticket of `version` of `table` (0 when none): maintenance does not
+   * expire a version this process has promised to keep readable.
+   */
+  heldUntil(table: string, version: number): number {
+    let until = 0;
+    for (const [key, value] of this.leases) {
+      if (value <= until) continue;
+      try {
+        const t = decodeTicket(Buffer.from(key, 'base64'));
+        if (t.table === table && t.version === version) until = value;
+      } catch {
+        // Only decodable tickets are ever leased; nothing else can hold a version.
+      }
+    }
+    return until;
   }
 
   private prune(): void {

@@ -29,6 +29,11 @@ export interface ServerConfig {
   maxMessageBytes: number;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** Leader-only maintenance (src/storage/maintenance): 0 turns the periodic loop off. */
+  maintenanceIntervalMs: number;
+  gcGraceMs: number;
+  compactMinFiles: number;
+  compactSmallFileBytes: number;
 }
 
 interface OptionSpec {
@@ -58,6 +63,10 @@ export const DEFAULTS: ServerConfig = {
   maxMessageBytes: -1,
   shutdownGraceMs: 30_000,
   logLevel: 'info',
+  maintenanceIntervalMs: 10 * 60_000,
+  gcGraceMs: 3_600_000,
+  compactMinFiles: 8,
+  compactSmallFileBytes: 32 * 1024 * 1024,
 };
 
 const int = (name: string, min: number) => (raw: string) => {
@@ -103,6 +112,10 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },
+  { key: 'maintenanceIntervalMs', flag: '--maintenance-interval', env: 'QUIVER_MAINTENANCE_INTERVAL', help: 'how often the leader expires versions, compacts and collects orphans (e.g. 10m; 0 turns it off)', parse: parseDuration },
+  { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted; longer than the longest DoPut (e.g. 1h)', parse: parseDuration },
+  { key: 'compactMinFiles', flag: '--compact-min-files', env: 'QUIVER_COMPACT_MIN_FILES', help: 'compact a table once its current version has this many small files', parse: int('--compact-min-files', 2) },
+  { key: 'compactSmallFileBytes', flag: '--compact-small-bytes', env: 'QUIVER_COMPACT_SMALL_BYTES', help: 'data files smaller than this on disk are small (e.g. 32MiB)', parse: parseBytes },
 ];
 
 export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {

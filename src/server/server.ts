@@ -12,6 +12,8 @@ import { Authenticator } from '../flight/auth.ts';
 import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
 import { flightHandlers, flightService } from '../flight/flight-service.ts';
+import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
+import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { parseAuth } from './auth-config.ts';
 import type { ServerConfig } from './config.ts';
@@ -27,6 +29,7 @@ export class QuiverServer {
     private readonly store: TableStore,
     private readonly unlock: () => void,
     private readonly log: Logger,
+    private readonly schedule: MaintenanceSchedule,
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
@@ -34,7 +37,7 @@ export class QuiverServer {
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
     const unlock = config.zk ? () => undefined : lockDataDir(data);
-    let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null } | null = null;
+    let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
@@ -59,6 +62,9 @@ export class QuiverServer {
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
+        get maintenance(): MaintenanceRunner | undefined {
+          return ready?.maintenance;
+        },
       };
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
@@ -85,9 +91,10 @@ export class QuiverServer {
       if (membership && isClusterCoordinator(coordinator)) {
         coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
       }
-      ready = { store, coordinator, membership };
+      const { maintenance, schedule } = startMaintenance(config, store, coordinator, ctx.leases, log);
+      ready = { store, coordinator, membership, maintenance };
       log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
-      return new QuiverServer(port, location, server, coordinator, store, unlock, log);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
     } catch (e) {
       server.forceShutdown();
       unlock();
@@ -103,8 +110,31 @@ export class QuiverServer {
       this.log.warn('calls still running after the shutdown grace period; cancelling them', { graceMs });
       this.grpcServer.forceShutdown();
     }
+    await this.schedule.stop();
     await this.store.close();
     await this.coordinator.close();
     this.unlock();
   }
+}
+
+/** The maintenance runner, and its periodic loop running while this process leads. */
+function startMaintenance(config: ServerConfig, store: TableStore, coordinator: Coordinator, leases: EndpointLeases, log: Logger): { maintenance: MaintenanceRunner; schedule: MaintenanceSchedule } {
+  const maintenance = new MaintenanceRunner(store, {
+    retentionMs: config.retentionMs,
+    gcGraceMs: config.gcGraceMs,
+    compaction: { minSmallFiles: config.compactMinFiles, smallFileBytes: config.compactSmallFileBytes },
+    heldUntil: (table, version) => leases.heldUntil(table, version),
+  }, log);
+  const schedule = new MaintenanceSchedule(maintenance, config.maintenanceIntervalMs, log);
+  if (!isClusterCoordinator(coordinator)) {
+    schedule.start();
+  } else {
+    const follow = (isLeader: boolean) => {
+      if (isLeader) schedule.start();
+      else void schedule.stop();
+    };
+    coordinator.onStatusChange((s) => follow(s.isLeader && s.session === 'connected'));
+    follow(coordinator.status().isLeader);
+  }
+  return { maintenance, schedule };
 }

@@ -31,7 +31,7 @@ export interface DataFile {
   columns: ColumnStats[];
 }
 
-export type Operation = 'create' | 'append' | 'overwrite';
+export type Operation = 'create' | 'append' | 'overwrite' | 'compact';
 
 export interface Manifest {
   formatVersion: 1;

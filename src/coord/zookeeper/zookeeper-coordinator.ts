@@ -14,11 +14,12 @@ import {
   type CommitLock,
   type LogEntry,
 } from '../coordinator.ts';
+import { QuiverError } from '../../errors.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
 import { ConnectionLossError, MultiError, ZK, isZkCode } from './zk-errors.ts';
-import { ZnodeLayout, parseLogEntryName } from './znode-layout.ts';
+import { ZnodeLayout, logEntryName, parseLogEntryName } from './znode-layout.ts';
 
 export interface ZooKeeperCoordinatorOptions {
   /** host:port[,host:port...] */
@@ -314,5 +315,58 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
       throw e;
     }
   }
+
+  // ---- maintenance ----
+
+  /**
+   * Removes log nodes in fenced multis (check of the own election node + removes), at most
+   * EXPIRE_BATCH per multi to stay well under jute.maxbuffer. A lost reply is harmless: the
+   * loop re-lists the log and removes what is still there, so each version is removed once.
+   */
+  async expire(table: string, versions: number[]): Promise<number[]> {
+    const removed: number[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const fence = await this.requireLeader(`expire versions of table ${JSON.stringify(table)}`);
+      const node = await this.unavailableOnLoss(() => this.readPointer(table));
+      if (!node || node.pointer.version === 0) return removed;
+      const { generation, version: head } = node.pointer;
+      const current = versions.find((v) => v >= head);
+      if (current !== undefined) throw new QuiverError('FAILED_PRECONDITION', `version ${current} of table ${JSON.stringify(table)} is not superseded (the head is ${head}); only older versions can expire`);
+      const present = new Set(await this.unavailableOnLoss(() => this.session.getChildren(this.layout.pointer(table))));
+      const pending = [...new Set(versions)].filter((v) => present.has(logEntryName(generation, v))).sort((a, b) => a - b);
+      if (pending.length === 0) return removed.sort((a, b) => a - b);
+      try {
+        for (let i = 0; i < pending.length; i += EXPIRE_BATCH) {
+          const batch = pending.slice(i, i + EXPIRE_BATCH);
+          await this.session.multi([
+            { op: 'check', path: fence, version: 0 },
+            // Log nodes are never modified, so an unconditional remove cannot race an update.
+            ...batch.map((v): MultiOp => ({ op: 'remove', path: this.layout.logEntry(table, generation, v), version: -1 })),
+          ]);
+          removed.push(...batch);
+        }
+        return removed.sort((a, b) => a - b);
+      } catch (e) {
+        if (e instanceof MultiError && e.index === 0) throw this.deposed();
+        if (attempt >= 5) throw e instanceof ConnectionLossError ? new CoordinationUnavailableError(`ZooKeeper is not reachable; versions of table ${JSON.stringify(table)} may be partly expired (history shows which)`, e) : e;
+        // A node removed meanwhile (NO_NODE) or a lost reply: re-list and go on with the rest.
+        if (e instanceof ConnectionLossError) await this.unavailableOnLoss(() => this.session.whenConnected());
+        else if (!(e instanceof MultiError && e.code === ZK.NO_NODE)) throw e;
+      }
+    }
+  }
+
+  async confirmWriter(what: string): Promise<void> {
+    const fence = await this.requireLeader(what);
+    try {
+      await this.session.multi([{ op: 'check', path: fence, version: 0 }]);
+    } catch (e) {
+      if (e instanceof MultiError) throw this.deposed();
+      if (e instanceof ConnectionLossError) throw new CoordinationUnavailableError(`cannot ${what}: ZooKeeper did not confirm this replica's leadership (session ${this.session.state})`, e);
+      throw e;
+    }
+  }
 }
+
+const EXPIRE_BATCH = 200;
 

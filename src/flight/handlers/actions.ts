@@ -7,6 +7,7 @@ import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../protocol.ts';
 import { fromTimestamp, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
+import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';
 import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
 
@@ -93,6 +94,10 @@ const ACTIONS: Record<string, ActionSpec> = {
       ctx.log.info('cache cleared', { freed, user: info.identity.user });
       yield json({ freed_bytes: freed });
     },
+  },
+  maintenance: {
+    description: MAINTENANCE_DESCRIPTION,
+    run: runMaintenanceAction,
   },
   CancelFlightInfo: {
     description: 'Give up the endpoints of a FlightInfo: their leases end and their tickets are refused. Body: CancelFlightInfoRequest. Result: CancelFlightInfoResult.',

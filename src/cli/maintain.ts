@@ -1,0 +1,66 @@
+// `quiver maintain [TABLE]`: runs the leader's maintenance now (the maintenance action) and
+// prints each step as the server finishes it, then a summary.
+import { command, UsageError } from './command.ts';
+import { withClient } from './connection.ts';
+import { bytes, count } from './format.ts';
+
+const TASKS = ['expire', 'compact', 'gc'];
+
+/** The action's JSON, shaped by src/storage/maintenance/runner.ts (snake_case keys). */
+type Json = Record<string, any>;
+
+export const maintain = command({
+  name: 'maintain',
+  synopsis: '[TABLE] [options]',
+  description: 'Runs maintenance now on the server that leads: expires versions superseded longer than the retention period ago, compacts tables with many small files, deletes unreferenced files older than the GC grace period. Without TABLE, every table. Prints each step as it finishes.',
+  positionals: [0, 1],
+  options: {
+    tasks: { type: 'string', value: 'LIST', help: `comma-separated subset of ${TASKS.join(',')} (default: all)` },
+    json: { type: 'boolean', help: 'the action\'s JSON results as they are, one per line' },
+  },
+  async run({ values, positionals }) {
+    const tasks = typeof values.tasks === 'string' ? values.tasks.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+    const unknown = tasks?.find((t) => !TASKS.includes(t));
+    if (unknown !== undefined || tasks?.length === 0) throw new UsageError(`--tasks takes a comma-separated subset of ${TASKS.join(',')}${unknown ? `, not ${JSON.stringify(unknown)}` : ''}`);
+    const body = JSON.stringify({ ...(positionals[0] !== undefined ? { table: positionals[0] } : {}), ...(tasks ? { tasks } : {}) });
+    await withClient(values, async (client) => {
+      for await (const raw of client.doAction('maintenance', body)) {
+        const text = Buffer.from(raw).toString('utf8');
+        if (values.json) {
+          console.log(text);
+          continue;
+        }
+        const result = JSON.parse(text) as Json;
+        if (result.step) console.log(describeStep(result.step as Json));
+        if (result.report) console.log(describeReport(result.report as Json));
+      }
+    });
+  },
+});
+
+function describeStep(s: Json): string {
+  const where = s.table !== undefined ? `${s.table}: ` : '';
+  if (s.error) return `${where}${s.task} failed: ${s.error}`;
+  const r = s.result as Json;
+  switch (s.task) {
+    case 'expire':
+      if (r.expired.length === 0) return `${where}nothing to expire${r.kept ? ` (version ${r.kept.version} is kept until ${new Date(r.kept.until).toISOString()} by its ${r.kept.reason})` : ''}`;
+      return `${where}expired ${versionList(r.expired as number[])}; ${r.manifests_deleted} manifests deleted, ${r.files_released} data files left to orphan collection`;
+    case 'compact':
+      if (!r.compacted) return `${where}not compacted: ${r.reason}`;
+      return `${where}compacted ${r.files_rewritten} files into ${r.files_written} as version ${r.version}${r.rebased ? ` (rebased onto writes after version ${r.base_version})` : ''}; ${r.files_after} files now`;
+    default:
+      return `${where}orphan collection: deleted ${count(r.deleted_files)} files (${bytes(r.deleted_bytes)}) and ${r.deleted_dirs} dropped-table leftovers; kept ${count(r.young_kept)} younger than the grace period${r.errors.length > 0 ? `; ${r.errors.length} tables skipped: ${(r.errors as Json[]).map((e) => `${e.table}: ${e.error}`).join('; ')}` : ''}`;
+  }
+}
+
+function describeReport(r: Json): string {
+  const ms = Date.parse(r.finished_at) - Date.parse(r.started_at);
+  return `maintenance done in ${(ms / 1000).toFixed(2)} s: ${count(r.tables)} tables, ${count(r.expired_versions)} versions expired, ${count(r.compacted_tables)} tables compacted, ${count(r.deleted_files)} files deleted (${bytes(r.deleted_bytes)}), ${r.errors} errors`;
+}
+
+function versionList(v: number[]): string {
+  if (v.length === 1) return `version ${v[0]}`;
+  const contiguous = v.every((x, i) => i === 0 || x === v[i - 1]! + 1);
+  return contiguous ? `versions ${v[0]}-${v.at(-1)}` : `versions ${v.join(', ')}`;
+}

@@ -1,0 +1,129 @@
+// Orphan collection: data files and manifests that no retained version references, and the
+// leftovers of drops (`.dropped-*`), are deleted once they are older than the grace period (by
+// mtime). The grace period is what protects work whose files are not referenced yet: a DoPut
+// still staging, a commit between writing its manifest and publishing it, and a commit whose
+// outcome is unknown (CommitOutcomeUnknownError keeps its files; if the log holds it, they are
+// referenced by then). It must therefore be longer than the longest DoPut. Expiry resets the
+// mtime of the files it releases, so a DoGet of a version that just expired reads to the end.
+//
+// A table's directory is listed before its log is read: a file listed and then committed is
+// seen as referenced. Nothing is deleted unless the ensemble confirms this replica still leads
+// (confirmWriter) right before; a table whose retained manifests cannot all be read is skipped.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isNotFound } from '../../durable-files.ts';
+import { QuiverError } from '../../errors.ts';
+import { tableDirName } from '../../table-names.ts';
+import type { TableStore } from '../table-store.ts';
+import { referencedPaths, retainedVersions } from './retained-versions.ts';
+
+export interface OrphanGcOptions {
+  graceMs: number;
+  now: number;
+  /** Only this table's directory; all of the data root when absent. */
+  table?: string;
+  /** Stop between deletions (leadership lost, shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface OrphanGcResult {
+  deletedFiles: number;
+  deletedBytes: number;
+  /** `.dropped-*` directories removed. */
+  deletedDirs: number;
+  /** Unreferenced files kept because they are younger than the grace period. */
+  youngKept: number;
+  /** What was deleted, relative to the data root (the first 100). */
+  paths: string[];
+  errors: { table: string; error: string }[];
+}
+
+const SUBDIRS = ['data', 'manifests'];
+const MAX_LISTED = 100;
+
+export async function collectOrphans(store: TableStore, options: OrphanGcOptions): Promise<OrphanGcResult> {
+  const result: OrphanGcResult = { deletedFiles: 0, deletedBytes: 0, deletedDirs: 0, youngKept: 0, paths: [], errors: [] };
+  const tablesRoot = path.join(store.root, 'tables');
+  const known = new Map((await store.coordinator.tables()).map((name) => [tableDirName(name), name]));
+  const dirs = options.table ? [tableDirName(options.table)] : await listDir(tablesRoot);
+  if (options.table) known.set(tableDirName(options.table), options.table);
+  const old = (mtimeMs: number) => options.now - mtimeMs > options.graceMs;
+
+  for (const dir of dirs) {
+    options.signal?.throwIfAborted();
+    const full = path.join(tablesRoot, dir);
+    if (dir.startsWith('.dropped-')) {
+      await removeDroppedDir(store, full, old, result);
+      continue;
+    }
+    if (dir.startsWith('.')) continue;
+    const name = known.get(dir) ?? null;
+    try {
+      await collectTableDir(store, full, name, old, options, result);
+    } catch (e) {
+      // Leadership and ZooKeeper trouble end the run; damage to one table only skips it.
+      if (e instanceof QuiverError || options.signal?.aborted) throw e;
+      result.errors.push({ table: name ?? dir, error: (e as Error).message });
+    }
+  }
+  // The local coordinator's own drop leftovers (data/log/.dropped-*); a cluster has no log dir.
+  if (!options.table) {
+    const logRoot = path.join(store.root, 'log');
+    for (const dir of await listDir(logRoot)) {
+      if (dir.startsWith('.dropped-')) await removeDroppedDir(store, path.join(logRoot, dir), old, result);
+    }
+  }
+  return result;
+}
+
+async function collectTableDir(store: TableStore, dir: string, table: string | null, old: (mtimeMs: number) => boolean, options: OrphanGcOptions, result: OrphanGcResult): Promise<void> {
+  // Listed first, so that anything committed after this point is in the references below.
+  const files: { rel: string; size: number; mtimeMs: number }[] = [];
+  for (const sub of SUBDIRS) {
+    for (const name of await listDir(path.join(dir, sub))) {
+      const stat = await fs.lstat(path.join(dir, sub, name)).catch((e) => (isNotFound(e) ? null : Promise.reject(e)));
+      if (stat?.isFile()) files.push({ rel: `${sub}/${name}`, size: stat.size, mtimeMs: stat.mtimeMs });
+    }
+  }
+  if (files.length === 0) return;
+  const referenced = table ? referencedPaths(await retainedVersions(store, table)) : new Set<string>();
+  const doomed = files.filter((f) => !referenced.has(f.rel));
+  const ripe = doomed.filter((f) => old(f.mtimeMs));
+  result.youngKept += doomed.length - ripe.length;
+  if (ripe.length === 0) return;
+  await store.coordinator.confirmWriter(`delete orphaned files of ${table === null ? `directory ${path.basename(dir)}` : `table ${JSON.stringify(table)}`}`);
+  for (const f of ripe) {
+    options.signal?.throwIfAborted();
+    try {
+      await fs.rm(path.join(dir, f.rel));
+    } catch (e) {
+      if (isNotFound(e)) continue;
+      throw e;
+    }
+    result.deletedFiles++;
+    result.deletedBytes += f.size;
+    if (result.paths.length < MAX_LISTED) result.paths.push(path.relative(store.root, path.join(dir, f.rel)));
+  }
+}
+
+async function removeDroppedDir(store: TableStore, dir: string, old: (mtimeMs: number) => boolean, result: OrphanGcResult): Promise<void> {
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat) return;
+  if (!old(stat.mtimeMs)) {
+    result.youngKept++;
+    return;
+  }
+  await store.coordinator.confirmWriter(`delete the leftovers of a dropped table (${path.basename(dir)})`);
+  await fs.rm(dir, { recursive: true, force: true });
+  result.deletedDirs++;
+  if (result.paths.length < MAX_LISTED) result.paths.push(path.relative(store.root, dir));
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+}

@@ -1,0 +1,164 @@
+// One maintenance run: for each table (or the one asked for) expiry, then compaction, then
+// orphan collection over the data root. Runs are serialized, so the schedule and the
+// `maintenance` action never overlap. A run stops at once when leadership is lost (a fenced
+// operation fails, or the schedule aborts it); damage confined to one table is reported and the
+// other tables go on.
+import { QuiverError, notFound } from '../../errors.ts';
+import type { Logger } from '../../flight/context.ts';
+import { validateTableName } from '../../table-names.ts';
+import type { TableStore } from '../table-store.ts';
+import { compactTable, type CompactionOptions, type CompactionResult } from './compaction.ts';
+import { expireTable, type ExpiryResult } from './expiry.ts';
+import { collectOrphans, type OrphanGcResult } from './orphan-gc.ts';
+
+export type MaintenanceTask = 'expire' | 'compact' | 'gc';
+export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'gc'];
+
+export interface MaintenanceSettings {
+  retentionMs: number;
+  gcGraceMs: number;
+  compaction: CompactionOptions;
+  /** Until when an endpoint lease of this process keeps a version readable. */
+  heldUntil?: (table: string, version: number) => number;
+}
+
+export interface MaintenanceRequest {
+  table?: string;
+  tasks?: readonly MaintenanceTask[];
+  trigger?: 'schedule' | 'action';
+  signal?: AbortSignal;
+}
+
+export type MaintenanceStep =
+  | { task: 'expire'; table: string; result: ExpiryResult }
+  | { task: 'compact'; table: string; result: CompactionResult }
+  | { task: 'gc'; table?: string; result: OrphanGcResult }
+  | { task: 'expire' | 'compact'; table: string; error: string };
+
+export interface MaintenanceReport {
+  trigger: 'schedule' | 'action';
+  startedAt: string;
+  finishedAt: string;
+  tasks: MaintenanceTask[];
+  tables: number;
+  expiredVersions: number;
+  compactedTables: number;
+  deletedFiles: number;
+  deletedBytes: number;
+  errors: number;
+  steps: MaintenanceStep[];
+}
+
+export class MaintenanceRunner {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: TableStore,
+    readonly settings: MaintenanceSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs after any run in progress; `onStep` hears of each step as it finishes. */
+  run(request: MaintenanceRequest = {}, onStep?: (step: MaintenanceStep) => void): Promise<MaintenanceReport> {
+    const next = this.tail.then(() => this.runNow(request, onStep));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(request: MaintenanceRequest, onStep?: (step: MaintenanceStep) => void): Promise<MaintenanceReport> {
+    const { store, settings } = this;
+    const tasks = MAINTENANCE_TASKS.filter((t) => !request.tasks || request.tasks.includes(t));
+    const trigger = request.trigger ?? 'action';
+    const signal = request.signal;
+    const startedAt = new Date();
+    await store.coordinator.confirmWriter('run maintenance');
+    let tables: string[];
+    if (request.table !== undefined) {
+      validateTableName(request.table);
+      if (!(await store.coordinator.head(request.table))) throw notFound(`table ${JSON.stringify(request.table)} does not exist; ListFlights shows the tables there are`);
+      tables = [request.table];
+    } else {
+      tables = await store.coordinator.tables();
+    }
+    const steps: MaintenanceStep[] = [];
+    const record = (step: MaintenanceStep) => {
+      steps.push(step);
+      this.logStep(step, trigger);
+      onStep?.(step);
+    };
+
+    for (const table of tables) {
+      if (tasks.includes('expire')) {
+        signal?.throwIfAborted();
+        const outcome = await perTable(() => expireTable(store, table, { retentionMs: settings.retentionMs, now: Date.now(), heldUntil: settings.heldUntil }));
+        if (outcome) record('error' in outcome ? { task: 'expire', table, error: outcome.error } : { task: 'expire', table, result: outcome.value });
+      }
+      if (tasks.includes('compact')) {
+        signal?.throwIfAborted();
+        const outcome = await perTable(() => compactTable(store, table, settings.compaction));
+        if (outcome) record('error' in outcome ? { task: 'compact', table, error: outcome.error } : { task: 'compact', table, result: outcome.value });
+      }
+    }
+    if (tasks.includes('gc')) {
+      signal?.throwIfAborted();
+      const result = await collectOrphans(store, { graceMs: settings.gcGraceMs, now: Date.now(), table: request.table, signal });
+      record({ task: 'gc', ...(request.table !== undefined ? { table: request.table } : {}), result });
+    }
+
+    const report: MaintenanceReport = {
+      trigger,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      tasks,
+      tables: tables.length,
+      expiredVersions: 0,
+      compactedTables: 0,
+      deletedFiles: 0,
+      deletedBytes: 0,
+      errors: 0,
+      steps,
+    };
+    for (const s of steps) {
+      if ('error' in s) report.errors++;
+      else if (s.task === 'expire') report.expiredVersions += s.result.expired.length;
+      else if (s.task === 'compact') report.compactedTables += s.result.compacted ? 1 : 0;
+      else {
+        report.deletedFiles += s.result.deletedFiles;
+        report.deletedBytes += s.result.deletedBytes;
+        report.errors += s.result.errors.length;
+      }
+    }
+    const { steps: _, ...summary } = report;
+    this.log.info('maintenance run finished', summary);
+    return report;
+  }
+
+  private logStep(step: MaintenanceStep, trigger: string): void {
+    if ('error' in step) {
+      this.log.warn(`maintenance ${step.task} failed`, { table: step.table, error: step.error, trigger });
+      return;
+    }
+    // Quiet when nothing happened, so a periodic loop over many tables does not flood the log.
+    if (step.task === 'expire' && step.result.expired.length > 0) this.log.info('expired versions', { table: step.table, versions: step.result.expired, manifests: step.result.manifestsDeleted, released_files: step.result.filesReleased, trigger });
+    if (step.task === 'compact' && step.result.compacted) this.log.info('compacted', { table: step.table, ...step.result, trigger });
+    if (step.task === 'gc' && (step.result.deletedFiles > 0 || step.result.deletedDirs > 0 || step.result.errors.length > 0)) {
+      const { paths: _, ...counts } = step.result;
+      this.log.info('collected orphans', { ...counts, trigger });
+    }
+  }
+}
+
+/**
+ * One table's task: a table dropped meanwhile is skipped (undefined), damage is reported as an
+ * error step; leadership loss, ZooKeeper trouble and aborts end the run.
+ */
+async function perTable<T>(run: () => Promise<T>): Promise<{ value: T } | { error: string } | undefined> {
+  try {
+    return { value: await run() };
+  } catch (e) {
+    if (e instanceof QuiverError && e.code === 'NOT_FOUND') return undefined;
+    if (e instanceof QuiverError && (e.code === 'UNAVAILABLE' || e.code === 'DEADLINE_EXCEEDED' || e.code === 'CANCELLED')) throw e;
+    if (e instanceof Error && e.name === 'AbortError') throw e;
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
