@@ -275,7 +275,7 @@ export class TableStore {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      if (isNotFound(e)) throw notFound(`table ${JSON.stringify(name)} does not exist (it was dropped)`);
+      if (isNotFound(e)) throw notFound(`table ${JSON.stringify(name)} was dropped, or this version of it has expired; call GetFlightInfo again`);
       throw e;
     }
     const m = manifestFromJson(text, file);

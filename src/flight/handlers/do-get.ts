@@ -30,6 +30,14 @@ export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, i
       if (info.signal.aborted) return;
       yield frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body };
     }
+  } catch (e) {
+    // A file deleted under a reader is damage only while its version is retained; after expiry
+    // (and the GC grace period) it is the expected end of that version: the stream fails with
+    // NOT_FOUND, so no client takes the batches it already got for the whole.
+    if (e instanceof QuiverError && e.code === 'DATA_LOSS' && !(await ctx.store.coordinator.entry(ticket.table, ticket.version).catch(() => 'unknown'))) {
+      throw new QuiverError('NOT_FOUND', `version ${ticket.version} of table ${JSON.stringify(ticket.table)} expired while this stream was being read; call GetFlightInfo again for the current version`, { cause: e });
+    }
+    throw e;
   } finally {
     await frames.return(undefined);
   }
