@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Dictionary, Float64, Int32, Int64, RecordBatch, Table, Utf8, tableFromIPC, vectorFromArray } from 'apache-arrow';
+import { Dictionary, Float64, Int32, Int64, RecordBatch, Table, Utf8, tableFromIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { encodeStream, type IpcFrame } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema, inspectMessage } from '../../src/arrow/ipc-message.ts';
 import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
@@ -35,7 +35,7 @@ export const quietLog = (): Logger & { lines: string[] } => {
 export function part(part: number, batches: number[], dictionary = false): Table {
   const total = batches.reduce((n, r) => n + r, 0);
   const ids = Array.from({ length: total }, (_, i) => part * 1000 + i);
-  const columns: Record<string, ReturnType<typeof vectorFromArray>> = {
+  const columns: Record<string, Vector> = {
     id: vectorFromArray(ids.map(BigInt), new Int64()),
     name: vectorFromArray(ids.map((i) => (i % 3 === 0 ? null : `n-${i}`)), new Utf8()),
     score: vectorFromArray(ids.map((i) => (i % 3 === 1 ? null : i / 4)), new Float64()),
