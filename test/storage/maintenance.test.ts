@@ -242,6 +242,22 @@ describe('orphan collection', () => {
     assert.equal((await readBack(store, 'e')).rows.length, 3);
   });
 
+  test('a never-committed table\'s old files go; a directory with a log the coordinator does not list stays', async () => {
+    const store = newStore();
+    const never = path.join(store.root, 'tables', 't_never', 'data');
+    fs.mkdirSync(never, { recursive: true });
+    fs.writeFileSync(path.join(never, 'first-put-aborted.parquet'), 'x');
+    age(path.join(never, 'first-put-aborted.parquet'), 2 * HOUR);
+    const v1 = await put(store, 'unlisted', part(1, [3]));
+    const logDir = path.join(store.root, 'log', path.basename(store.tableDir('unlisted')));
+    fs.rmSync(path.join(logDir, 'table.json'));
+    for (const f of v1.files) age(path.join(store.tableDir('unlisted'), f.path), 2 * HOUR);
+    const report = await new MaintenanceRunner(store, settings(), quietLog()).run({ tasks: ['gc'] });
+    assert.ok(!fs.existsSync(path.join(never, 'first-put-aborted.parquet')));
+    for (const f of v1.files) assert.ok(exists(store, 'unlisted', f.path), 'files of a table with a log are never orphans');
+    assert.equal(report.errors, 1);
+  });
+
   test('a table whose retained manifest is unreadable is left alone and reported', async () => {
     const store = newStore();
     const v1 = await put(store, 'damaged', part(1, [3]));

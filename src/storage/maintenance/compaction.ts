@@ -79,7 +79,7 @@ export function planCompaction(manifest: Manifest, options: CompactionOptions, s
 }
 
 /** Writes the merged files of each run (not yet referenced by any version). */
-export async function rewriteRuns(store: TableStore, base: Manifest, runs: Array<[number, number]>): Promise<RewrittenVersion> {
+export async function rewriteRuns(store: TableStore, base: Manifest, runs: Array<[number, number]>, signal?: AbortSignal): Promise<RewrittenVersion> {
   const header = schemaBytes(base);
   const schema = decodeSchema(header);
   const ineligible = parquetIneligibility(schema);
@@ -91,6 +91,7 @@ export async function rewriteRuns(store: TableStore, base: Manifest, runs: Array
       const stager = new FileStager(dir, header, schema, ineligible, new Map(), store.staging, store.pool);
       stagers.push(stager);
       for await (const frame of store.readFiles(base, base.files.slice(start, end))) {
+        signal?.throwIfAborted();
         const info = inspectMessage(frame.header);
         if (info.kind === 'schema') continue;
         await stager.add({ frame: { header: frame.header, body: frame.body }, info, ...(frame.appMetadata ? { appMetadata: frame.appMetadata } : {}) });
@@ -195,10 +196,15 @@ function extendsBase(head: Manifest, base: Manifest): boolean {
 }
 
 /** Plans, rewrites and commits one table's compaction. */
-export async function compactTable(store: TableStore, table: string, options: CompactionOptions): Promise<CompactionResult> {
+export async function compactTable(store: TableStore, table: string, options: CompactionOptions, signal?: AbortSignal): Promise<CompactionResult> {
   const base = await store.snapshot(table);
   const { runs, smallFiles } = planCompaction(base, options, store.staging);
   if (smallFiles < options.minSmallFiles) return { compacted: false, reason: `${smallFiles} small files (under ${options.smallFileBytes} bytes), fewer than ${options.minSmallFiles}`, smallFiles };
   if (runs.length === 0) return { compacted: false, reason: `${smallFiles} small files, but no two of them are neighbours that fit one file`, smallFiles };
-  return commitCompaction(store, await rewriteRuns(store, base, runs));
+  const rewritten = await rewriteRuns(store, base, runs, signal);
+  if (signal?.aborted) {
+    await discardRewrite(store, rewritten);
+    signal.throwIfAborted();
+  }
+  return commitCompaction(store, rewritten);
 }

@@ -86,6 +86,9 @@ async function collectTableDir(store: TableStore, dir: string, table: string | n
     }
   }
   if (files.length === 0) return;
+  if (table === null && (await hasLocalLog(store, path.basename(dir)))) {
+    throw new Error(`directory ${path.basename(dir)} has a version log but the coordinator does not list its table; left alone`);
+  }
   const referenced = table ? referencedPaths(await retainedVersions(store, table)) : new Set<string>();
   const doomed = files.filter((f) => !referenced.has(f.rel));
   const ripe = doomed.filter((f) => old(f.mtimeMs));
@@ -117,6 +120,14 @@ async function removeDroppedDir(store: TableStore, dir: string, old: (mtimeMs: n
   await fs.rm(dir, { recursive: true, force: true });
   result.deletedDirs++;
   if (result.paths.length < MAX_LISTED) result.paths.push(path.relative(store.root, dir));
+}
+
+/**
+ * The local coordinator keeps a table's log under the same directory name: a directory with log
+ * entries but no listed table (a log whose table.json was lost) is not an orphan.
+ */
+async function hasLocalLog(store: TableStore, dirName: string): Promise<boolean> {
+  return (await listDir(path.join(store.root, 'log', dirName))).some((n) => /^\d+\.json$/.test(n));
 }
 
 async function listDir(dir: string): Promise<string[]> {

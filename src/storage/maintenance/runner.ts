@@ -95,7 +95,7 @@ export class MaintenanceRunner {
       }
       if (tasks.includes('compact')) {
         signal?.throwIfAborted();
-        const outcome = await perTable(() => compactTable(store, table, settings.compaction));
+        const outcome = await perTable(() => compactTable(store, table, settings.compaction, signal), signal);
         if (outcome) record('error' in outcome ? { task: 'compact', table, error: outcome.error } : { task: 'compact', table, result: outcome.value });
       }
     }
@@ -152,10 +152,11 @@ export class MaintenanceRunner {
  * One table's task: a table dropped meanwhile is skipped (undefined), damage is reported as an
  * error step; leadership loss, ZooKeeper trouble and aborts end the run.
  */
-async function perTable<T>(run: () => Promise<T>): Promise<{ value: T } | { error: string } | undefined> {
+async function perTable<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<{ value: T } | { error: string } | undefined> {
   try {
     return { value: await run() };
   } catch (e) {
+    if (signal?.aborted) throw e;
     if (e instanceof QuiverError && e.code === 'NOT_FOUND') return undefined;
     if (e instanceof QuiverError && (e.code === 'UNAVAILABLE' || e.code === 'DEADLINE_EXCEEDED' || e.code === 'CANCELLED')) throw e;
     if (e instanceof Error && e.name === 'AbortError') throw e;
