@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { QuiverError } from '../../src/errors.ts';
 import { commitCompaction, planCompaction, rewriteRuns } from '../../src/storage/maintenance/compaction.ts';
+import { expireTable } from '../../src/storage/maintenance/expiry.ts';
 import { MaintenanceRunner, type MaintenanceSettings } from '../../src/storage/maintenance/runner.ts';
 import type { TableStore } from '../../src/storage/table-store.ts';
 import { age, closeStore, part, put, quietLog, readBack, tempStore } from './maintenance-fixtures.ts';
@@ -35,23 +36,23 @@ describe('expiry', () => {
     const store = newStore();
     const v1 = await put(store, 't', part(1, [3]));
     const v2 = await put(store, 't', part(2, [3]));
-    await sleep(60);
+    await sleep(20);
     const v3 = await put(store, 't', part(3, [3]));
-    const runner = new MaintenanceRunner(store, settings({ retentionMs: 40 }), quietLog());
-    const report = await runner.run({ tasks: ['expire'] });
-    // v1 was superseded by v2 >= 60 ms ago; v2 by v3 just now, inside the retention.
+    // The clock one millisecond before v2's retention ends: v1 (superseded by v2) is past it.
+    const now = Date.parse(v3.committedAt) + HOUR - 1;
+    const result = await expireTable(store, 't', { retentionMs: HOUR, now });
+    assert.deepEqual(result.expired, [1]);
+    assert.deepEqual(result.kept, { version: 2, until: Date.parse(v3.committedAt) + HOUR, reason: 'retention' });
     assert.deepEqual((await store.history('t')).map((m) => m.version), [2, 3]);
-    assert.equal(report.expiredVersions, 1);
-    const { manifest: m1 } = (await store.coordinator.entries('t'))[0]!;
-    assert.ok(m1.endsWith('.json'));
     const manifests = fs.readdirSync(path.join(store.tableDir('t'), 'manifests'));
     assert.equal(manifests.length, 2, 'the manifest of version 1 is deleted');
     await assert.rejects(store.snapshot('t', 1), (e: unknown) => e instanceof QuiverError && e.code === 'NOT_FOUND' && /no version 1/.test(e.message));
     // Data files of v1 stay: v2 and v3 still use them (appends keep earlier files).
     for (const f of v1.files) assert.ok(exists(store, 't', f.path));
 
-    await sleep(60);
-    await runner.run({ tasks: ['expire'] });
+    await sleep(20);
+    const report = await new MaintenanceRunner(store, settings({ retentionMs: 10 }), quietLog()).run({ tasks: ['expire'] });
+    assert.equal(report.expiredVersions, 1);
     assert.deepEqual((await store.history('t')).map((m) => m.version), [3], 'the current version never expires');
     assert.deepEqual((await readBack(store, 't')).rows.length, 9);
     assert.equal(v2.version + 1, v3.version);
