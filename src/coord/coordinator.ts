@@ -59,6 +59,12 @@ export interface ClusterStatus {
   sessionId: string | null;
 }
 
+/** The cluster's config node as stored: its text (null when absent) and its version (-1 then). */
+export interface ConfigNode {
+  text: string | null;
+  version: number;
+}
+
 /** A coordinator shared by several replicas: leadership and membership are observable. */
 export interface ClusterCoordinator extends Coordinator {
   status(): ClusterStatus;
@@ -68,6 +74,19 @@ export interface ClusterCoordinator extends Coordinator {
   leader(): Promise<ClusterMember | null>;
   /** Live replicas, leader first. */
   members(): Promise<ClusterMember[]>;
+  /** The cluster config node, read now. */
+  readConfig(): Promise<ConfigNode>;
+  /**
+   * Replaces the config node's text iff its version is still `expected` (-1: the node must not
+   * exist yet); null when it moved meanwhile. Any replica may write it, leader or not.
+   */
+  writeConfig(text: string, expected: number): Promise<ConfigNode | null>;
+  /**
+   * Calls `listener` with the config node now and after every change, for as long as the
+   * coordinator lives, across reconnections and new sessions (a repeat of the same version is
+   * possible). Resolves after the first call.
+   */
+  watchConfig(listener: (node: ConfigNode) => void): Promise<void>;
 }
 
 export function isClusterCoordinator(c: Coordinator): c is ClusterCoordinator {

@@ -14,7 +14,10 @@ import { EndpointLeases } from '../flight/endpoint-leases.ts';
 import { flightHandlers, flightService } from '../flight/flight-service.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { parseAuth } from './auth-config.ts';
+import { ClusterConfigControl } from './cluster-config-control.ts';
+import { CLUSTER_SETTING_KEYS, type ClusterSettings } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
+import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
 
@@ -40,6 +43,9 @@ export class QuiverServer {
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
     });
+    // Settings a cluster's config node may change while the server runs: everything below reads
+    // them through `live` at the moment it needs them.
+    const live = new LiveConfig(Object.fromEntries(CLUSTER_SETTING_KEYS.map((k) => [k, config[k]])) as unknown as ClusterSettings, log, Boolean(config.zk));
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
@@ -52,12 +58,26 @@ export class QuiverServer {
         log,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
-        clusterStatus: async () => (ready?.membership
-          ? ready.membership.report()
-          : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
+        clusterStatus: async () => ({
+          ...(ready?.membership
+            ? await ready.membership.report()
+            : { mode: 'local' as const, self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
+          config: live.report(),
+        }),
         leases: new EndpointLeases(),
-        retentionMs: config.retentionMs,
-        endpointBytes: config.endpointBytes,
+        get retentionMs() {
+          return live.settings.retentionMs;
+        },
+        get endpointBytes() {
+          return live.settings.endpointBytes;
+        },
+        get readOnly() {
+          return live.settings.readOnly;
+        },
+        get maxPutMessageBytes() {
+          return live.settings.maxMessageBytes;
+        },
+        clusterConfig: new ClusterConfigControl(live, () => (ready && isClusterCoordinator(ready.coordinator) ? ready.coordinator : null)),
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
       };
       raiseStreamWindow(server);
@@ -76,14 +96,23 @@ export class QuiverServer {
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
         })
         : new LocalCoordinator(path.join(data, 'log'));
+      // Each write takes the staging settings in force when it begins.
       const store = new TableStore(data, coordinator, {
-        compression: config.compression,
-        rowGroupRows: config.rowGroupRows,
-        maxBufferedBytes: config.maxBufferedBytes,
+        get compression() {
+          return live.settings.compression;
+        },
+        get rowGroupRows() {
+          return live.settings.rowGroupRows;
+        },
+        get maxBufferedBytes() {
+          return live.settings.maxBufferedBytes;
+        },
       }, { cacheBytes: config.cacheBytes });
       const membership = isClusterCoordinator(coordinator) ? new ClusterMembership(coordinator) : null;
       if (membership && isClusterCoordinator(coordinator)) {
         coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
+        // Before the first call is served: a replica joining a read-only cluster never takes a write.
+        await coordinator.watchConfig((node) => live.apply(node));
       }
       ready = { store, coordinator, membership };
       log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });

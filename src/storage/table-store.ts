@@ -137,7 +137,8 @@ export class TableStore {
     const dir = this.tableDir(name);
     await ensureDirectory(path.join(dir, 'data'));
     await ensureDirectory(path.join(dir, 'manifests'));
-    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, this.staging, this.pool);
+    // A copy: the options may change while the server runs, and one write keeps those it began with.
+    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, { ...this.staging }, this.pool);
     return new TableWrite(this, name, mode, tableHeader, schema, stager);
   }
 

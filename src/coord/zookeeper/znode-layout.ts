@@ -36,6 +36,10 @@ export class ZnodeLayout {
     return `${this.root}/election`;
   }
 
+  get config(): string {
+    return `${this.root}/config`;
+  }
+
   get tables(): string {
     return `${this.root}/tables`;
   }

@@ -12,11 +12,13 @@ import {
   type ClusterMember,
   type ClusterStatus,
   type CommitLock,
+  type ConfigNode,
   type LogEntry,
 } from '../coordinator.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
+import { WatchedNode } from './watched-node.ts';
 import { ConnectionLossError, MultiError, ZK, isZkCode } from './zk-errors.ts';
 import { ZnodeLayout, parseLogEntryName } from './znode-layout.ts';
 
@@ -51,6 +53,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   readonly kind = 'zookeeper';
   private readonly layout: ZnodeLayout;
   private readonly changes = new EventEmitter<{ status: [ClusterStatus] }>();
+  private readonly watched: WatchedNode[] = [];
 
   private constructor(
     private readonly session: ZkSession,
@@ -108,6 +111,37 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
 
   async members(): Promise<ClusterMember[]> {
     return (await this.election.candidates()).map((c) => JSON.parse(c.data.toString()) as ClusterMember);
+  }
+
+  // ---- cluster config (any replica reads, watches and writes it; nothing is fenced) ----
+
+  async readConfig(): Promise<ConfigNode> {
+    return this.unavailableOnLoss(async () => {
+      const node = await this.session.getData(this.layout.config);
+      return node ? { text: node.data.toString('utf8'), version: node.stat.version } : { text: null, version: -1 };
+    });
+  }
+
+  async writeConfig(text: string, expected: number): Promise<ConfigNode | null> {
+    return this.unavailableOnLoss(async () => {
+      try {
+        if (expected === -1) {
+          await this.session.create(this.layout.config, Buffer.from(text));
+          return { text, version: 0 };
+        }
+        const stat = await this.session.setData(this.layout.config, Buffer.from(text), expected);
+        return { text, version: stat.version };
+      } catch (e) {
+        if (isZkCode(e, ZK.BAD_VERSION) || isZkCode(e, ZK.NODE_EXISTS) || isZkCode(e, ZK.NO_NODE)) return null;
+        throw e;
+      }
+    });
+  }
+
+  async watchConfig(listener: (node: ConfigNode) => void): Promise<void> {
+    const node = new WatchedNode(this.session, this.layout.config, listener, (e) => this.options.log?.('reading the cluster config failed', { error: String(e) }));
+    this.watched.push(node);
+    await node.start();
   }
 
   // ---- Coordinator ----
@@ -222,6 +256,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   }
 
   async close(): Promise<void> {
+    for (const w of this.watched) w.stop();
     await this.election.stop().catch(() => {});
     await this.session.close();
   }
