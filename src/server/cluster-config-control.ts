@@ -11,6 +11,7 @@ import { clusterSettingKey, parseClusterConfig, parseClusterSetting } from './cl
 import type { LiveConfig } from './live-config.ts';
 
 const ATTEMPTS = 20;
+const APPLY_WAIT_MS = 5000;
 
 export class ClusterConfigControl implements ClusterConfigAccess {
   constructor(
@@ -47,12 +48,13 @@ export class ClusterConfigControl implements ClusterConfigAccess {
         throw new QuiverError('FAILED_PRECONDITION', `the cluster config would not be valid: ${(e as Error).message}; set or unset that setting too`);
       }
       if (text === node.text) {
-        this.live.apply(node);
+        await this.live.whenSeen(node.version, APPLY_WAIT_MS);
         return this.live.report();
       }
       const written = await coordinator.writeConfig(text, node.version);
       if (written) {
-        this.live.apply(written);
+        // The answer shows this replica applying the change; its watch brings it in moments.
+        await this.live.whenSeen(written.version, APPLY_WAIT_MS);
         return this.live.report();
       }
       // Another replica changed the node between our read and write: merge onto its version.

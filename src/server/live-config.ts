@@ -12,6 +12,8 @@ export class LiveConfig {
   private rejected: { version: number; problem: string } | undefined;
   /** The last node content seen, so that re-reads after reconnections log nothing new. */
   private seen: string | null = null;
+  private newest = -1;
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly replica: ClusterSettings,
@@ -31,10 +33,9 @@ export class LiveConfig {
   apply(node: ConfigNode): void {
     const key = `${node.version}\u0000${node.text ?? ''}`;
     if (key === this.seen) return;
-    // A write of this replica's own may be applied before its watch reports it; the watch's
-    // older news must not undo it. Versions only go back when the node is deleted (text null).
-    if (node.text !== null && this.version !== null && node.version < this.version) return;
     this.seen = key;
+    this.newest = node.version;
+    for (const wake of this.waiters) wake();
     let cluster: Partial<ClusterSettings>;
     try {
       cluster = node.text === null || node.text.trim() === '' ? {} : parseClusterConfig(node.text);
@@ -49,6 +50,27 @@ export class LiveConfig {
     this.rejected = undefined;
     this.current = { ...this.replica, ...cluster };
     this.log.info('cluster config applied', { version: node.version, settings: cluster });
+  }
+
+  /**
+   * Resolves once the watch has delivered version `version` or a later one (applied or
+   * refused), or after `timeoutMs`. Only the watch applies content, in the order ZooKeeper
+   * reports it, so that a write of this replica's own can never be undone by older news.
+   */
+  async whenSeen(version: number, timeoutMs: number): Promise<void> {
+    if (this.newest >= version) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.newest >= version) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(check);
+    });
   }
 
   report(): ClusterConfigReport {
