@@ -7,8 +7,10 @@
 // each (re)connection closes both gaps; listeners see the same content more than once and must
 // treat a repeat as a no-op.
 //
-// Reads are coalesced (at most one in flight, and one more queued), so duplicate watch
-// registrations from overlapping reads cannot multiply.
+// Reads are coalesced (at most one in flight, and one more queued), and a read sets a watch only
+// when none is armed: within one session the library re-registers its watches on reconnection
+// (and would keep every extra callback, as it cannot tell two closures apart), so a re-read after
+// a reconnection reads without one; a new session starts with none armed.
 import type { SessionChange, ZkSession } from './session.ts';
 import { ConnectionLossError } from './zk-errors.ts';
 
@@ -23,8 +25,12 @@ export class WatchedNode {
   private reading: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** A watch of ours is registered with the current session and has not fired yet. */
+  private armed = false;
   private readonly onState = (c: SessionChange) => {
-    if (c.state === 'connected') void this.refresh();
+    if (c.state !== 'connected') return;
+    if (c.newSession) this.armed = false;
+    void this.refresh();
   };
 
   constructor(
@@ -66,12 +72,26 @@ export class WatchedNode {
   }
 
   private async read(): Promise<NodeContent | null> {
-    const watch = () => void this.refresh();
+    // The notification can be handled before this read's continuation runs (both in one
+    // packet), so "armed" is only set by a read whose watch has not fired yet.
+    let fired = false;
+    const watch = () => {
+      fired = true;
+      this.armed = false;
+      void this.refresh();
+    };
     try {
-      const node = await this.session.getData(this.path, watch);
-      if (node) return { text: node.data.toString('utf8'), version: node.stat.version };
+      const withWatch = !this.armed;
+      const node = await this.session.getData(this.path, withWatch ? watch : undefined);
+      if (node) {
+        if (withWatch && !fired) this.armed = true;
+        return { text: node.data.toString('utf8'), version: node.stat.version };
+      }
       // getData sets no watch on a missing node; exists does, and fires on its creation.
-      if (await this.session.exists(this.path, watch)) {
+      const existsWatch = !this.armed;
+      const exists = await this.session.exists(this.path, existsWatch ? watch : undefined);
+      if (existsWatch && !fired) this.armed = true;
+      if (exists) {
         this.again = true;
         return null;
       }
