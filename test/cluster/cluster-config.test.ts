@@ -117,6 +117,16 @@ describe('the cluster config node, live on three replicas', () => {
       return true;
     }, `every replica to apply: ${what}`);
 
+  /** Writes the config node straight into ZooKeeper, as another tool would; returns its new version. */
+  const writeNode = async (text: string) => {
+    const node = await zkSession.getData(configPath);
+    if (!node) {
+      await zkSession.create(configPath, Buffer.from(text));
+      return 0;
+    }
+    return (await zkSession.setData(configPath, Buffer.from(text), node.stat.version)).version;
+  };
+
   const cli = async (args: string[], via: Replica = replicas[0]!) => {
     const out = await runCli(['cluster', ...args, '--server', via.location]);
     assert.equal(out.code, 0, `quiver cluster ${args.join(' ')}: ${out.stderr}`);
@@ -257,6 +267,28 @@ describe('the cluster config node, live on three replicas', () => {
     }
     // ...and by the action itself, for clients other than the CLI.
     await assert.rejects(action(replicas[2]!, 'cluster-config', { set: { rowGroupRows: 0 } }), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /rowGroupRows/.test(e.details));
+  });
+
+  test('a replica disconnected for a moment keeps its session and catches up with a change made meanwhile', async () => {
+    const c = replicas[2]!;
+    const before = await status(c);
+    assert.equal(before.session, 'connected');
+    const suspensions = () => c.process.stderr().split('\n').filter((l) => l.includes('zookeeper connection suspended')).length;
+    const seen = suspensions();
+    link.sever();
+    // Not asked through cluster-status: that waits for ZooKeeper, longer than the session lasts.
+    await eventually(() => suspensions() > seen, 'c to notice the cut');
+    const meanwhile = await writeNode('{"endpointBytes": 4096}');
+    link.restore();
+    await eventually(async () => (await status(c)).config!.version === meanwhile, 'c to apply the change made while it was disconnected');
+    const after = await status(c);
+    assert.equal(after.sessionId, before.sessionId, 'the same session: no expiry happened');
+    assert.equal(after.config!.effective.endpointBytes, 4096);
+    // Its watch still works afterwards, and one change is applied once.
+    const later = await writeNode('{"endpointBytes": 8192}');
+    await eventually(async () => (await status(c)).config!.version === later, 'c to follow the next change');
+    const applied = c.process.stderr().split('\n').filter((l) => l.includes('cluster config applied') && l.includes(`"version":${later}`));
+    assert.equal(applied.length, 1, 'one apply per version');
   });
 
   test('a replica whose session expires keeps its config, catches up with what it missed, and follows later changes', async () => {
