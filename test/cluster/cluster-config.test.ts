@@ -238,6 +238,15 @@ describe('the cluster config node, live on three replicas', () => {
     await cli(['config', 'unset', 'retention'], a);
   });
 
+  test('changes of different keys sent through three replicas at once all land (compare-and-set, retried)', async () => {
+    const changes = [{ readOnly: false }, { compression: 'brotli' }, { endpointBytes: 1234 }, { rowGroupRows: 77 }, { maxBufferedBytes: 1048576 }, { retentionMs: '3h' }];
+    await Promise.all(changes.map((set, i) => action(replicas[i % 3]!, 'cluster-config', { set })));
+    const stored = JSON.parse((await zkSession.getData(configPath))!.data.toString()) as Record<string, unknown>;
+    assert.deepEqual(stored, { compression: 'brotli', endpointBytes: 1234, maxBufferedBytes: 1024 * 1024, readOnly: false, retentionMs: 3 * 3_600_000, rowGroupRows: 77 });
+    await everywhere('all six changes', (cfg) => cfg.effective.compression === 'brotli' && cfg.effective.rowGroupRows === 77 && cfg.effective.retentionMs === 10_800_000);
+    await action(replicas[0]!, 'cluster-config', { unset: ['compression', 'endpointBytes', 'rowGroupRows', 'maxBufferedBytes', 'retentionMs'] });
+  });
+
   test('an invalid config written straight into ZooKeeper is refused with one log line; the previous config stays', async () => {
     await cli(['config', 'set', 'compression=gzip']);
     await everywhere('compression=gzip', (cfg) => cfg.effective.compression === 'gzip');
