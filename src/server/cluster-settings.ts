@@ -10,6 +10,12 @@ export const CLUSTER_SETTING_KEYS = ['readOnly', 'compression', 'rowGroupRows', 
 export type ClusterSettingKey = (typeof CLUSTER_SETTING_KEYS)[number];
 export type ClusterSettings = Pick<ServerConfig, ClusterSettingKey>;
 
+/** A replica's own values of the cluster settings (its flags, environment and --config file). */
+export function clusterSettingsOf(config: ServerConfig): ClusterSettings {
+  const { readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes } = config;
+  return { readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes };
+}
+
 const isClusterKey = (k: string): k is ClusterSettingKey => (CLUSTER_SETTING_KEYS as readonly string[]).includes(k);
 
 /** A setting by its config-file key (`retentionMs`) or its flag (`retention`, `--retention`). */

@@ -15,7 +15,7 @@ import { flightHandlers, flightService } from '../flight/flight-service.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { parseAuth } from './auth-config.ts';
 import { ClusterConfigControl } from './cluster-config-control.ts';
-import { CLUSTER_SETTING_KEYS, type ClusterSettings } from './cluster-settings.ts';
+import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -45,7 +45,7 @@ export class QuiverServer {
     });
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
-    const live = new LiveConfig(Object.fromEntries(CLUSTER_SETTING_KEYS.map((k) => [k, config[k]])) as unknown as ClusterSettings, log, Boolean(config.zk));
+    const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
