@@ -11,7 +11,7 @@ Commands:
   info      show a table's schema, version, rows, size, files and storage format
   history   list a table's versions
   drop      drop a table and all its versions
-  cluster   show the server's cluster: leader, members, session state
+  cluster   show the server's cluster (leader, members, session, settings); cluster config [set K=V]
   maintain  expire old versions, compact small files, delete orphaned files (on the leader)
 
 Client commands talk to --server (env QUIVER_SERVER; default grpc+tcp://localhost:8815).

@@ -7,6 +7,34 @@ export interface LogEntry {
   version: number;
   /** Manifest path, relative to the table's directory. */
   manifest: string;
+  /** The table's catalog entry as of this version, when it was published with one. */
+  catalog?: TableCatalog;
+}
+
+/**
+ * What a listing or a schema lookup needs to know of a table's current version, published in
+ * the same step as the version itself, so that any replica can answer ListFlights and GetSchema
+ * from the coordinator without reading manifests. The manifests stay the only record of which
+ * files make up a version. Opaque to coordination: the schema is an encoded Arrow message.
+ */
+export interface TableCatalog {
+  /** Changes when the table is dropped and created again. */
+  tableId: string;
+  /** When this tableId was created (ISO 8601); null when that predates the catalog. */
+  createdAt: string | null;
+  committedAt: string;
+  /** The Arrow IPC Schema message flatbuffer, base64. */
+  schema: string;
+  /** Storage formats of the version's data files ("parquet", "arrow-stream"). */
+  formats: string[];
+  files: number;
+  rows: number;
+  arrowBytes: number;
+}
+
+export interface TableHead {
+  table: string;
+  head: LogEntry;
 }
 
 export interface CommitLock {
@@ -23,7 +51,10 @@ export interface Coordinator {
   readonly kind: 'local' | 'zookeeper';
   /** Serializes commits to one table; commits to different tables do not wait for each other. */
   lockTable(table: string): Promise<CommitLock>;
-  /** The newest log entry of a table, or null when it has none (never written, or dropped). */
+  /**
+   * The newest log entry of a table (with its catalog entry, when published with one), or null
+   * when it has none (never written, or dropped).
+   */
   head(table: string): Promise<LogEntry | null>;
   /** Log entry `version`, or null when it does not exist. */
   entry(table: string, version: number): Promise<LogEntry | null>;
@@ -31,13 +62,17 @@ export interface Coordinator {
   entries(table: string): Promise<LogEntry[]>;
   /**
    * Appends entry `expected + 1` iff the head is still `expected` (0 for a new table); throws
-   * CommitConflictError otherwise. Resolves only once the entry is durable.
+   * CommitConflictError otherwise. Resolves only once the entry is durable. `catalog` becomes the
+   * table's catalog entry in the same atomic step (a coordinator may leave out one too large to
+   * keep; readers then fall back to the manifest).
    */
-  publish(table: string, expected: number, manifest: string): Promise<LogEntry>;
+  publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry>;
   /** Removes a table's log, so that its head becomes null. */
   dropTable(table: string): Promise<void>;
   /** Names of the tables that have a log. */
   tables(): Promise<string[]>;
+  /** The head of every table whose name starts with `prefix`, by name: a listing in one go. */
+  listHeads(prefix?: string): Promise<TableHead[]>;
   close(): Promise<void>;
   // ---- maintenance (src/storage/maintenance) ----
   /**
@@ -72,6 +107,12 @@ export interface ClusterStatus {
   sessionId: string | null;
 }
 
+/** The cluster's config node as stored: its text (null when absent) and its version (-1 then). */
+export interface ConfigNode {
+  text: string | null;
+  version: number;
+}
+
 /** A coordinator shared by several replicas: leadership and membership are observable. */
 export interface ClusterCoordinator extends Coordinator {
   status(): ClusterStatus;
@@ -81,6 +122,19 @@ export interface ClusterCoordinator extends Coordinator {
   leader(): Promise<ClusterMember | null>;
   /** Live replicas, leader first. */
   members(): Promise<ClusterMember[]>;
+  /** The cluster config node, read now. */
+  readConfig(): Promise<ConfigNode>;
+  /**
+   * Replaces the config node's text iff its version is still `expected` (-1: the node must not
+   * exist yet); null when it moved meanwhile. Any replica may write it, leader or not.
+   */
+  writeConfig(text: string, expected: number): Promise<ConfigNode | null>;
+  /**
+   * Calls `listener` with the config node now and after every change, for as long as the
+   * coordinator lives, across reconnections and new sessions (a repeat of the same version is
+   * possible). Resolves after the first call.
+   */
+  watchConfig(listener: (node: ConfigNode) => void): Promise<void>;
 }
 
 export function isClusterCoordinator(c: Coordinator): c is ClusterCoordinator {

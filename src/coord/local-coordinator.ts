@@ -1,13 +1,14 @@
 // The embedded coordinator: one process owns the data root. The version log is a directory of
 // entry files per table, each created exclusively, so the log can only grow by one entry per
-// successful compare-and-set, and the newest entry is the table's head.
+// successful compare-and-set, and the newest entry is the table's head. A table's catalog entry
+// rides in the log entry file it was published with, so it is exactly as atomic as the commit.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
 import { isAlreadyExists, isNotFound, syncPath, writeNewFile } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
-import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry } from './coordinator.ts';
+import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry, type TableCatalog, type TableHead } from './coordinator.ts';
 
 const ENTRY = /^(\d{20})\.json$/;
 const entryName = (version: number) => `${String(version).padStart(20, '0')}.json`;
@@ -79,7 +80,7 @@ export class LocalCoordinator implements Coordinator {
     return out;
   }
 
-  async publish(table: string, expected: number, manifest: string): Promise<LogEntry> {
+  async publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
     const current = (await this.head(table))?.version ?? 0;
     if (current !== expected) throw new CommitConflictError(table, expected, current);
     const dir = this.dir(table);
@@ -89,7 +90,7 @@ export class LocalCoordinator implements Coordinator {
         if (!isAlreadyExists(e)) throw e;
       });
     }
-    const entry: LogEntry = { version: expected + 1, manifest };
+    const entry: LogEntry = { version: expected + 1, manifest, ...(catalog ? { catalog } : {}) };
     try {
       await writeNewFile(path.join(dir, entryName(entry.version)), JSON.stringify(entry));
     } catch (e) {
@@ -138,6 +139,15 @@ export class LocalCoordinator implements Coordinator {
       }
     }
     return names.sort();
+  }
+
+  async listHeads(prefix = ''): Promise<TableHead[]> {
+    const out: TableHead[] = [];
+    for (const table of (await this.tables()).filter((n) => n.startsWith(prefix))) {
+      const head = await this.head(table);
+      if (head) out.push({ table, head });
+    }
+    return out;
   }
 
   async close(): Promise<void> {}

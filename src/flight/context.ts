@@ -28,14 +28,41 @@ export interface FlightContext {
   /** What this server knows of its cluster (or that it runs alone), for the cluster-status action. */
   clusterStatus(): Promise<ClusterReport>;
   leases: EndpointLeases;
-  /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
-  retentionMs: number;
+  /**
+   * A superseded version stays readable this long (and longer while an endpoint lease holds it).
+   * This and the settings below can change while the server runs (a cluster's config node):
+   * read them when needed, never copy them at start.
+   */
+  readonly retentionMs: number;
   /** Data files are grouped into endpoints of about this many Arrow bytes. */
-  endpointBytes: number;
+  readonly endpointBytes: number;
+  /** While true, DoPut, drop and import are refused (FAILED_PRECONDITION); reads go on. */
+  readonly readOnly: boolean;
+  /** Largest FlightData message (header + body + app_metadata bytes) a DoPut may send; -1: no limit. */
+  readonly maxPutMessageBytes: number;
+  /** The cluster-config action: the cluster's shared settings, shown and changed. */
+  clusterConfig: ClusterConfigAccess;
   /** Where the import action may take Parquet files from; unset disables it. */
   importDir?: string;
   /** Expiry, compaction and orphan collection, for the maintenance action. */
   maintenance?: MaintenanceRunner;
+}
+
+export interface ClusterConfigReport {
+  /** Version of the config node in force: -1 when there is none; null when not in a cluster. */
+  version: number | null;
+  /** What the config node sets (it wins over this replica's own flags). */
+  cluster: Record<string, unknown>;
+  /** The settings this replica works with now. */
+  effective: Record<string, unknown>;
+  /** The newest content of the node that was refused, and why (the settings above stay). */
+  rejected?: { version: number; problem: string };
+}
+
+export interface ClusterConfigAccess {
+  show(): Promise<ClusterConfigReport>;
+  /** Sets and removes settings of the cluster's config node (every replica applies them). */
+  update(set: Record<string, unknown>, unset: string[]): Promise<ClusterConfigReport>;
 }
 
 export interface ClusterReport {
@@ -47,4 +74,5 @@ export interface ClusterReport {
   sessionId?: string | null;
   leader: { id?: string; location: string } | null;
   members: { id?: string; location: string }[];
+  config?: ClusterConfigReport;
 }

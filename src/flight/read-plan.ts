@@ -5,6 +5,7 @@ import { framePrefix } from '../arrow/ipc-framing.ts';
 import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
 import { invalidArgument, notFound } from '../errors.ts';
 import { schemaBytes, type Manifest } from '../storage/manifest.ts';
+import type { TableDescription } from '../storage/table-store.ts';
 import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from './protocol.ts';
@@ -48,12 +49,15 @@ function ticketFor(m: Manifest, files: [number, number], columns?: string[]): Ti
 
 /** The stored schema, or a projection of it in the table's column order. */
 export function projectedSchema(manifest: Manifest, columns?: string[]): Uint8Array {
-  const stored = schemaBytes(manifest);
+  return projectSchema(manifest.table, schemaBytes(manifest), columns);
+}
+
+export function projectSchema(table: string, stored: Uint8Array, columns?: string[]): Uint8Array {
   if (!columns) return stored;
   const schema = decodeSchema(stored);
   const names = new Set(schema.fields.map((f) => f.name));
   const missing = columns.filter((c) => !names.has(c));
-  if (missing.length > 0) throw invalidArgument(`table ${JSON.stringify(manifest.table)} has no column ${missing.map((c) => JSON.stringify(c)).join(', ')}; its columns are ${[...names].join(', ')}`);
+  if (missing.length > 0) throw invalidArgument(`table ${JSON.stringify(table)} has no column ${missing.map((c) => JSON.stringify(c)).join(', ')}; its columns are ${[...names].join(', ')}`);
   const wanted = new Set(columns);
   return encodeSchema(new Schema(schema.fields.filter((f) => wanted.has(f.name)), schema.metadata));
 }
@@ -77,6 +81,25 @@ export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descri
     endpoint,
     total_records: plan.manifest.rows,
     total_bytes: plan.arrowBytes,
+    ordered: true,
+  };
+}
+
+/**
+ * A table as ListFlights describes it, from its catalog entry alone (no manifest read): one
+ * endpoint covering the whole current version. GetFlightInfo splits a version into endpoints by
+ * size; this ticket is as valid, just not split.
+ */
+export async function listingFlightInfo(ctx: FlightContext, d: TableDescription, descriptor: FlightDescriptor): Promise<FlightInfo> {
+  const ticket = encodeTicket({ table: d.table, tableId: d.tableId, version: d.version, files: [0, d.files] });
+  const locations = (await ctx.locations()).map((uri) => ({ uri }));
+  const expires = ctx.leases.expiration(ticket.toString('base64'), null, ctx.retentionMs);
+  return {
+    schema: encapsulatedSchema(new Uint8Array(Buffer.from(d.schema, 'base64'))),
+    flight_descriptor: descriptor,
+    endpoint: [{ ticket: { ticket }, location: locations, expiration_time: toTimestamp(expires) }],
+    total_records: d.rows,
+    total_bytes: d.arrowBytes,
     ordered: true,
   };
 }

@@ -32,10 +32,13 @@ export class ClusterMembership {
 
   async report(): Promise<ClusterReport> {
     const status = this.coordinator.status();
-    // Unreachable ZooKeeper is itself worth reporting: the session state says so.
+    // Unreachable ZooKeeper is itself worth reporting: the session state says so. Not connected,
+    // the report answers at once rather than wait for a connection (up to twice the session
+    // timeout) to learn what it cannot know anyway.
+    const connected = status.session === 'connected';
     const [leader, members] = await Promise.all([
-      this.coordinator.leader().catch(() => null),
-      this.coordinator.members().catch(() => []),
+      connected ? this.coordinator.leader().catch(() => null) : null,
+      connected ? this.coordinator.members().catch(() => []) : [],
     ]);
     return { mode: 'cluster', cluster: status.cluster, self: status.self, isLeader: status.isLeader, session: status.session, sessionId: status.sessionId, leader, members };
   }

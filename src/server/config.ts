@@ -18,6 +18,8 @@ export interface ServerConfig {
   importDir?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
   auth: string;
+  /** Refuse DoPut, drop and import (reads go on); a cluster's config node can set it live. */
+  readOnly: boolean;
   compression: ParquetCompression;
   rowGroupRows: number;
   maxBufferedBytes: number;
@@ -54,6 +56,7 @@ export const DEFAULTS: ServerConfig = {
   auth: 'none',
   cluster: 'default',
   zkSessionTimeoutMs: 10_000,
+  readOnly: false,
   compression: 'zstd',
   rowGroupRows: 1_048_576,
   maxBufferedBytes: 256 * 1024 * 1024,
@@ -73,6 +76,10 @@ const int = (name: string, min: number) => (raw: string) => {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return n;
+};
+const bool = (name: string) => (raw: string) => {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 };
 const oneOf = (name: string, values: string[]) => (raw: string) => {
   if (!values.includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -103,6 +110,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'zkSessionTimeoutMs', flag: '--zk-session-timeout', env: 'QUIVER_ZK_SESSION_TIMEOUT', help: 'ZooKeeper session timeout (e.g. 10s)', parse: parseDuration },
   { key: 'importDir', flag: '--import-dir', env: 'QUIVER_IMPORT_DIR', help: 'directory the import action may read Parquet files from', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
+  { key: 'readOnly', flag: '--read-only', env: 'QUIVER_READ_ONLY', help: 'true: refuse writes (DoPut, drop, import) and keep serving reads', parse: bool('--read-only') },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
   { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'QUIVER_MAX_BUFFERED_BYTES', help: 'Arrow bytes a DoPut buffers before writing a Parquet file', parse: int('--max-buffered-bytes', 1) },

@@ -16,7 +16,10 @@ import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { parseAuth } from './auth-config.ts';
+import { ClusterConfigControl } from './cluster-config-control.ts';
+import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
+import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
 
@@ -43,6 +46,9 @@ export class QuiverServer {
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
     });
+    // Settings a cluster's config node may change while the server runs: everything below reads
+    // them through `live` at the moment it needs them.
+    const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
@@ -55,12 +61,26 @@ export class QuiverServer {
         log,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
-        clusterStatus: async () => (ready?.membership
-          ? ready.membership.report()
-          : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
+        clusterStatus: async () => ({
+          ...(ready?.membership
+            ? await ready.membership.report()
+            : { mode: 'local' as const, self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
+          config: live.report(),
+        }),
         leases: new EndpointLeases(),
-        retentionMs: config.retentionMs,
-        endpointBytes: config.endpointBytes,
+        get retentionMs() {
+          return live.settings.retentionMs;
+        },
+        get endpointBytes() {
+          return live.settings.endpointBytes;
+        },
+        get readOnly() {
+          return live.settings.readOnly;
+        },
+        get maxPutMessageBytes() {
+          return live.settings.maxMessageBytes;
+        },
+        clusterConfig: new ClusterConfigControl(live, () => (ready && isClusterCoordinator(ready.coordinator) ? ready.coordinator : null)),
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
         get maintenance(): MaintenanceRunner | undefined {
           return ready?.maintenance;
@@ -82,16 +102,25 @@ export class QuiverServer {
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
         })
         : new LocalCoordinator(path.join(data, 'log'));
+      // Each write takes the staging settings in force when it begins.
       const store = new TableStore(data, coordinator, {
-        compression: config.compression,
-        rowGroupRows: config.rowGroupRows,
-        maxBufferedBytes: config.maxBufferedBytes,
+        get compression() {
+          return live.settings.compression;
+        },
+        get rowGroupRows() {
+          return live.settings.rowGroupRows;
+        },
+        get maxBufferedBytes() {
+          return live.settings.maxBufferedBytes;
+        },
       }, { cacheBytes: config.cacheBytes });
       const membership = isClusterCoordinator(coordinator) ? new ClusterMembership(coordinator) : null;
       if (membership && isClusterCoordinator(coordinator)) {
         coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
+        // Before the first call is served: a replica joining a read-only cluster never takes a write.
+        await coordinator.watchConfig((node) => live.apply(node));
       }
-      const { maintenance, schedule } = startMaintenance(config, store, coordinator, ctx.leases, log);
+      const { maintenance, schedule } = startMaintenance(config, () => live.settings.retentionMs, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
       log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
@@ -118,9 +147,12 @@ export class QuiverServer {
 }
 
 /** The maintenance runner, and its periodic loop running while this process leads. */
-function startMaintenance(config: ServerConfig, store: TableStore, coordinator: Coordinator, leases: EndpointLeases, log: Logger): { maintenance: MaintenanceRunner; schedule: MaintenanceSchedule } {
+function startMaintenance(config: ServerConfig, retentionMs: () => number, store: TableStore, coordinator: Coordinator, leases: EndpointLeases, log: Logger): { maintenance: MaintenanceRunner; schedule: MaintenanceSchedule } {
   const maintenance = new MaintenanceRunner(store, {
-    retentionMs: config.retentionMs,
+    // The cluster config node can change retention at any time: read it at each run.
+    get retentionMs() {
+      return retentionMs();
+    },
     gcGraceMs: config.gcGraceMs,
     compaction: { minSmallFiles: config.compactMinFiles, smallFileBytes: config.compactSmallFileBytes },
     heldUntil: (table, version) => leases.heldUntil(table, version),

@@ -11,7 +11,7 @@ import { MESSAGE_RECORD_BATCH, messageHeaderType, type IpcFrame } from '../arrow
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
-import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator } from '../coord/coordinator.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator, type TableCatalog } from '../coord/coordinator.ts';
 import { ensureDirectory, isNotFound, removeQuietly, syncPath, writeNewFile } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { tableDirName, validateTableName } from '../table-names.ts';
@@ -24,6 +24,12 @@ import { ParquetPool } from './parquet-pool.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
 
 export type WriteMode = 'append' | 'overwrite' | 'create';
+
+/** A table's current version as a listing shows it: from the coordinator's catalog when it has one. */
+export interface TableDescription extends TableCatalog {
+  table: string;
+  version: number;
+}
 
 /** A message of a stored file as DoGet sends it: a record batch carries the app_metadata it was put with. */
 export type StoredFrame = IpcFrame & { appMetadata?: Uint8Array };
@@ -95,6 +101,33 @@ export class TableStore {
     return out;
   }
 
+  /**
+   * The current version of every table whose name starts with `prefix`, answered from the
+   * coordinator's catalog (in a cluster: ZooKeeper alone); a table published without a catalog
+   * entry is described from its manifest.
+   */
+  async describeTables(prefix = ''): Promise<TableDescription[]> {
+    const out: TableDescription[] = [];
+    for (const { table, head } of await this.coordinator.listHeads(prefix)) {
+      try {
+        const catalog = head.catalog ?? catalogOf(await this.readManifest(table, head.manifest), null);
+        out.push({ table, version: head.version, ...catalog });
+      } catch (e) {
+        // Dropped between listing and reading: not an error for a listing.
+        if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** The Schema message of a table's current version, from the catalog when it has it. */
+  async currentSchema(name: string): Promise<Uint8Array> {
+    validateTableName(name);
+    const head = await this.coordinator.head(name);
+    if (head?.catalog) return new Uint8Array(Buffer.from(head.catalog.schema, 'base64'));
+    return schemaBytes(await this.snapshot(name));
+  }
+
   async history(name: string): Promise<Manifest[]> {
     validateTableName(name);
     const entries = await this.coordinator.entries(name);
@@ -137,7 +170,8 @@ export class TableStore {
     const dir = this.tableDir(name);
     await ensureDirectory(path.join(dir, 'data'));
     await ensureDirectory(path.join(dir, 'manifests'));
-    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, this.staging, this.pool);
+    // A copy: the options may change while the server runs, and one write keeps those it began with.
+    const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, { ...this.staging }, this.pool);
     return new TableWrite(this, name, mode, tableHeader, schema, stager);
   }
 
@@ -145,7 +179,8 @@ export class TableStore {
   async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, files: DataFile[]): Promise<Manifest> {
     const lock = await this.coordinator.lockTable(name);
     try {
-      const current = await this.currentOrNull(name);
+      const head = await this.coordinator.head(name);
+      const current = head ? await this.readManifest(name, head.manifest) : null;
       if (current && mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} was created by another writer while this stream was being written`);
       if (current && mode === 'append' && Buffer.compare(schemaBytes(current), schemaHeader) !== 0) {
         // Files were staged against another schema message (the table was overwritten meanwhile).
@@ -174,7 +209,8 @@ export class TableStore {
       await syncPath(path.join(dir, 'data'));
       await syncPath(path.join(dir, 'manifests'));
       try {
-        await this.coordinator.publish(name, current?.version ?? 0, rel);
+        const createdAt = current ? (head?.catalog?.tableId === manifest.tableId ? head.catalog.createdAt : null) : manifest.committedAt;
+        await this.coordinator.publish(name, current?.version ?? 0, rel, catalogOf(manifest, createdAt));
       } catch (e) {
         // An unknown outcome may be in the log already: its manifest must stay.
         if (!(e instanceof CommitOutcomeUnknownError)) await removeQuietly(path.join(dir, rel));
@@ -284,7 +320,20 @@ export class TableStore {
   }
 }
 
-/** Refuses a schema that cannot be appended; returns how its dictionary ids map to the table's. */
+/** What the coordinator's catalog holds of a version (createdAt: the table's first commit, when known). */
+export function catalogOf(m: Manifest, createdAt: string | null): TableCatalog {
+  return {
+    tableId: m.tableId,
+    createdAt,
+    committedAt: m.committedAt,
+    schema: m.schema,
+    formats: [...new Set(m.files.map((f) => f.format))].sort(),
+    files: m.files.length,
+    rows: m.rows,
+    arrowBytes: m.arrowBytes,
+  };
+}
+
 async function* projectFrames(frames: AsyncGenerator<IpcFrame>, projection: ColumnProjection): AsyncGenerator<IpcFrame> {
   try {
     for await (const frame of frames) {
@@ -296,6 +345,7 @@ async function* projectFrames(frames: AsyncGenerator<IpcFrame>, projection: Colu
   }
 }
 
+/** Refuses a schema that cannot be appended; returns how its dictionary ids map to the table's. */
 function checkAppendable(name: string, current: Manifest, schema: Schema): Map<number, number> {
   const table = decodeSchema(schemaBytes(current));
   const reason = schemaMismatch(table, schema);

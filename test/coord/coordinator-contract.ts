@@ -2,7 +2,7 @@
 // zookeeper-coordinator.test.ts): what storage relies on, nothing implementation-specific.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommitConflictError, type Coordinator } from '../../src/coord/coordinator.ts';
+import { CommitConflictError, type Coordinator, type TableCatalog } from '../../src/coord/coordinator.ts';
 
 export type MakeCoordinator = () => Promise<Coordinator>;
 
@@ -53,6 +53,28 @@ export function coordinatorContract(make: MakeCoordinator): void {
     await c.dropTable(t);
     assert.deepEqual(await c.publish(t, 0, 'm-new'), { version: 1, manifest: 'm-new' });
     assert.deepEqual(await c.entries(t), [{ version: 1, manifest: 'm-new' }]);
+  });
+
+  test('the catalog entry published with a version is the head\'s and is listed with it; a drop removes it', async () => {
+    const c = await make();
+    const t = table('catalog');
+    const catalog = (version: number): TableCatalog => ({
+      tableId: 'id-1', createdAt: '2026-01-01T00:00:00.000Z', committedAt: `2026-01-0${version}T00:00:00.000Z`,
+      schema: Buffer.from(`schema ${version}`).toString('base64'), formats: ['parquet'], files: version, rows: 10 * version, arrowBytes: 100 * version,
+    });
+    await c.publish(t, 0, 'm-1', catalog(1));
+    assert.deepEqual(await c.head(t), { version: 1, manifest: 'm-1', catalog: catalog(1) });
+    await c.publish(t, 1, 'm-2', catalog(2));
+    assert.deepEqual((await c.head(t))?.catalog, catalog(2));
+    const other = `${t}/other`;
+    await c.publish(other, 0, 'm-o');
+    const listed = await c.listHeads(t);
+    assert.deepEqual(listed, [{ table: t, head: { version: 2, manifest: 'm-2', catalog: catalog(2) } }, { table: other, head: { version: 1, manifest: 'm-o' } }]);
+    assert.deepEqual((await c.listHeads(other)).map((h) => h.table), [other]);
+    await c.dropTable(t);
+    assert.deepEqual((await c.listHeads(t)).map((h) => h.table), [other]);
+    await c.publish(t, 0, 'm-new');
+    assert.deepEqual(await c.head(t), { version: 1, manifest: 'm-new' }, 'a re-created table does not inherit the dropped one\'s catalog');
   });
 
   test('the commit lock serializes one table and leaves others free', async () => {

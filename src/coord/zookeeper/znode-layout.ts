@@ -7,8 +7,15 @@
 //   locks/<table key>/_c_<uuid>-lock-<seq>
 //                                     per-table commit lock contenders (ephemeral-sequential)
 //   tables/<table key>                the table's pointer: JSON {name, generation, version,
-//                                     manifest}; its znode version is the compare-and-set token.
-//                                     version 0 (manifest null) = no head: never written or dropped.
+//                                     manifest, catalog?}; its znode version is the compare-and-set
+//                                     token. version 0 (manifest null) = no head: never written or
+//                                     dropped. `catalog` is the table's catalog entry as of that
+//                                     version (tableId, createdAt, committedAt, schema as a base64
+//                                     Arrow Schema message, formats, files, rows, arrowBytes), moved
+//                                     by the same fenced multi as the version, so ListFlights and
+//                                     GetSchema need no manifest; left out when over 256 KiB (readers
+//                                     then read the manifest). Manifests on the data root stay the
+//                                     only record of a version's files.
 //   tables/<table key>/<generation>-<version>
 //                                     the version log: JSON {version, manifest}, one persistent
 //                                     node per commit, created in the same multi that moves the
@@ -17,8 +24,14 @@
 //                                     while the old generation's nodes are deleted afterwards.
 //                                     The pointer is never deleted, so its znode version only grows:
 //                                     a stale compare-and-set can never match again.
+//   config                            the cluster config: a JSON object of settings every replica
+//                                     applies live, overriding its own flags key by key (keys and
+//                                     parsers in src/server/cluster-settings.ts). Written by any
+//                                     replica (the cluster-config action) by compare-and-set on its
+//                                     znode version; each replica keeps a watch on it, re-armed
+//                                     after every event and re-read on every (re)connection.
 //
-// Reserved for later parts of issue 4: members/ (advertised locations), config (live config).
+// Reserved for later: members/ (advertised locations apart from the election).
 // <table key> is the same encoding as the table's directory name on disk (src/table-names.ts).
 import { tableDirName } from '../../table-names.ts';
 
@@ -34,6 +47,10 @@ export class ZnodeLayout {
 
   get election(): string {
     return `${this.root}/election`;
+  }
+
+  get config(): string {
+    return `${this.root}/config`;
   }
 
   get tables(): string {

@@ -12,12 +12,16 @@ import {
   type ClusterMember,
   type ClusterStatus,
   type CommitLock,
+  type ConfigNode,
   type LogEntry,
+  type TableCatalog,
+  type TableHead,
 } from '../coordinator.ts';
 import { QuiverError } from '../../errors.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
+import { WatchedNode } from './watched-node.ts';
 import { ConnectionLossError, MultiError, ZK, isZkCode } from './zk-errors.ts';
 import { ZnodeLayout, logEntryName, parseLogEntryName } from './znode-layout.ts';
 
@@ -37,7 +41,19 @@ interface Pointer {
   generation: number;
   version: number;
   manifest: string | null;
+  /** The table's catalog entry as of `version`; moves with the pointer in one compare-and-set. */
+  catalog?: TableCatalog;
 }
+
+/**
+ * Catalog entries larger than this are left out of the pointer (readers fall back to the
+ * manifest): every head() reads the pointer, and ZooKeeper refuses nodes over jute.maxbuffer
+ * (1 MiB by default). Only schemas of thousands of columns come near it.
+ */
+const CATALOG_MAX_BYTES = 256 * 1024;
+
+const headOf = (p: Pointer): LogEntry | null =>
+  p.version === 0 || p.manifest === null ? null : { version: p.version, manifest: p.manifest, ...(p.catalog ? { catalog: p.catalog } : {}) };
 
 interface PointerNode {
   pointer: Pointer;
@@ -52,6 +68,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   readonly kind = 'zookeeper';
   private readonly layout: ZnodeLayout;
   private readonly changes = new EventEmitter<{ status: [ClusterStatus] }>();
+  private readonly watched: WatchedNode[] = [];
 
   private constructor(
     private readonly session: ZkSession,
@@ -111,6 +128,37 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     return (await this.election.candidates()).map((c) => JSON.parse(c.data.toString()) as ClusterMember);
   }
 
+  // ---- cluster config (any replica reads, watches and writes it; nothing is fenced) ----
+
+  async readConfig(): Promise<ConfigNode> {
+    return this.unavailableOnLoss(async () => {
+      const node = await this.session.getData(this.layout.config);
+      return node ? { text: node.data.toString('utf8'), version: node.stat.version } : { text: null, version: -1 };
+    });
+  }
+
+  async writeConfig(text: string, expected: number): Promise<ConfigNode | null> {
+    return this.unavailableOnLoss(async () => {
+      try {
+        if (expected === -1) {
+          await this.session.create(this.layout.config, Buffer.from(text));
+          return { text, version: 0 };
+        }
+        const stat = await this.session.setData(this.layout.config, Buffer.from(text), expected);
+        return { text, version: stat.version };
+      } catch (e) {
+        if (isZkCode(e, ZK.BAD_VERSION) || isZkCode(e, ZK.NODE_EXISTS) || isZkCode(e, ZK.NO_NODE)) return null;
+        throw e;
+      }
+    });
+  }
+
+  async watchConfig(listener: (node: ConfigNode) => void): Promise<void> {
+    const node = new WatchedNode(this.session, this.layout.config, listener, (e) => this.options.log?.('reading the cluster config failed', { error: String(e) }));
+    this.watched.push(node);
+    await node.start();
+  }
+
   // ---- Coordinator ----
 
   async lockTable(table: string): Promise<CommitLock> {
@@ -121,8 +169,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
 
   async head(table: string): Promise<LogEntry | null> {
     const node = await this.unavailableOnLoss(() => this.readPointer(table));
-    if (!node || node.pointer.version === 0 || node.pointer.manifest === null) return null;
-    return { version: node.pointer.version, manifest: node.pointer.manifest };
+    return node ? headOf(node.pointer) : null;
   }
 
   async entry(table: string, version: number): Promise<LogEntry | null> {
@@ -149,15 +196,22 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   }
 
   async tables(): Promise<string[]> {
+    return (await this.listHeads()).map((h) => h.table);
+  }
+
+  /** Every pointer, read in parallel: the catalog of the whole cluster without a manifest read. */
+  async listHeads(prefix = ''): Promise<TableHead[]> {
     return this.unavailableOnLoss(async () => {
       const keys = await this.session.getChildren(this.layout.tables);
       const pointers = await Promise.all(keys.map((k) => this.session.getData(`${this.layout.tables}/${k}`)));
-      return pointers
-        .filter((p): p is NonNullable<typeof p> => p !== null)
-        .map((p) => JSON.parse(p.data.toString()) as Pointer)
-        .filter((p) => p.version > 0)
-        .map((p) => p.name)
-        .sort();
+      const out: TableHead[] = [];
+      for (const p of pointers) {
+        if (!p) continue;
+        const pointer = JSON.parse(p.data.toString()) as Pointer;
+        const head = headOf(pointer);
+        if (head && pointer.name.startsWith(prefix)) out.push({ table: pointer.name, head });
+      }
+      return out.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
     });
   }
 
@@ -167,7 +221,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
    * pointer (a no-op CAS on the version the multi expected) so that the multi can never apply
    * late; only then is "not committed" a fact rather than a guess.
    */
-  async publish(table: string, expected: number, manifest: string): Promise<LogEntry> {
+  async publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
     const fence = await this.requireLeader(`commit to table ${JSON.stringify(table)}`);
     const current = await this.unavailableOnLoss(() => this.readPointer(table));
     const actual = current?.pointer.version ?? 0;
@@ -175,6 +229,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     const generation = current?.pointer.generation ?? 0;
     const entry: LogEntry = { version: expected + 1, manifest };
     const pointer: Pointer = { name: table, generation, version: entry.version, manifest };
+    if (catalog && JSON.stringify(catalog).length <= CATALOG_MAX_BYTES) pointer.catalog = entry.catalog = catalog;
     const ops: MultiOp[] = [
       { op: 'check', path: fence, version: 0 },
       current
@@ -223,6 +278,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   }
 
   async close(): Promise<void> {
+    for (const w of this.watched) w.stop();
     await this.election.stop().catch(() => {});
     await this.session.close();
   }

@@ -10,6 +10,7 @@ import { decodeTicket } from '../tickets.ts';
 import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';
 import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
+import { refuseWhileReadOnly } from '../write-gate.ts';
 
 interface ActionSpec {
   description: string;
@@ -50,6 +51,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     description: 'Drop a table and all its versions. Body: JSON {"table": "name"}. Result: JSON {"dropped": "name"}.',
     async *run(ctx, body, info) {
       const table = tableArgument(body, 'drop');
+      refuseWhileReadOnly(ctx, 'drop');
       await ctx.store.drop(table);
       ctx.log.info('dropped', { table, user: info.identity.user });
       yield json({ dropped: table });
@@ -76,6 +78,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     description: 'Add Parquet files from the server\'s import directory to a table as one commit, checked from their footers and decoded once unless "verify" is false. Body: JSON {"table": "name", "files": ["a.parquet", ...], "mode": "append" | "create" | "overwrite", "verify": true}. Result: JSON {"table", "version", "rows", "added_rows", "files"}.',
     async *run(ctx, body, info) {
       const req = importArguments(body);
+      refuseWhileReadOnly(ctx, 'import');
       const m = await importParquet(ctx.store, ctx.importDir, req);
       ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
       yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
@@ -85,6 +88,29 @@ const ACTIONS: Record<string, ActionSpec> = {
     description: 'This server\'s view of its cluster: mode (local or cluster), its own location, whether it leads, its ZooKeeper session state, the leader and the live members. Body: empty. Result: one JSON object.',
     async *run(ctx) {
       yield json(await ctx.clusterStatus());
+    },
+  },
+  'cluster-config': {
+    description: 'The cluster\'s shared settings (the config node in ZooKeeper), which every replica applies live and which win over its own flags. Body: empty to show them, or JSON {"set": {"readOnly": true, "compression": "snappy", ...}, "unset": ["retentionMs"]} to change them (by compare-and-set; any replica may). Keys: readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes, with values as their flags take them. Result: JSON {"version", "cluster", "effective", "rejected"?}. A server without --zk refuses changes.',
+    async *run(ctx, body, info) {
+      const text = Buffer.from(body).toString('utf8').trim();
+      if (text === '') {
+        yield json(await ctx.clusterConfig.show());
+        return;
+      }
+      const usage = 'cluster-config takes an empty body, or JSON {"set": {"KEY": VALUE, ...}, "unset": ["KEY", ...]}';
+      let parsed: { set?: unknown; unset?: unknown };
+      try {
+        parsed = JSON.parse(text) as typeof parsed;
+      } catch {
+        throw invalidArgument(usage);
+      }
+      const set = parsed?.set ?? {};
+      const unset = parsed?.unset ?? [];
+      if (set === null || typeof set !== 'object' || Array.isArray(set) || !Array.isArray(unset) || !unset.every((k) => typeof k === 'string')) throw invalidArgument(usage);
+      const report = await ctx.clusterConfig.update(set as Record<string, unknown>, unset as string[]);
+      ctx.log.info('cluster config changed', { set, unset, version: report.version, user: info.identity.user });
+      yield json(report);
     },
   },
   'cache-clear': {

@@ -13,6 +13,7 @@ import { bidiStream, type CallInfo } from '../handler-kit.ts';
 import type { PutResult } from '../protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import { forwardPut } from '../leader-forwarding.ts';
+import { checkPutMessageSize, refuseWhileReadOnly } from '../write-gate.ts';
 
 /** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
 export const COMMIT_TRAILER = 'quiver-commit';
@@ -35,6 +36,8 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     const messages = (call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>)[Symbol.asyncIterator]();
     const first = await messages.next();
     if (first.done) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
+    refuseWhileReadOnly(ctx, 'DoPut');
+    checkPutMessageSize(ctx, first.value, 1);
     // A follower passes the whole stream to the leader; decided before any data is staged.
     const leader = await ctx.writeLeader();
     if (leader) {
@@ -45,6 +48,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       const msg = next.value;
       if (info.signal.aborted) throw info.signal.reason;
+      checkPutMessageSize(ctx, msg, batches + 2);
       if (msg.header.byteLength === 0) {
         // A metadata-only message: nothing to stage, but its app_metadata is acknowledged too.
         if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata });
@@ -61,6 +65,8 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
     if (info.signal.aborted) throw info.signal.reason;
+    // The cluster may have turned read-only while the stream was being sent.
+    refuseWhileReadOnly(ctx, 'DoPut');
     const manifest = await write.commit();
     ctx.log.info('committed', { table: manifest.table, version: manifest.version, rows: manifest.added.rows, files: manifest.added.files, user: info.identity.user });
     // Exactly one PutResult per batch: Flight clients (Arrow Java's among them) pair the k-th

@@ -5,7 +5,7 @@ import type { FlightContext } from '../context.ts';
 import { readRequest } from '../descriptors.ts';
 import { serverStream, unary } from '../handler-kit.ts';
 import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../protocol.ts';
-import { buildFlightInfo, encapsulatedSchema, planRead, projectedSchema } from '../read-plan.ts';
+import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
 async function describe(ctx: FlightContext, descriptor: FlightDescriptorIn): Promise<FlightInfo> {
   const plan = await planRead(ctx, readRequest(descriptor));
@@ -24,6 +24,8 @@ export function pollFlightInfo(ctx: FlightContext): grpc.handleUnaryCall<FlightD
 export function getSchema(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, SchemaResult> {
   return unary(ctx, 'GetSchema', async (d: FlightDescriptorIn) => {
     const req = readRequest(d);
+    // The current schema comes from the catalog (in a cluster, ZooKeeper); a version's from its manifest.
+    if (req.version === undefined) return { schema: encapsulatedSchema(projectSchema(req.table, await ctx.store.currentSchema(req.table), req.columns)) };
     const manifest = await ctx.store.snapshot(req.table, req.version);
     return { schema: encapsulatedSchema(projectedSchema(manifest, req.columns)) };
   });
@@ -37,14 +39,8 @@ export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<
     } catch {
       throw new QuiverError('INVALID_ARGUMENT', 'ListFlights criteria must be a UTF-8 table-name prefix (or empty for all tables)');
     }
-    for (const manifest of await ctx.store.list(prefix)) {
-      const path = manifest.table.split('/');
-      const descriptor = { type: 'PATH' as const, path };
-      try {
-        yield await buildFlightInfo(ctx, await planRead(ctx, { table: manifest.table }), descriptor);
-      } catch (e) {
-        if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;
-      }
+    for (const table of await ctx.store.describeTables(prefix)) {
+      yield await listingFlightInfo(ctx, table, { type: 'PATH' as const, path: table.table.split('/') });
     }
   });
 }

@@ -22,7 +22,7 @@ import { CommitConflictError, CommitOutcomeUnknownError } from '../../coord/coor
 import { removeQuietly, syncPath, writeNewFile } from '../../durable-files.ts';
 import { schemaBytes, type DataFile, type Manifest } from '../manifest.ts';
 import { parquetIneligibility } from '../parquet-eligibility.ts';
-import type { TableStore } from '../table-store.ts';
+import { catalogOf, type TableStore } from '../table-store.ts';
 import { FileStager } from '../table-writer.ts';
 
 export interface CompactionOptions {
@@ -157,7 +157,7 @@ export async function commitCompaction(store: TableStore, rewritten: RewrittenVe
     await syncPath(path.join(dir, 'data'));
     await syncPath(path.join(dir, 'manifests'));
     try {
-      await store.coordinator.publish(table, head.version, manifestPath);
+      await store.coordinator.publish(table, head.version, manifestPath, catalogOf(manifest, headEntry?.catalog?.tableId === manifest.tableId ? headEntry.catalog.createdAt : null));
     } catch (e) {
       // An unknown outcome may be committed: its manifest and files stay for orphan collection
       // to judge from the log after the grace period.
