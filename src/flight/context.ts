@@ -33,6 +33,8 @@ export interface FlightContext {
   endpointBytes: number;
   /** Where the import action may take Parquet files from; unset disables it. */
   importDir?: string;
+  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
+  lookupIndexBytes?: number;
 }
 
 export interface ClusterReport {

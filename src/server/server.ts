@@ -59,6 +59,7 @@ export class QuiverServer {
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
+        lookupIndexBytes: config.lookupIndexBytes,
       };
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
