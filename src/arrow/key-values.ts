@@ -26,8 +26,34 @@ export function keyTypeProblem(type: DataType): string | null {
 /** Input and table key columns match when their value types are equal (dictionary encoding aside). */
 export const sameKeyType = (a: DataType, b: DataType): boolean => util.compareTypes(valueType(a), valueType(b));
 
+const UNITS = ['s', 'ms', 'us', 'ns'];
+
+/** A type as Arrow C++ and pyarrow print it (int64, string, timestamp[ms, tz=UTC]), which is what users see. */
 export function typeName(type: DataType): string {
-  return String(type);
+  const t = type as unknown as Record<string, number | string | boolean | DataType | null>;
+  const child = (i: number) => typeName((type.children as { type: DataType }[])[i]!.type);
+  switch (type.typeId) {
+    case Type.Int: return `${t.isSigned ? '' : 'u'}int${t.bitWidth}`;
+    case Type.Float: return ['halffloat', 'float', 'double'][t.precision as number]!;
+    case Type.Utf8: return 'string';
+    case Type.LargeUtf8: return 'large_string';
+    case Type.Binary: return 'binary';
+    case Type.LargeBinary: return 'large_binary';
+    case Type.Bool: return 'bool';
+    case Type.Null: return 'null';
+    case Type.Decimal: return `decimal${t.bitWidth}(${t.precision}, ${t.scale})`;
+    case Type.Date: return t.unit === 0 ? 'date32[day]' : 'date64[ms]';
+    case Type.Time: return `time${t.bitWidth}[${UNITS[t.unit as number]}]`;
+    case Type.Timestamp: return `timestamp[${UNITS[t.unit as number]}${t.timezone ? `, tz=${t.timezone}` : ''}]`;
+    case Type.Duration: return `duration[${UNITS[t.unit as number]}]`;
+    case Type.FixedSizeBinary: return `fixed_size_binary[${t.byteWidth}]`;
+    case Type.List: return `list<${child(0)}>`;
+    case Type.LargeList: return `large_list<${child(0)}>`;
+    case Type.FixedSizeList: return `fixed_size_list<${child(0)}>[${t.listSize}]`;
+    case Type.Struct: return `struct<${(type.children as { name: string; type: DataType }[]).map((f) => `${f.name}: ${typeName(f.type)}`).join(', ')}>`;
+    case Type.Dictionary: return `dictionary<values=${typeName(t.dictionary as DataType)}, indices=${typeName(t.indices as DataType)}>`;
+    default: return String(type).toLowerCase();
+  }
 }
 
 const latin1 = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');

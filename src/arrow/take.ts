@@ -4,6 +4,7 @@
 // result is exact (no detour through JavaScript values, which would lose nanoseconds and
 // dictionary encoding).
 import { Data, DataType, Type, UnionMode, Vector, makeData, type Dictionary, type Field } from 'apache-arrow';
+import { keyReader, keyTypeProblem, type KeyValue } from './key-values.ts';
 
 /** Which rows to take: the i-th output row is row `row[i]` of `sources[chunk[i]]`. */
 export interface RowPicks {
@@ -208,16 +209,29 @@ function takeDictionary(type: Dictionary, sources: readonly Data[], picks: RowPi
   }
   const IndexArray = type.indices.ArrayType as TypedArrayCtor;
   const indices = new IndexArray(n) as Int32Array;
-  const wanted = new Map<number, number>();
+  // Entries of equal value (the same string in two files' dictionaries) become one, where the
+  // value type can be compared; otherwise each source entry is kept once.
+  const comparable = keyTypeProblem(type.dictionary) === null;
+  const readers = comparable ? chunks.map((c) => keyReader(c)) : [];
+  const entryKey = (global: number): KeyValue | undefined => {
+    if (!comparable) return undefined;
+    const c = chunkOf(chunkStarts, global);
+    return readers[c]!(global - chunkStarts[c]!);
+  };
+  const wanted = new Map<KeyValue, number>();
+  // Entries that cannot be compared by value (null or NaN entries, nested values): by position.
+  const wantedAt = new Map<number, number>();
   const entries: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = sources[picks.chunk[i]!]!;
     if (nullBitmap && !s.getValid(picks.row[i]!)) continue;
     const global = base[dictionaryOf.get(s.dictionary!)!]! + Number((s.values as Int32Array)[picks.row[i]!]!);
-    let entry = wanted.get(global);
+    const key = entryKey(global);
+    let entry = key === undefined ? wantedAt.get(global) : wanted.get(key);
     if (entry === undefined) {
       entry = entries.length;
-      wanted.set(global, entry);
+      if (key === undefined) wantedAt.set(global, entry);
+      else wanted.set(key, entry);
       entries.push(global);
     }
     indices[i] = entry;
@@ -228,17 +242,22 @@ function takeDictionary(type: Dictionary, sources: readonly Data[], picks: RowPi
   }
   const entryPicks = { chunk: new Int32Array(entries.length), row: new Int32Array(entries.length) };
   entries.forEach((global, k) => {
-    let lo = 0;
-    let hi = chunkStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (chunkStarts[mid]! <= global) lo = mid;
-      else hi = mid - 1;
-    }
-    const c = lo;
+    const c = chunkOf(chunkStarts, global);
     entryPicks.chunk[k] = c;
     entryPicks.row[k] = global - chunkStarts[c]!;
   });
   const dictionary = new Vector([takeRows(type.dictionary, chunks, entryPicks)]);
   return makeData({ type, length: n, nullCount, ...(nullBitmap ? { nullBitmap } : {}), data: indices, dictionary } as never);
+}
+
+/** The chunk holding global entry `global`: the last one starting at or before it. */
+function chunkOf(chunkStarts: number[], global: number): number {
+  let lo = 0;
+  let hi = chunkStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (chunkStarts[mid]! <= global) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

@@ -21,20 +21,22 @@ export class LookupPlan {
   constructor(private readonly manifest: Manifest, private readonly request: LookupRequest) {
     this.tableSchema = decodeSchema(schemaBytes(manifest));
     const names = this.tableSchema.fields.map((f) => f.name);
-    const position = (name: string, role: string) => {
-      const i = names.indexOf(name);
-      if (i < 0) throw invalidArgument(`table ${JSON.stringify(manifest.table)} has no ${role} column ${JSON.stringify(name)}; its columns are ${names.join(', ')}`);
+    const missing = (name: string, role: string) => invalidArgument(`table ${JSON.stringify(manifest.table)} has no ${role} column ${JSON.stringify(name)}; its columns are ${names.join(', ')}`);
+    this.keyColumns = request.key.map((k) => {
+      const i = names.indexOf(k);
+      if (i < 0) throw missing(k, 'key');
+      if (names.lastIndexOf(k) !== i) throw invalidArgument(`table ${JSON.stringify(manifest.table)} has several columns named ${JSON.stringify(k)}, so it cannot be the key`);
       return i;
-    };
-    this.keyColumns = request.key.map((k) => position(k, 'key'));
+    });
     for (const c of this.keyColumns) {
       const field = this.tableSchema.fields[c]!;
       const problem = keyTypeProblem(field.type);
       if (problem) throw invalidArgument(`key column ${JSON.stringify(field.name)} of table ${JSON.stringify(manifest.table)} has type ${typeName(field.type)}: ${problem}`);
     }
-    // Table order, as GetFlightInfo projects.
-    const wanted = new Set((request.columns ?? names).map((c) => position(c, 'requested')));
-    this.outputColumns = names.map((_, i) => i).filter((i) => wanted.has(i));
+    // Table order, every column of a requested name, as GetFlightInfo projects.
+    for (const c of request.columns ?? []) if (!names.includes(c)) throw missing(c, 'requested');
+    const wanted = request.columns ? new Set(request.columns) : null;
+    this.outputColumns = names.map((_, i) => i).filter((i) => !wanted || wanted.has(names[i]!));
     this.outputSchema = new Schema(this.outputColumns.map((i) => this.tableSchema.fields[i]!), this.tableSchema.metadata);
     this.schemaHeader = encodeSchema(this.outputSchema);
     this.index = {

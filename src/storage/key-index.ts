@@ -98,6 +98,8 @@ export class KeyIndexCache {
   /** Built indexes, least recently used first. */
   private readonly ready = new Map<string, KeyIndex>();
   private readonly building = new Map<string, Build>();
+  /** Builds not finished yet, including those nobody waits for any more. */
+  private readonly unsettled = new Set<Promise<unknown>>();
   private usedBytes = 0;
   private reservedBytes = 0;
 
@@ -160,6 +162,11 @@ export class KeyIndexCache {
     return this.usedBytes;
   }
 
+  /** Resolves when every build started so far has finished or stopped. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.unsettled]);
+  }
+
   private start(spec: IndexSpec, estimate: number): Build {
     const controller = new AbortController();
     this.makeRoom(estimate);
@@ -181,7 +188,9 @@ export class KeyIndexCache {
       this.usedBytes += index.bytes;
       return index;
     });
-    build.promise.catch(() => undefined); // each waiter sees the failure
+    const settled = build.promise.then(() => undefined, () => undefined); // each waiter sees a failure
+    this.unsettled.add(settled);
+    void settled.then(() => this.unsettled.delete(settled));
     this.building.set(spec.id, build);
     return build;
   }
@@ -200,7 +209,7 @@ export class KeyIndexCache {
   }
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const mib = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
 
 /** Every record batch of the pinned version, decoded. */
 async function readBatches(store: TableStore, spec: IndexSpec, signal: AbortSignal): Promise<RecordBatch[]> {
