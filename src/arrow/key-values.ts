@@ -115,10 +115,30 @@ function valueReader(data: Data): KeyReader {
     default: {
       // Fixed-width: one typed-array element per value, or several (decimal, fixed-size binary).
       const stride = data.stride;
+      if (values instanceof BigInt64Array || values instanceof BigUint64Array) return int64Reader(values);
       if (stride === 1) return (row) => values[row]!;
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       const width = stride * (values as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
       return (row) => latin1(bytes, row * width, (row + 1) * width);
     }
   }
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * 64-bit integers as numbers where they are exactly representable (V8 hashes and compares small
+ * numbers far faster than BigInts, which it also allocates on every read), as BigInts beyond.
+ * One value always gets the same representation, so keys still compare exactly.
+ */
+function int64Reader(values: BigInt64Array | BigUint64Array): KeyReader {
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const signed = values instanceof BigInt64Array;
+  return (row) => {
+    const lo = words[2 * row]! >>> 0;
+    const hi = words[2 * row + 1]!;
+    // |value| < 2^53: the high word is within 21 bits of sign extension.
+    if (hi >= -0x200000 && hi < 0x200000 && (signed || hi >= 0)) return hi * TWO_32 + lo;
+    return values[row]!;
+  };
 }

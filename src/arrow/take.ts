@@ -110,8 +110,14 @@ function takeBytes(sources: readonly Data[], { chunk, row }: RowPicks, large: bo
   let pos = 0;
   for (let i = 0; i < n; i++) {
     const values = sources[chunk[i]!]!.values as Uint8Array;
-    data.set(values.subarray(starts[i]!, ends[i]!), pos);
-    pos += ends[i]! - starts[i]!;
+    const from = starts[i]!;
+    const to = ends[i]!;
+    // A typed-array view per value costs more than copying a short value byte by byte.
+    if (to - from <= 64) for (let b = from; b < to; b++) data[pos++] = values[b]!;
+    else {
+      data.set(values.subarray(from, to), pos);
+      pos += to - from;
+    }
     if (large) (offsets as BigInt64Array)[i + 1] = BigInt(pos);
     else (offsets as Int32Array)[i + 1] = pos;
   }

@@ -194,6 +194,49 @@ def test_a_key_of_several_columns(quiver, table_name):
     assert answers_table(schema, answers).column("value").to_pylist() == [20.0, 40.0, 30.0, 10.0]
 
 
+KEY_TYPES = {
+    "int64 extremes": (pa.int64(), [2**63 - 1, -2**63, 2**53, 2**53 + 1, -(2**53) - 1, -1, 0, None],
+                       [2**53 + 1, -2**63, 2**53, 7, None, -(2**53) - 1, 2**63 - 1]),
+    "uint64": (pa.uint64(), [2**64 - 1, 2**53 + 1, 0, 5], [2**64 - 1, 2**53 + 1, 2**53, 0]),
+    "uint8": (pa.uint8(), [255, 0, 7, None], [7, 255, 3]),
+    "timestamp[ns, tz]": (pa.timestamp("ns", "Europe/Paris"), [1, 2, 1_700_000_000_123_456_789, None],
+                          [1_700_000_000_123_456_789, 2, 3]),
+    "date32": (pa.date32(), [0, 19_000, -5], [19_000, -5, 1]),
+    "time64[us]": (pa.time64("us"), [1, 86_399_999_999], [86_399_999_999, 2]),
+    "duration[s]": (pa.duration("s"), [60, -60], [-60, 0]),
+    "decimal128(20, 3)": (pa.decimal128(20, 3), ["1.500", "-2.000", "12345678901234567.891"],
+                          ["12345678901234567.891", "1.5", "2.000"]),
+    "bool": (pa.bool_(), [True, False, None, True], [True, None, False]),
+    "float64": (pa.float64(), [1.5, float("nan"), 0.0, -0.0, None], [float("nan"), -0.0, 1.5, 2.0]),
+    "binary": (pa.binary(), [b"\x00\xff", b"", b"ab"], [b"", b"\x00\xff", b"\x00"]),
+    "fixed_size_binary[3]": (pa.binary(3), [b"abc", b"\x00\x00\x01"], [b"\x00\x00\x01", b"abd"]),
+    "large_string": (pa.large_string(), ["é", "e", ""], ["", "é", "E"]),
+}
+
+
+def _typed(dtype, values):
+    if pa.types.is_decimal(dtype):
+        import decimal
+        values = [None if v is None else decimal.Decimal(v) for v in values]
+    if pa.types.is_timestamp(dtype) or pa.types.is_time(dtype) or pa.types.is_duration(dtype) or pa.types.is_date(dtype):
+        storage = pa.int32() if dtype.bit_width == 32 else pa.int64()
+        return pa.array(values, storage).view(dtype)
+    return pa.array(values, dtype)
+
+
+@pytest.mark.parametrize("case", KEY_TYPES, ids=list(KEY_TYPES))
+def test_keys_of_every_comparable_type_match_exactly(quiver, table_name, case):
+    """Equal as pyarrow's `equal` kernel says (so NaN matches nothing and -0.0 matches 0.0)."""
+    dtype, stored, probes = KEY_TYPES[case]
+    column, probe = _typed(dtype, stored), _typed(dtype, probes)
+    table = pa.table({"k": column, "row": pa.array(range(len(column)), pa.int32())})
+    quiver.put(table_name, table.to_batches())
+    _, answers = lookup(quiver, {"table": table_name, "key": "k"}, [pa.record_batch({"k": probe})])
+    expected = [r for p in probe for r in range(len(column))
+                if p.is_valid and pc.equal(column[r], p).as_py()]
+    assert answers[0][0].column("row").to_pylist() == expected
+
+
 def test_every_corpus_type_comes_back_exactly(quiver, table_name, ipc_stream_path):
     """Each Arrow C++ integration stream, with an int64 key column added (every key on two rows),
     is put and then looked up: the answers equal pyarrow's `take` of the same rows."""
