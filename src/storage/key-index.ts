@@ -3,7 +3,7 @@
 // every call that asks for the same; kept in a least-recently-used cache of bounded size.
 import type { RecordBatch } from 'apache-arrow';
 import { BatchDecoder, CompressedBodyError } from '../arrow/batch-codec.ts';
-import { decodeSchema } from '../arrow/ipc-message.ts';
+import { IpcFormatError, decodeSchema } from '../arrow/ipc-message.ts';
 import { compositeKeyReader, type KeyReader, type KeyValue } from '../arrow/key-values.ts';
 import type { RowPicks } from '../arrow/take.ts';
 import { QuiverError } from '../errors.ts';
@@ -227,6 +227,8 @@ async function readBatches(store: TableStore, spec: IndexSpec, signal: AbortSign
     if (e instanceof CompressedBodyError) {
       throw new QuiverError('FAILED_PRECONDITION', `${spec.describe} has batches stored with compressed bodies, which lookups cannot decode; rewrite the table uncompressed (DoPut with mode "overwrite") to look up in it`);
     }
+    // Stored batches were checked when they were put: one that does not decode now is damage.
+    if (e instanceof IpcFormatError) throw new QuiverError('DATA_LOSS', `${spec.describe}: a stored batch does not decode (${e.message}); read another version or restore the table's files`, { cause: e });
     throw e;
   } finally {
     await frames.return(undefined);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { tableFromArrays, tableFromIPC, type Table } from 'apache-arrow';
+import { Message, tableFromArrays, tableFromIPC, type Table } from 'apache-arrow';
+import { BufferRegion, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { MESSAGE_RECORD_BATCH, encodeStream, messageHeaderType, type IpcFrame } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
 import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
@@ -138,6 +139,18 @@ test('a malformed batch is refused and the server keeps serving', async () => {
   const again = await exchange(input([[1]]));
   assert.equal(again.error, null);
   assert.equal(answers(again.replies)[0]!.table.getChild('name')!.get(0), 'ann');
+});
+
+test('a batch whose buffers do not fit their types is refused', async () => {
+  const messages = input([[1, 2]]);
+  const message = Message.decode(new Uint8Array(messages[1]!.header));
+  const rb = message.header() as unknown as RecordBatchHeader;
+  // The int32 values buffer cut to 7 bytes: inside the body, but not a whole number of values.
+  const buffers = rb.buffers.map((b, i) => (i === rb.buffers.length - 1 ? new BufferRegion(b.offset, 7) : b));
+  messages[1] = { ...messages[1]!, header: Message.encode(Message.from(new RecordBatchHeader(rb.length, rb.nodes, buffers, null), message.bodyLength)) };
+  const { error } = await exchange(messages);
+  assert.equal(error?.code, grpc.status.INVALID_ARGUMENT, error?.details);
+  assert.match(error!.details, /malformed Arrow IPC/);
 });
 
 test('a second schema message is refused', async () => {
