@@ -3,6 +3,7 @@
 // server answers with one batch of the table rows whose keys match, in input order, echoing the
 // input batch's app_metadata. It is a read of one pinned version, so any replica serves it.
 import * as grpc from '@grpc/grpc-js';
+import type { Schema } from 'apache-arrow';
 import { BatchDecoder, encodeBatch } from '../../arrow/batch-codec.ts';
 import { inspectMessage } from '../../arrow/ipc-message.ts';
 import { invalidArgument } from '../../errors.ts';
@@ -41,21 +42,11 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
     const plan = new LookupPlan(manifest, request);
     await send({ header: plan.schemaHeader, body: EMPTY });
 
-    // The input's schema: with the descriptor, or in a later message.
-    let schemaMessage: FlightDataMessage | null = first.value.header.byteLength > 0 ? first.value : null;
-    if (!schemaMessage && first.value.appMetadata) await send({ header: EMPTY, body: EMPTY, appMetadata: first.value.appMetadata });
-    while (!schemaMessage) {
-      const next = await messages.next();
-      if (next.done) {
-        call.end();
-        return;
-      }
-      if (next.value.header.byteLength > 0) schemaMessage = next.value;
-      else if (next.value.appMetadata) await send({ header: EMPTY, body: EMPTY, appMetadata: next.value.appMetadata });
+    const inputSchema = await readInputSchema(first.value, messages, send);
+    if (!inputSchema) {
+      call.end(); // the client sent no data at all
+      return;
     }
-    const schemaInfo = inspectMessage(schemaMessage.header);
-    if (schemaInfo.kind !== 'schema') throw invalidArgument(`the input must start with its Schema message, got a ${schemaInfo.kind} message; ${LOOKUP_HELP}`);
-    const inputSchema = schemaInfo.schema;
     const inputKeys = plan.bindInput(inputSchema);
     const index = await indexes.acquire(plan.index, info.signal);
     const started = Date.now();
@@ -67,8 +58,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       const msg = next.value;
       messageNo++;
       if (msg.header.byteLength === 0) {
-        // Metadata only: nothing to look up, but answered in turn so the client can correlate.
-        if (msg.appMetadata) await send({ header: EMPTY, body: EMPTY, appMetadata: msg.appMetadata });
+        await echoMetadata(msg, send);
         continue;
       }
       const m = inspectMessage(msg.header);
@@ -93,4 +83,23 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
   } finally {
     info.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** The input's Schema: in the descriptor's message, or in a later one; null if the stream ends first. */
+async function readInputSchema(first: FlightDataMessage, messages: AsyncIterator<FlightDataMessage>, send: (m: FlightDataMessage) => Promise<void>): Promise<Schema | null> {
+  let message: FlightDataMessage | null = first;
+  while (message.header.byteLength === 0) {
+    await echoMetadata(message, send);
+    const next = await messages.next();
+    if (next.done) return null;
+    message = next.value;
+  }
+  const info = inspectMessage(message.header);
+  if (info.kind !== 'schema') throw invalidArgument(`the input must start with its Schema message, got a ${info.kind} message; ${LOOKUP_HELP}`);
+  return info.schema;
+}
+
+/** A metadata-only message has nothing to look up, but is answered in turn so the client can correlate. */
+async function echoMetadata(msg: FlightDataMessage, send: (m: FlightDataMessage) => Promise<void>): Promise<void> {
+  if (msg.appMetadata) await send({ header: EMPTY, body: EMPTY, appMetadata: msg.appMetadata });
 }
