@@ -168,9 +168,11 @@ def test_string_keys_and_a_dictionary_column_from_several_files(quiver, table_na
     for part in parts:
         quiver.put(table_name, [part])
     keys = pa.record_batch({"sku": pa.array(["d", "b", "zz", None, "a", "c"])})
-    got_schema, answers = lookup(quiver, {"table": table_name, "key": "sku"}, [keys])
+    nothing = pa.record_batch({"sku": pa.array(["zz"])})
+    got_schema, answers = lookup(quiver, {"table": table_name, "key": "sku"}, [keys, nothing])
     assert_schema_identical(got_schema, schema, "answer schema")
-    got = answers_table(got_schema, answers)
+    assert answers[1][0].num_rows == 0 and answers[1][1] == b"keys-1", "no match is an empty answer"
+    got = answers_table(got_schema, answers[:1])
     assert got.to_pydict() == {"sku": ["d", "b", "b", "a", "c"], "color": ["red", "blue", "green", "red", None],
                                "qty": [None, 2, 4, 1, 3]}
     assert sorted(got.column("color").chunk(0).dictionary.to_pylist()) == ["blue", "green", "red"], \
