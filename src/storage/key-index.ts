@@ -150,14 +150,6 @@ export class KeyIndexCache {
     });
   }
 
-  /** Drops every built index; returns the bytes they held. */
-  clear(): number {
-    const freed = this.usedBytes;
-    this.ready.clear();
-    this.usedBytes = 0;
-    return freed;
-  }
-
   get bytes(): number {
     return this.usedBytes;
   }
@@ -183,6 +175,13 @@ export class KeyIndexCache {
         this.reservedBytes -= estimate;
       }
     })().then((index) => {
+      // Abandoned after its last read: a later build for the same id may be running.
+      if (controller.signal.aborted) return index;
+      const replaced = this.ready.get(spec.id);
+      if (replaced) {
+        this.ready.delete(spec.id);
+        this.usedBytes -= replaced.bytes;
+      }
       this.makeRoom(index.bytes);
       this.ready.set(spec.id, index);
       this.usedBytes += index.bytes;
