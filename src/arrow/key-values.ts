@@ -1,7 +1,7 @@
 // Lookup keys: each row's key column values as one JavaScript Map key. Values are compared as
 // stored (integers and temporal values by their integer, strings and binary by their bytes),
 // so equality is exact; nulls (and float NaN) have no key and so never match.
-import { DataType, Type, util, type Data, type Dictionary } from 'apache-arrow';
+import { DataType, Type, util, type Data, type Dictionary, type Vector } from 'apache-arrow';
 
 export type KeyValue = number | bigint | string;
 /** The key of a row, or undefined when it has none (a null in any key column). */
@@ -82,16 +82,24 @@ export function compositeKeyReader(columns: Data[]): KeyReader {
   };
 }
 
+const dictionaryKeys = new WeakMap<Vector, (KeyValue | undefined)[]>();
+
 /** A dictionary-encoded column's keys: its dictionary's keys, looked up by index. */
 function dictionaryReader(data: Data): KeyReader {
   const dictionary = data.dictionary!;
-  const keys: (KeyValue | undefined)[] = [];
-  for (const chunk of dictionary.data) {
-    const read = keyReader(chunk);
-    for (let i = 0; i < chunk.length; i++) keys.push(read(i));
+  // A stream's batches share their dictionary: its keys are read once, not once per batch.
+  let keys = dictionaryKeys.get(dictionary);
+  if (!keys) {
+    keys = [];
+    for (const chunk of dictionary.data) {
+      const read = keyReader(chunk);
+      for (let i = 0; i < chunk.length; i++) keys.push(read(i));
+    }
+    dictionaryKeys.set(dictionary, keys);
   }
+  const known = keys;
   const indices = data.values as unknown as ArrayLike<number | bigint>;
-  return (row) => keys[Number(indices[row])];
+  return (row) => known[Number(indices[row])];
 }
 
 function valueReader(data: Data): KeyReader {
