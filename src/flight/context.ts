@@ -27,14 +27,14 @@ export interface FlightContext {
   /** What this server knows of its cluster (or that it runs alone), for the cluster-status action. */
   clusterStatus(): Promise<ClusterReport>;
   leases: EndpointLeases;
+  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
+  lookupIndexBytes?: number;
   /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
   retentionMs: number;
   /** Data files are grouped into endpoints of about this many Arrow bytes. */
   endpointBytes: number;
   /** Where the import action may take Parquet files from; unset disables it. */
   importDir?: string;
-  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
-  lookupIndexBytes?: number;
 }
 
 export interface ClusterReport {

@@ -56,10 +56,10 @@ export class QuiverServer {
           ? ready.membership.report()
           : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
         leases: new EndpointLeases(),
+        lookupIndexBytes: config.lookupIndexBytes,
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
-        lookupIndexBytes: config.lookupIndexBytes,
       };
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
