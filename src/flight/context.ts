@@ -14,6 +14,8 @@ export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
   log: Logger;
+  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
+  lookupIndexBytes?: number;
   /**
    * Locations (grpc+tcp://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.
@@ -27,8 +29,6 @@ export interface FlightContext {
   /** What this server knows of its cluster (or that it runs alone), for the cluster-status action. */
   clusterStatus(): Promise<ClusterReport>;
   leases: EndpointLeases;
-  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
-  lookupIndexBytes?: number;
   /** A superseded version stays readable this long (and longer while an endpoint lease holds it). */
   retentionMs: number;
   /** Data files are grouped into endpoints of about this many Arrow bytes. */

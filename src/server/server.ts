@@ -50,13 +50,13 @@ export class QuiverServer {
         },
         auth: new Authenticator(parseAuth(config.auth)),
         log,
+        lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
         clusterStatus: async () => (ready?.membership
           ? ready.membership.report()
           : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
         leases: new EndpointLeases(),
-        lookupIndexBytes: config.lookupIndexBytes,
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
