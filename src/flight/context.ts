@@ -15,6 +15,8 @@ export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
   log: Logger;
+  /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
+  lookupIndexBytes?: number;
   /**
    * Locations (grpc+tcp://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.

@@ -1,9 +1,8 @@
 // The handler table for FlightService, built from a context.
 import * as grpc from '@grpc/grpc-js';
-import { QuiverError } from '../errors.ts';
 import type { FlightContext } from './context.ts';
-import { bidiStream } from './handler-kit.ts';
 import { doAction, listActions } from './handlers/actions.ts';
+import { doExchange } from './handlers/do-exchange.ts';
 import { doGet } from './handlers/do-get.ts';
 import { doPut } from './handlers/do-put.ts';
 import { getFlightInfo, getSchema, listFlights, pollFlightInfo } from './handlers/flight-info.ts';
@@ -19,9 +18,7 @@ export function flightHandlers(ctx: FlightContext): grpc.UntypedServiceImplement
     GetSchema: getSchema(ctx),
     DoGet: doGet(ctx),
     DoPut: doPut(ctx),
-    DoExchange: bidiStream(ctx, 'DoExchange', async () => {
-      throw new QuiverError('UNIMPLEMENTED', 'DoExchange is not offered by this server yet; use DoPut to write and DoGet to read');
-    }),
+    DoExchange: doExchange(ctx),
     DoAction: doAction(ctx),
     ListActions: listActions(ctx),
   } as grpc.UntypedServiceImplementation;

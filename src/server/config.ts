@@ -27,6 +27,8 @@ export interface ServerConfig {
   endpointBytes: number;
   /** Memory for decoded data files kept for DoGet; 0 turns the cache off. */
   cacheBytes: number;
+  /** Memory for DoExchange lookup indexes (a table's decoded rows and its key index). */
+  lookupIndexBytes: number;
   /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
   maxMessageBytes: number;
   shutdownGraceMs: number;
@@ -63,6 +65,7 @@ export const DEFAULTS: ServerConfig = {
   retentionMs: 7 * 24 * 3600 * 1000,
   endpointBytes: 1024 * 1024 * 1024,
   cacheBytes: 512 * 1024 * 1024,
+  lookupIndexBytes: 512 * 1024 * 1024,
   maxMessageBytes: -1,
   shutdownGraceMs: 30_000,
   logLevel: 'info',
@@ -117,6 +120,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'retentionMs', flag: '--retention', env: 'QUIVER_RETENTION', help: 'how long a superseded version stays readable (e.g. 7d, 12h)', parse: parseDuration },
   { key: 'endpointBytes', flag: '--endpoint-bytes', env: 'QUIVER_ENDPOINT_BYTES', help: 'Arrow bytes per FlightInfo endpoint', parse: int('--endpoint-bytes', 1) },
   { key: 'cacheBytes', flag: '--cache-bytes', env: 'QUIVER_CACHE_BYTES', help: 'memory for decoded data files served by DoGet (e.g. 512MiB; 0 turns it off)', parse: parseBytes },
+  { key: 'lookupIndexBytes', flag: '--lookup-index-bytes', env: 'QUIVER_LOOKUP_INDEX_BYTES', help: 'memory for DoExchange lookup indexes, least recently used evicted (e.g. 512MiB)', parse: parseBytes },
   { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },

@@ -59,6 +59,7 @@ export class QuiverServer {
         },
         auth: new Authenticator(parseAuth(config.auth)),
         log,
+        lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
         clusterStatus: async () => ({
