@@ -17,6 +17,7 @@ import { parseAuth } from './auth-config.ts';
 import type { ServerConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
+import { serverTls } from './tls.ts';
 
 export class QuiverServer {
   private constructor(
@@ -30,6 +31,7 @@ export class QuiverServer {
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
+    const tls = serverTls(config);
     const data = path.resolve(config.data);
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
@@ -55,6 +57,7 @@ export class QuiverServer {
         clusterStatus: async () => (ready?.membership
           ? ready.membership.report()
           : { mode: 'local', self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
+        peerCredentials: tls.peer,
         leases: new EndpointLeases(),
         retentionMs: config.retentionMs,
         endpointBytes: config.endpointBytes,
@@ -63,10 +66,10 @@ export class QuiverServer {
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
       const port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(`${config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+        server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
       raiseConnectionWindow(server);
-      if (!location) location = `grpc+tcp://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+      if (!location) location = `${tls.scheme}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       const coordinator: Coordinator = config.zk
         ? await ZooKeeperCoordinator.start({
           connect: config.zk,
@@ -86,7 +89,7 @@ export class QuiverServer {
         coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
       }
       ready = { store, coordinator, membership };
-      log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
+      log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log);
     } catch (e) {
       server.forceShutdown();
