@@ -21,6 +21,8 @@ export interface ServerConfig {
   tlsKey?: string;
   /** PEM CA bundle: set, clients must present a certificate it signed (mutual TLS). */
   tlsClientCa?: string;
+  /** PEM CA bundle a replica trusts when it calls another (forwarding to the leader). */
+  tlsPeerCa?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
   auth: string;
   compression: ParquetCompression;
@@ -101,6 +103,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'tlsCert', flag: '--tls-cert', env: 'QUIVER_TLS_CERT', help: 'PEM certificate chain: serve TLS (grpc+tls://) with it and --tls-key', parse: String },
   { key: 'tlsKey', flag: '--tls-key', env: 'QUIVER_TLS_KEY', help: 'PEM private key of --tls-cert', parse: String },
   { key: 'tlsClientCa', flag: '--tls-client-ca', env: 'QUIVER_TLS_CLIENT_CA', help: 'PEM CA bundle: require client certificates it signed (mutual TLS)', parse: String },
+  { key: 'tlsPeerCa', flag: '--tls-peer-ca', env: 'QUIVER_TLS_PEER_CA', help: 'PEM CA bundle replicas trust when forwarding writes to the leader (default: --tls-client-ca, else the system roots)', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
   { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },

@@ -11,6 +11,7 @@ export interface TlsSettings {
   tlsCert?: string;
   tlsKey?: string;
   tlsClientCa?: string;
+  tlsPeerCa?: string;
 }
 
 export interface ServerTls {
@@ -20,9 +21,8 @@ export interface ServerTls {
   server: grpc.ServerCredentials;
   /**
    * How this server, as a client, reaches another replica (a follower forwarding DoPut to the
-   * leader). Replicas of one cluster are assumed to share one CA: under mutual TLS it is the
-   * --tls-client-ca, and the replica presents its own certificate; with TLS alone the system's
-   * roots are trusted (grpc-js also reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
+   * leader). It trusts --tls-peer-ca, else the --tls-client-ca (replicas of one cluster sharing
+   * one CA), else the system's roots; under mutual TLS it presents its own certificate.
    */
   peer: () => grpc.ChannelCredentials;
 }
@@ -35,9 +35,10 @@ export class TlsConfigError extends Error {
 }
 
 export function serverTls(settings: TlsSettings): ServerTls {
-  const { tlsCert, tlsKey, tlsClientCa } = settings;
+  const { tlsCert, tlsKey, tlsClientCa, tlsPeerCa } = settings;
   if (!tlsCert && !tlsKey) {
     if (tlsClientCa) throw new TlsConfigError('--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS with client certificates');
+    if (tlsPeerCa) throw new TlsConfigError('--tls-peer-ca needs --tls-cert and --tls-key: without TLS, replicas call each other in plain TCP');
     return { mode: 'tcp', scheme: 'grpc+tcp', server: grpc.ServerCredentials.createInsecure(), peer: () => grpc.credentials.createInsecure() };
   }
   if (!tlsCert || !tlsKey) throw new TlsConfigError(`TLS needs both --tls-cert and --tls-key; only ${tlsCert ? '--tls-cert' : '--tls-key'} was given`);
@@ -54,12 +55,14 @@ export function serverTls(settings: TlsSettings): ServerTls {
     throw new TlsConfigError(`--tls-key ${tlsKey} does not belong to the certificate in --tls-cert ${tlsCert} (${chain[0]!.subject.replace(/\n/g, ', ')})`);
   }
   const pair = { cert_chain: certPem, private_key: keyPem };
+  const peerCaPem = tlsPeerCa ? readPem('--tls-peer-ca', tlsPeerCa) : null;
+  if (peerCaPem) certificates('--tls-peer-ca', tlsPeerCa!, peerCaPem);
   if (!tlsClientCa) {
     return {
       mode: 'tls',
       scheme: 'grpc+tls',
       server: grpc.ServerCredentials.createSsl(null, [pair], false),
-      peer: () => grpc.credentials.createSsl(),
+      peer: () => grpc.credentials.createSsl(peerCaPem),
     };
   }
   const caPem = readPem('--tls-client-ca', tlsClientCa);
@@ -68,7 +71,7 @@ export function serverTls(settings: TlsSettings): ServerTls {
     mode: 'mtls',
     scheme: 'grpc+tls',
     server: grpc.ServerCredentials.createSsl(caPem, [pair], true),
-    peer: () => grpc.credentials.createSsl(caPem, keyPem, certPem),
+    peer: () => grpc.credentials.createSsl(peerCaPem ?? caPem, keyPem, certPem),
   };
 }
 

@@ -111,6 +111,8 @@ describe('startup errors name the option and the file', () => {
     ['a certificate without its key', ['--tls-cert', file('cert0.pem')], /TLS needs both --tls-cert and --tls-key; only --tls-cert was given/],
     ['a client CA without TLS', ['--tls-client-ca', file('root-ca.pem')], /--tls-client-ca needs --tls-cert and --tls-key/],
     ['an unreadable client CA', [...SERVER_TLS.slice(2), '--tls-client-ca', file('missing-ca.pem')], /cannot read --tls-client-ca .*missing-ca\.pem/],
+    ['a peer CA that holds no certificate', [...SERVER_TLS.slice(2), '--tls-peer-ca', file('cert0.key')], /--tls-peer-ca .*cert0\.key holds no PEM certificate/],
+    ['a peer CA without TLS', ['--tls-peer-ca', file('root-ca.pem')], /--tls-peer-ca needs --tls-cert and --tls-key/],
   ];
   for (const [what, args, message] of cases) {
     test(what, async () => {
@@ -128,35 +130,41 @@ describe('startup errors name the option and the file', () => {
   });
 });
 
-describe('a follower forwards writes to a mutual-TLS leader', { skip: zooKeeperInstalled() ? false : 'ZooKeeper is not installed' }, () => {
-  let zk: ZooKeeperCluster;
-  const replicas: QuiverProcess[] = [];
-  before(async () => {
-    zk = await startZooKeeper();
-    const data = tempDir();
-    for (let i = 0; i < 2; i++) replicas.push(await startQuiver([...MUTUAL_TLS, '--zk', zk.connect, '--cluster', 'tls-test', '--zk-session-timeout', '3s'], data));
-  });
-  after(async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
-    await zk?.stop();
-  });
+const forwarding: [string, string[], FlightClientOptions][] = [
+  ['mutual TLS (trusting the client CA)', MUTUAL_TLS, withClientCert],
+  ['TLS (trusting --tls-peer-ca)', [...SERVER_TLS, '--tls-peer-ca', file('root-ca.pem')], trusting],
+];
+for (const [transport, serverArgs, clientOptions] of forwarding) {
+  describe(`a follower forwards writes to its leader over ${transport}`, { skip: zooKeeperInstalled() ? false : 'ZooKeeper is not installed' }, () => {
+    let zk: ZooKeeperCluster;
+    const replicas: QuiverProcess[] = [];
+    before(async () => {
+      zk = await startZooKeeper();
+      const data = tempDir();
+      for (let i = 0; i < 2; i++) replicas.push(await startQuiver([...serverArgs, '--zk', zk.connect, '--cluster', 'tls-test', '--zk-session-timeout', '3s'], data));
+    });
+    after(async () => {
+      await Promise.all(replicas.map((r) => r.stop()));
+      await zk?.stop();
+    });
 
-  test('a DoPut sent to the follower is committed by the leader over mutual TLS', async () => {
-    const clients = await Promise.all(replicas.map((r) => FlightClient.connect(`grpc+tls://localhost:${r.port}`, withClientCert)));
-    try {
-      const statuses = await Promise.all(clients.map(async (c) => {
-        for await (const body of c.doAction('cluster-status', '', DEADLINE)) return JSON.parse(Buffer.from(body).toString()) as { isLeader: boolean; leader: { location: string } | null };
-        throw new Error('cluster-status returned nothing');
-      }));
-      const follower = statuses.findIndex((s) => !s.isLeader);
-      assert.ok(follower >= 0, `no follower: ${JSON.stringify(statuses)}`);
-      assert.match(statuses[follower]!.leader?.location ?? '', /^grpc\+tls:\/\/localhost:\d+$/);
-      const locations = await roundTrip(clients[follower]!, 'forwarded-over-tls');
-      assert.ok(locations.every((l) => l.startsWith('grpc+tls://localhost:')), `locations ${locations.join(', ')}`);
-      const leaderRead = await clients[1 - follower]!.readTable('forwarded-over-tls', DEADLINE);
-      assert.equal(leaderRead.numRows, rows.numRows);
-    } finally {
-      for (const c of clients) c.close();
-    }
+    test('a DoPut sent to the follower is committed by the leader', async () => {
+      const clients = await Promise.all(replicas.map((r) => FlightClient.connect(`grpc+tls://localhost:${r.port}`, clientOptions)));
+      try {
+        const statuses = await Promise.all(clients.map(async (c) => {
+          for await (const body of c.doAction('cluster-status', '', DEADLINE)) return JSON.parse(Buffer.from(body).toString()) as { isLeader: boolean; leader: { location: string } | null };
+          throw new Error('cluster-status returned nothing');
+        }));
+        const follower = statuses.findIndex((s) => !s.isLeader);
+        assert.ok(follower >= 0, `no follower: ${JSON.stringify(statuses)}`);
+        assert.match(statuses[follower]!.leader?.location ?? '', /^grpc\+tls:\/\/localhost:\d+$/);
+        const locations = await roundTrip(clients[follower]!, 'forwarded-over-tls');
+        assert.ok(locations.every((l) => l.startsWith('grpc+tls://localhost:')), `locations ${locations.join(', ')}`);
+        const leaderRead = await clients[1 - follower]!.readTable('forwarded-over-tls', DEADLINE);
+        assert.equal(leaderRead.numRows, rows.numRows);
+      } finally {
+        for (const c of clients) c.close();
+      }
+    });
   });
-});
+}
