@@ -3,7 +3,12 @@
 // (client x transport x check) and writes the results as JSON.
 //
 //   node --import tsx scripts/clients/run-clients.ts [--clients python,go,java]
-//        [--transports tcp,tls,mtls] [--out FILE] [--no-setup]
+//        [--transports tcp,tls,mtls] [--replicas 2] [--out FILE] [--no-setup]
+//
+// Each transport gets its own cluster of --replicas quiver processes (default 2) on one data root
+// and a real ZooKeeper, so every FlightInfo endpoint lists two locations, and the clients talk to
+// a follower, so their writes also go through leader forwarding (over TLS where the transport is
+// TLS). --replicas 1 runs one plain server instead (no ZooKeeper).
 //
 // Each client program prints one JSON line per check ({check, ok, detail, ms}); a check a client
 // did not report (it crashed, or timed out) counts as failed with the client's output attached.
@@ -12,7 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, startServer } from '../conformance/processes.ts';
+import { FlightClient, type FlightClientOptions } from '../../src/client/index.ts';
+import { run, startServer, type Server } from '../conformance/processes.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../zookeeper.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
@@ -40,6 +47,8 @@ export interface CheckResult {
 
 export interface ClientsReport {
   started: string;
+  /** quiver processes per transport (a cluster when more than one). */
+  replicas: number;
   versions: Record<string, string>;
   seconds: number;
   results: CheckResult[];
@@ -55,13 +64,15 @@ function serverArgs(transport: Transport): string[] {
   // advertises localhost; each file is its own endpoint, so two DoPuts give several endpoints.
   const base = ['--port', '0', '--host', 'localhost', '--auth', `basic:${USER}:${PASSWORD}`, '--endpoint-bytes', '1', '--log-level', 'warn'];
   if (transport === 'tcp') return base;
-  if (transport === 'tls') return [...base, ...tls];
+  // Replicas forward writes to the leader over TLS too, trusting the same CA as the clients.
+  if (transport === 'tls') return [...base, ...tls, '--tls-peer-ca', tlsFile('root-ca.pem')];
   return [...base, ...tls, '--tls-client-ca', tlsFile('root-ca.pem')];
 }
 
-function clientArgs(client: Client, transport: Transport, port: number, table: string): string[] {
-  const location = `${transport === 'tcp' ? 'grpc+tcp' : 'grpc+tls'}://localhost:${port}`;
-  const args = ['--location', location, '--table', table];
+const locationOf = (transport: Transport, port: number) => `${transport === 'tcp' ? 'grpc+tcp' : 'grpc+tls'}://localhost:${port}`;
+
+function clientArgs(client: Client, transport: Transport, port: number, table: string, replicas: number): string[] {
+  const args = ['--location', locationOf(transport, port), '--table', table, '--expect-locations', String(replicas)];
   if (transport !== 'tcp') args.push('--ca', tlsFile('root-ca.pem'));
   // Arrow Java reads client keys as PKCS#8 only: cert1.pkcs1 is cert1.key converted to it.
   if (transport === 'mtls') args.push('--cert', tlsFile('cert1.pem'), '--key', tlsFile(client === 'java' ? 'cert1.pkcs1' : 'cert1.key'), '--mtls');
@@ -102,6 +113,43 @@ function versions(): Record<string, string> {
   };
 }
 
+interface ClusterStatus { isLeader: boolean; leader: { location: string } | null; members: unknown[] }
+
+/**
+ * Waits until every replica sees a leader and all members, and returns the port of a follower
+ * (the clients' entry point) or of the only server.
+ */
+async function entryPort(transport: Transport, servers: Server[]): Promise<number> {
+  if (servers.length === 1) return servers[0]!.port;
+  const options: FlightClientOptions = { credentials: { username: USER, password: PASSWORD } };
+  if (transport !== 'tcp') options.tls = { ca: fs.readFileSync(tlsFile('root-ca.pem')) };
+  if (transport === 'mtls') options.tls = { ...options.tls, cert: fs.readFileSync(tlsFile('cert1.pem')), key: fs.readFileSync(tlsFile('cert1.key')) };
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  for (;;) {
+    try {
+      const statuses = await Promise.all(servers.map(async (s) => {
+        const client = await FlightClient.connect(locationOf(transport, s.port), options);
+        try {
+          for await (const body of client.doAction('cluster-status', '', { deadline: 5_000 })) return JSON.parse(Buffer.from(body).toString('utf8')) as ClusterStatus;
+          throw new Error('cluster-status returned nothing');
+        } finally {
+          client.close();
+        }
+      }));
+      last = JSON.stringify(statuses);
+      const follower = statuses.findIndex((st) => !st.isLeader);
+      if (statuses.every((st) => st.leader && st.members.length === servers.length) && statuses.filter((st) => st.isLeader).length === 1 && follower >= 0) {
+        return servers[follower]!.port;
+      }
+    } catch (e) {
+      last = String(e);
+    }
+    if (Date.now() > deadline) throw new Error(`the ${transport} cluster did not settle on one leader within 60 s: ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function runClients(argv: string[] = []): Promise<ClientsReport> {
   const opt = (name: string) => {
     const i = argv.indexOf(name);
@@ -116,50 +164,63 @@ export async function runClients(argv: string[] = []): Promise<ClientsReport> {
   };
   const clients = pick(CLIENTS, opt('--clients'));
   const transports = pick(TRANSPORTS, opt('--transports'));
+  const replicas = Number(opt('--replicas') ?? 2);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a positive integer`);
   const started = Date.now();
   const missing = argv.includes('--no-setup') ? new Map<Client, string | null>() : setup(clients);
   const results: CheckResult[] = [];
-  for (const transport of transports) {
-    const checks = CHECKS.filter((c) => c !== 'no_client_cert' || transport === 'mtls');
-    const data = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-clients-${transport}-`));
-    const server = await startServer(`quiver (${transport})`, [process.execPath, path.join(repo, 'bin/quiver.js'), 'serve', '--data', data, ...serverArgs(transport)], repo);
-    try {
-      // The three clients at once, each on its own table: they share the server as users would.
-      const runs = await Promise.all(clients.map(async (client) => {
-        const why = missing.get(client);
-        if (why) return { client, why, proc: null };
-        const table = `${client}-${transport}-${Date.now().toString(36)}`;
-        return { client, why: null, proc: await run(clientArgs(client, transport, server.port, table), CLIENT_TIMEOUT_MS) };
-      }));
-      const serverLog = (await server.stop()).slice(-8000);
-      for (const { client, why, proc } of runs) {
-        if (!proc) {
-          for (const check of checks) results.push({ client, transport, check, outcome: 'not-installed', detail: why ?? '' });
-          continue;
+  const zk: ZooKeeperCluster | null = replicas > 1 ? await startZooKeeper() : null;
+  try {
+    for (const transport of transports) {
+      const checks = CHECKS.filter((c) => c !== 'no_client_cert' || transport === 'mtls');
+      const data = fs.mkdtempSync(path.join(os.tmpdir(), `quiver-clients-${transport}-`));
+      const cluster = zk ? ['--zk', zk.connect, '--cluster', `clients-${transport}-${Date.now().toString(36)}`] : [];
+      const servers: Server[] = [];
+      const stopAll = async () => (await Promise.all(servers.map((s) => s.stop()))).map((log, i) => `--- replica ${i} ---\n${log.slice(-4000)}`).join('\n');
+      try {
+        for (let i = 0; i < replicas; i++) {
+          servers.push(await startServer(`quiver (${transport}, replica ${i})`, [process.execPath, path.join(repo, 'bin/quiver.js'), 'serve', '--data', data, ...serverArgs(transport), ...cluster], repo));
         }
-        const reported = new Map<string, { ok: boolean; detail: string; ms?: number }>();
-        for (const line of proc.output.split('\n')) {
-          if (!line.startsWith('{"check"')) continue;
-          try {
-            const r = JSON.parse(line) as { check: string; ok: boolean; detail: string; ms?: number };
-            reported.set(r.check, r);
-          } catch {
-            // a log line that happens to look like JSON: the check stays unreported
+        const port = await entryPort(transport, servers);
+        // The three clients at once, each on its own table: they share the server as users would.
+        const runs = await Promise.all(clients.map(async (client) => {
+          const why = missing.get(client);
+          if (why) return { client, why, proc: null };
+          const table = `${client}-${transport}-${Date.now().toString(36)}`;
+          return { client, why: null, proc: await run(clientArgs(client, transport, port, table, replicas), CLIENT_TIMEOUT_MS) };
+        }));
+        const serverLog = await stopAll();
+        for (const { client, why, proc } of runs) {
+          if (!proc) {
+            for (const check of checks) results.push({ client, transport, check, outcome: 'not-installed', detail: why ?? '' });
+            continue;
+          }
+          const reported = new Map<string, { ok: boolean; detail: string; ms?: number }>();
+          for (const line of proc.output.split('\n')) {
+            if (!line.startsWith('{"check"')) continue;
+            try {
+              const r = JSON.parse(line) as { check: string; ok: boolean; detail: string; ms?: number };
+              reported.set(r.check, r);
+            } catch {
+              // a log line that happens to look like JSON: the check stays unreported
+            }
+          }
+          for (const check of checks) {
+            const r = reported.get(check);
+            const detail = r?.detail ?? (proc.timedOut ? `no result: the client ran out of its ${CLIENT_TIMEOUT_MS / 1000} s` : `no result: the client exited with ${proc.code ?? proc.signal}`);
+            const ok = r?.ok === true;
+            results.push({ client, transport, check, outcome: ok ? 'pass' : 'fail', detail, ...(r?.ms !== undefined ? { ms: r.ms } : {}), ...(ok ? {} : { output: proc.output.slice(-8000), serverLog }) });
           }
         }
-        for (const check of checks) {
-          const r = reported.get(check);
-          const detail = r?.detail ?? (proc.timedOut ? `no result: the client ran out of its ${CLIENT_TIMEOUT_MS / 1000} s` : `no result: the client exited with ${proc.code ?? proc.signal}`);
-          const ok = r?.ok === true;
-          results.push({ client, transport, check, outcome: ok ? 'pass' : 'fail', detail, ...(r?.ms !== undefined ? { ms: r.ms } : {}), ...(ok ? {} : { output: proc.output.slice(-8000), serverLog }) });
-        }
+      } finally {
+        await stopAll();
+        fs.rmSync(data, { recursive: true, force: true });
       }
-    } finally {
-      await server.stop();
-      fs.rmSync(data, { recursive: true, force: true });
     }
+  } finally {
+    await zk?.stop();
   }
-  const report: ClientsReport = { started: new Date(started).toISOString(), versions: versions(), seconds: Math.round((Date.now() - started) / 100) / 10, results };
+  const report: ClientsReport = { started: new Date(started).toISOString(), replicas, versions: versions(), seconds: Math.round((Date.now() - started) / 100) / 10, results };
   const out = opt('--out') ?? path.join(cache, 'clients/results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
@@ -182,7 +243,8 @@ export function resultsTable(report: ClientsReport): string {
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const failures = report.results.filter((r) => r.outcome !== 'pass').map((r) => `  ${r.client} ${r.transport} ${r.check}: ${r.outcome}: ${r.detail}`);
   const versions = Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ');
-  return [fmt(header), ...lines.map(fmt), '', `${versions}; ${report.seconds} s`, ...(failures.length ? ['', 'not passed:', ...failures] : [])].join('\n');
+  const servers = report.replicas > 1 ? `${report.replicas} replicas per transport, clients on a follower` : 'one server per transport';
+  return [fmt(header), ...lines.map(fmt), '', `${versions}; ${servers}; ${report.seconds} s`, ...(failures.length ? ['', 'not passed:', ...failures] : [])].join('\n');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

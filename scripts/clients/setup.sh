@@ -53,7 +53,7 @@ setup_java() {
     log "Arrow Java classpath: cached"
   else
     log "resolving Arrow Java flight-core from Maven Central"
-    mvn -B -q -Dstyle.color=never -f "$src/pom.xml" -Dmaven.repo.local="$cache/m2/repository" \
+    mvn -B -q -Dstyle.color=never -Djansi.force=false -f "$src/pom.xml" -Dmaven.repo.local="$cache/m2/repository" \
       dependency:build-classpath -Dmdep.outputFile="$cp"
     echo "$pom_sum" > "$cp_stamp"
   fi
@@ -75,11 +75,13 @@ setup_python() {
 }
 
 for w in "${want[@]}"; do
+  started=$SECONDS
   case "$w" in
     go) setup_go || status=1 ;;
     java) setup_java || status=1 ;;
     python) setup_python || status=1 ;;
     *) log "unknown client: $w"; exit 2 ;;
   esac
+  log "$w: $((SECONDS - started)) s"
 done
 exit $status

@@ -92,8 +92,10 @@ WRONG_SCHEMA = pa.schema([pa.field("id", pa.utf8())])
 class Session:
     """One client library session against one server; each check is a method."""
 
-    def __init__(self, location: str, table: str, ca: bytes | None, cert: bytes | None, key: bytes | None):
+    def __init__(self, location: str, table: str, ca: bytes | None, cert: bytes | None, key: bytes | None,
+                 expect_locations: int = 1):
         self.location = location
+        self.expect_locations = expect_locations
         self.table = table
         self.tls = {}
         if ca is not None:
@@ -159,8 +161,8 @@ class Session:
         reads = 0
         for n, endpoint in enumerate(info.endpoints):
             uris = [loc.uri.decode() for loc in endpoint.locations]
-            if not uris or any(not u.startswith(scheme + "://") for u in uris):
-                raise CheckFailed(f"endpoint {n} has locations {uris}; expected {scheme}:// locations")
+            if len(set(uris)) != self.expect_locations or any(not u.startswith(scheme + "://") for u in uris):
+                raise CheckFailed(f"endpoint {n} has locations {uris}; expected {self.expect_locations} distinct {scheme}:// locations")
             per_location = []
             for uri in uris:
                 client = self.peer(uri)
@@ -236,9 +238,9 @@ def expect_status(code: str, call: Callable[[], object]) -> None:
 
 
 def run_checks(location: str, table: str, mtls: bool, ca: bytes | None, cert: bytes | None,
-               key: bytes | None) -> Iterator[dict]:
+               key: bytes | None, expect_locations: int = 1) -> Iterator[dict]:
     """Every check in order, as {check, ok, detail, ms}; a check that cannot run is skipped."""
-    session = Session(location, table, ca, cert, key)
+    session = Session(location, table, ca, cert, key, expect_locations)
     done: dict[str, bool] = {}
     needs = {"wrong_password": [], "put": ["handshake"], "append": ["put"], "list_flights": ["append"],
              "read_endpoints": ["append"], "not_found": ["handshake"], "wrong_schema": ["put"]}
@@ -302,10 +304,12 @@ def main() -> int:
     parser.add_argument("--cert", help="PEM client certificate (mutual TLS)")
     parser.add_argument("--key", help="PEM key of --cert")
     parser.add_argument("--mtls", action="store_true", help="also check that a client without a certificate is refused")
+    parser.add_argument("--expect-locations", type=int, default=1, help="locations every endpoint lists (replicas)")
     args = parser.parse_args()
     read = lambda p: Path(p).read_bytes() if p else None  # noqa: E731
     failed = 0
-    for result in run_checks(args.location, args.table, args.mtls, read(args.ca), read(args.cert), read(args.key)):
+    for result in run_checks(args.location, args.table, args.mtls, read(args.ca), read(args.cert), read(args.key),
+                             args.expect_locations):
         failed += not result["ok"]
         print(json.dumps(result), flush=True)
     return 1 if failed else 0

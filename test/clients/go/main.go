@@ -53,15 +53,16 @@ type result struct {
 }
 
 type session struct {
-	location  string
-	table     string
-	tlsConfig *tls.Config // nil: plain TCP
-	noCert    *tls.Config // the same trust, without the client certificate
-	client    flight.Client
-	authCtx   context.Context
-	mem       memory.Allocator
-	written   []arrow.RecordBatch
-	peers     []flight.Client
+	location        string
+	table           string
+	expectLocations int
+	tlsConfig       *tls.Config // nil: plain TCP
+	noCert          *tls.Config // the same trust, without the client certificate
+	client          flight.Client
+	authCtx         context.Context
+	mem             memory.Allocator
+	written         []arrow.RecordBatch
+	peers           []flight.Client
 }
 
 func main() {
@@ -71,12 +72,13 @@ func main() {
 	cert := flag.String("cert", "", "PEM client certificate (mutual TLS)")
 	key := flag.String("key", "", "PEM key of --cert")
 	mtls := flag.Bool("mtls", false, "also check that a client without a certificate is refused")
+	expectLocations := flag.Int("expect-locations", 1, "locations every endpoint lists (replicas)")
 	flag.Parse()
 	if *location == "" {
 		fmt.Fprintln(os.Stderr, "--location is required")
 		os.Exit(2)
 	}
-	s := &session{location: *location, table: *table, mem: memory.NewGoAllocator()}
+	s := &session{location: *location, table: *table, expectLocations: *expectLocations, mem: memory.NewGoAllocator()}
 	if strings.HasPrefix(*location, "grpc+tls://") {
 		var err error
 		if s.tlsConfig, err = tlsConfig(*ca, *cert, *key); err == nil {
@@ -369,8 +371,12 @@ func (s *session) readEndpoints() (string, error) {
 	var got []arrow.RecordBatch
 	reads := 0
 	for n, ep := range info.Endpoint {
-		if len(ep.Location) == 0 {
-			return "", fmt.Errorf("endpoint %d has no location", n)
+		distinct := map[string]bool{}
+		for _, loc := range ep.Location {
+			distinct[loc.Uri] = true
+		}
+		if len(distinct) != s.expectLocations {
+			return "", fmt.Errorf("endpoint %d has locations %v; expected %d distinct", n, ep.Location, s.expectLocations)
 		}
 		var first arrow.Table
 		for _, loc := range ep.Location {

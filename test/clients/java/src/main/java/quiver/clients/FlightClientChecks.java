@@ -86,6 +86,7 @@ public final class FlightClientChecks {
   final String ca;
   final String cert;
   final String key;
+  final int expectLocations;
   final BufferAllocator allocator = new RootAllocator();
   final List<AutoCloseable> open = new ArrayList<>();
   final DictionaryProvider.MapDictionaryProvider categories = new DictionaryProvider.MapDictionaryProvider();
@@ -93,8 +94,9 @@ public final class FlightClientChecks {
   FlightClient client;
   CredentialCallOption token;
 
-  FlightClientChecks(String location, String table, String ca, String cert, String key) {
+  FlightClientChecks(String location, String table, String ca, String cert, String key, int expectLocations) {
     this.location = location;
+    this.expectLocations = expectLocations;
     this.table = table;
     this.ca = ca;
     this.cert = cert;
@@ -118,7 +120,8 @@ public final class FlightClientChecks {
     }
     if (!opts.containsKey("location")) throw new IllegalArgumentException("--location is required");
     FlightClientChecks s = new FlightClientChecks(opts.get("location"),
-        opts.getOrDefault("table", "arrow-java-" + System.nanoTime()), opts.get("ca"), opts.get("cert"), opts.get("key"));
+        opts.getOrDefault("table", "arrow-java-" + System.nanoTime()), opts.get("ca"), opts.get("cert"), opts.get("key"),
+        Integer.parseInt(opts.getOrDefault("expect-locations", "1")));
     Map<String, Boolean> done = new HashMap<>();
     int failed = 0;
     for (String check : CHECKS) {
@@ -322,7 +325,9 @@ public final class FlightClientChecks {
     Map<String, FlightClient> peers = new LinkedHashMap<>();
     for (int n = 0; n < info.getEndpoints().size(); n++) {
       FlightEndpoint ep = info.getEndpoints().get(n);
-      if (ep.getLocations().isEmpty()) throw new AssertionError("endpoint " + n + " has no location");
+      if (ep.getLocations().stream().map(l -> l.getUri().toString()).distinct().count() != expectLocations) {
+        throw new AssertionError("endpoint " + n + " has locations " + ep.getLocations() + "; expected " + expectLocations + " distinct");
+      }
       List<List<Object>> first = null;
       for (Location loc : ep.getLocations()) {
         String uri = loc.getUri().toString();
