@@ -28,7 +28,7 @@ const tlsFile = (name: string) => path.join(tlsDir, name);
 
 export const CLIENTS = ['python', 'go', 'java'] as const;
 export const TRANSPORTS = ['tcp', 'tls', 'mtls'] as const;
-export const CHECKS = ['handshake', 'wrong_password', 'put', 'append', 'list_flights', 'read_endpoints', 'not_found', 'wrong_schema', 'no_client_cert'] as const;
+export const CHECKS = ['handshake', 'wrong_password', 'put', 'append', 'list_flights', 'read_endpoints', 'not_found', 'wrong_schema', 'no_client_cert', 'read_by_pyarrow'] as const;
 export type Client = (typeof CLIENTS)[number];
 export type Transport = (typeof TRANSPORTS)[number];
 
@@ -70,6 +70,14 @@ function serverArgs(transport: Transport): string[] {
 }
 
 const locationOf = (transport: Transport, port: number) => `${transport === 'tcp' ? 'grpc+tcp' : 'grpc+tls'}://localhost:${port}`;
+
+/** pyarrow reading another client's table: the three write the same rows, so the tables must be equal. */
+function crossReadArgs(transport: Transport, port: number, table: string): string[] {
+  const args = ['--location', locationOf(transport, port), '--table', table, '--read-only'];
+  if (transport !== 'tcp') args.push('--ca', tlsFile('root-ca.pem'));
+  if (transport === 'mtls') args.push('--cert', tlsFile('cert1.pem'), '--key', tlsFile('cert1.key'));
+  return [process.env.PYTHON ?? 'python3', path.join(repo, 'test/interop/test_client_libraries.py'), ...args];
+}
 
 function clientArgs(client: Client, transport: Transport, port: number, table: string, replicas: number): string[] {
   const args = ['--location', locationOf(transport, port), '--table', table, '--expect-locations', String(replicas)];
@@ -187,7 +195,12 @@ export async function runClients(argv: string[] = []): Promise<ClientsReport> {
           const why = missing.get(client);
           if (why) return { client, why, proc: null };
           const table = `${client}-${transport}-${Date.now().toString(36)}`;
-          return { client, why: null, proc: await run(clientArgs(client, transport, port, table, replicas), CLIENT_TIMEOUT_MS) };
+          const proc = await run(clientArgs(client, transport, port, table, replicas), CLIENT_TIMEOUT_MS);
+          // Once the client has written its table (both DoPuts acknowledged), pyarrow reads it.
+          const wrote = /^\{"check": ?"append", ?"ok": ?true/m.test(proc.output);
+          const cross = wrote && !missing.get('python') ? await run(crossReadArgs(transport, port, table), CLIENT_TIMEOUT_MS) : null;
+          if (cross) proc.output += `\n${cross.output}`;
+          return { client, why: null, proc };
         }));
         const serverLog = await stopAll();
         for (const { client, why, proc } of runs) {
@@ -207,6 +220,10 @@ export async function runClients(argv: string[] = []): Promise<ClientsReport> {
           }
           for (const check of checks) {
             const r = reported.get(check);
+            if (!r && check === 'read_by_pyarrow' && !reported.get('append')?.ok) {
+              results.push({ client, transport, check, outcome: 'fail', detail: 'not run: append failed' });
+              continue;
+            }
             const detail = r?.detail ?? (proc.timedOut ? `no result: the client ran out of its ${CLIENT_TIMEOUT_MS / 1000} s` : `no result: the client exited with ${proc.code ?? proc.signal}`);
             const ok = r?.ok === true;
             results.push({ client, transport, check, outcome: ok ? 'pass' : 'fail', detail, ...(r?.ms !== undefined ? { ms: r.ms } : {}), ...(ok ? {} : { output: proc.output.slice(-8000), serverLog }) });

@@ -178,6 +178,20 @@ class Session:
             raise CheckFailed(f"read back differs from what was written\n--- got ---\n{got.to_pydict()}\n--- want ---\n{want.to_pydict()}")
         return f"{len(info.endpoints)} endpoints, {reads} DoGets, {got.num_rows} rows equal to those written"
 
+    def read_by_pyarrow(self) -> str:
+        """Another client's table, written by the same formulas, reads back as pyarrow's own."""
+        info = self.client.get_flight_info(self.descriptor(), options=self.options())
+        parts = [self.client.do_get(e.ticket, options=self.options()).read_all() for e in info.endpoints]
+        got = pa.concat_tables(parts)
+        want = expected_table()
+        if not got.schema.equals(want.schema):
+            raise CheckFailed(f"schema differs from pyarrow's:\n{got.schema}\nexpected\n{want.schema}")
+        if not got.equals(want):
+            diff = [name for name in want.column_names if not got.column(name).equals(want.column(name))]
+            raise CheckFailed(f"columns {diff} differ from pyarrow's\n--- got ---\n{got.select(diff).to_pydict()}\n"
+                              f"--- want ---\n{want.select(diff).to_pydict()}")
+        return f"{got.num_rows} rows equal to the table pyarrow writes"
+
     def peer(self, uri: str) -> flight.FlightClient:
         """A new connection to a location, as a client reading endpoints elsewhere would open."""
         client = flight.FlightClient(uri, **self.tls)
@@ -305,8 +319,21 @@ def main() -> int:
     parser.add_argument("--key", help="PEM key of --cert")
     parser.add_argument("--mtls", action="store_true", help="also check that a client without a certificate is refused")
     parser.add_argument("--expect-locations", type=int, default=1, help="locations every endpoint lists (replicas)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="only read --table (another client's, written by the same formulas) and compare it with pyarrow's")
     args = parser.parse_args()
     read = lambda p: Path(p).read_bytes() if p else None  # noqa: E731
+    if args.read_only:
+        session = Session(args.location, args.table, read(args.ca), read(args.cert), read(args.key))
+        try:
+            session.handshake()
+            result = {"check": "read_by_pyarrow", "ok": True, "detail": session.read_by_pyarrow()}
+        except Exception as e:  # noqa: BLE001 - reported
+            result = {"check": "read_by_pyarrow", "ok": False, "detail": str(e)}
+        finally:
+            session.close()
+        print(json.dumps(result), flush=True)
+        return 0 if result["ok"] else 1
     failed = 0
     for result in run_checks(args.location, args.table, args.mtls, read(args.ca), read(args.cert), read(args.key),
                              args.expect_locations):
