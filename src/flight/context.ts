@@ -1,5 +1,6 @@
 // What the Flight handlers share: storage, who may call, where this server can be reached,
 // and how long a version stays readable after it is superseded.
+import type * as grpc from '@grpc/grpc-js';
 import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { Authenticator } from './auth.ts';
@@ -18,7 +19,7 @@ export interface FlightContext {
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
   /**
-   * Locations (grpc+tcp://…) a FlightInfo endpoint lists: this server, or in a cluster every
+   * Locations (grpc+tcp:// or grpc+tls://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.
    */
   locations(): Promise<string[]>;
@@ -27,6 +28,8 @@ export interface FlightContext {
    * forward them to; UNAVAILABLE when no replica can take writes right now.
    */
   writeLeader(): Promise<string | null>;
+  /** How to reach another replica's grpc+tls:// location (the transport security this server uses). */
+  peerCredentials?: () => grpc.ChannelCredentials;
   /** What this server knows of its cluster (or that it runs alone), for the cluster-status action. */
   clusterStatus(): Promise<ClusterReport>;
   leases: EndpointLeases;

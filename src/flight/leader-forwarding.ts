@@ -17,12 +17,14 @@ type PutClient = grpc.Client & { DoPut(metadata: grpc.Metadata): grpc.ClientDupl
 const clients = new Map<string, PutClient>();
 
 /** One channel per leader location, reused across calls. */
-function clientFor(location: string): PutClient {
+function clientFor(location: string, tlsCredentials?: () => grpc.ChannelCredentials): PutClient {
   let client = clients.get(location);
   if (!client) {
-    const m = /^grpc\+tcp:\/\/(.+)$/.exec(location);
-    if (!m) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: only grpc+tcp locations are supported`);
-    client = new FlightServiceClient(m[1]!, grpc.credentials.createInsecure(), {
+    const m = /^grpc\+(tcp|tls):\/\/(.+)$/.exec(location);
+    if (!m) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: only grpc+tcp and grpc+tls locations are supported`);
+    if (m[1] === 'tls' && !tlsCredentials) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: this replica has no TLS settings (--tls-cert, --tls-key)`);
+    const credentials = m[1] === 'tls' ? tlsCredentials!() : grpc.credentials.createInsecure();
+    client = new FlightServiceClient(m[2]!, credentials, {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
       'grpc-node.flow_control_window': 16 * 1024 * 1024,
@@ -39,6 +41,8 @@ export async function forwardPut(
   first: FlightDataMessage,
   location: string,
   info: CallInfo,
+  /** Credentials for a grpc+tls:// leader: this replica's own TLS settings. */
+  tlsCredentials?: () => grpc.ChannelCredentials,
 ): Promise<void> {
   const metadata = new grpc.Metadata();
   // Tokens are signed with a key every replica shares (signed-tokens.ts), so the caller's own
@@ -47,7 +51,7 @@ export async function forwardPut(
     const value = info.metadata.get(key)[0];
     if (value !== undefined) metadata.set(key, value);
   }
-  const upstream = clientFor(location).DoPut(metadata);
+  const upstream = clientFor(location, tlsCredentials).DoPut(metadata);
   const status = new Promise<grpc.StatusObject>((resolve) => upstream.on('status', resolve));
   upstream.on('error', () => undefined); // the status above carries the outcome
   upstream.on('data', (r: PutResult) => call.write(r));

@@ -16,6 +16,13 @@ export interface ServerConfig {
   zkSessionTimeoutMs: number;
   /** Directory the import action may read Parquet files from; unset disables imports. */
   importDir?: string;
+  /** PEM certificate chain and key: set, the server speaks TLS (grpc+tls://). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** PEM CA bundle: set, clients must present a certificate it signed (mutual TLS). */
+  tlsClientCa?: string;
+  /** PEM CA bundle a replica trusts when it calls another (forwarding to the leader). */
+  tlsPeerCa?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
   auth: string;
   /** Refuse DoPut, drop and import (reads go on); a cluster's config node can set it live. */
@@ -107,11 +114,15 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'host', flag: '--host', env: 'QUIVER_HOST', help: 'interface to listen on', parse: String },
   { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
   { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory', parse: String },
-  { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port', parse: String },
+  { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port (grpc+tls:// with --tls-cert)', parse: String },
   { key: 'zk', flag: '--zk', env: 'QUIVER_ZK', help: 'ZooKeeper host:port[,host:port...]: run as a cluster replica (needs a shared --data and --advertise)', parse: String },
   { key: 'cluster', flag: '--cluster', env: 'QUIVER_CLUSTER', help: 'cluster name under ZooKeeper (letters, digits, - and _)', parse: String },
   { key: 'zkSessionTimeoutMs', flag: '--zk-session-timeout', env: 'QUIVER_ZK_SESSION_TIMEOUT', help: 'ZooKeeper session timeout (e.g. 10s)', parse: parseDuration },
   { key: 'importDir', flag: '--import-dir', env: 'QUIVER_IMPORT_DIR', help: 'directory the import action may read Parquet files from', parse: String },
+  { key: 'tlsCert', flag: '--tls-cert', env: 'QUIVER_TLS_CERT', help: 'PEM certificate chain: serve TLS (grpc+tls://) with it and --tls-key', parse: String },
+  { key: 'tlsKey', flag: '--tls-key', env: 'QUIVER_TLS_KEY', help: 'PEM private key of --tls-cert', parse: String },
+  { key: 'tlsClientCa', flag: '--tls-client-ca', env: 'QUIVER_TLS_CLIENT_CA', help: 'PEM CA bundle: require client certificates it signed (mutual TLS)', parse: String },
+  { key: 'tlsPeerCa', flag: '--tls-peer-ca', env: 'QUIVER_TLS_PEER_CA', help: 'PEM CA bundle replicas trust when forwarding writes to the leader (default: --tls-client-ca, else the system roots)', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
   { key: 'readOnly', flag: '--read-only', env: 'QUIVER_READ_ONLY', help: 'true: refuse writes (DoPut, drop, import) and keep serving reads', parse: bool('--read-only') },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },

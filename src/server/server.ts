@@ -22,6 +22,7 @@ import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
+import { serverTls } from './tls.ts';
 
 export class QuiverServer {
   private constructor(
@@ -36,6 +37,7 @@ export class QuiverServer {
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
+    const tls = serverTls(config);
     const data = path.resolve(config.data);
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
@@ -68,6 +70,7 @@ export class QuiverServer {
             : { mode: 'local' as const, self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
           config: live.report(),
         }),
+        peerCredentials: tls.peer,
         leases: new EndpointLeases(),
         get retentionMs() {
           return live.settings.retentionMs;
@@ -90,10 +93,10 @@ export class QuiverServer {
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
       const port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(`${config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+        server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
       raiseConnectionWindow(server);
-      if (!location) location = `grpc+tcp://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+      if (!location) location = `${tls.scheme}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       const coordinator: Coordinator = config.zk
         ? await ZooKeeperCoordinator.start({
           connect: config.zk,
@@ -123,7 +126,7 @@ export class QuiverServer {
       }
       const { maintenance, schedule } = startMaintenance(config, () => live.settings.retentionMs, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
-      log.info('serving', { data, port, location, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
+      log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
     } catch (e) {
       server.forceShutdown();

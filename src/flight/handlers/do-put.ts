@@ -41,7 +41,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     // A follower passes the whole stream to the leader; decided before any data is staged.
     const leader = await ctx.writeLeader();
     if (leader) {
-      await forwardPut(call, messages, first.value, leader, info);
+      await forwardPut(call, messages, first.value, leader, info, ctx.peerCredentials);
       return;
     }
     write = await begin(ctx, first.value);
