@@ -124,7 +124,7 @@ export class QuiverServer {
         // Before the first call is served: a replica joining a read-only cluster never takes a write.
         await coordinator.watchConfig((node) => live.apply(node));
       }
-      const { maintenance, schedule } = startMaintenance(config, () => live.settings.retentionMs, store, coordinator, ctx.leases, log);
+      const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
@@ -151,12 +151,13 @@ export class QuiverServer {
 }
 
 /** The maintenance runner, and its periodic loop running while this process leads. */
-function startMaintenance(config: ServerConfig, retentionMs: () => number, store: TableStore, coordinator: Coordinator, leases: EndpointLeases, log: Logger): { maintenance: MaintenanceRunner; schedule: MaintenanceSchedule } {
+function startMaintenance(config: ServerConfig, live: LiveConfig, store: TableStore, coordinator: Coordinator, leases: EndpointLeases, log: Logger): { maintenance: MaintenanceRunner; schedule: MaintenanceSchedule } {
   const maintenance = new MaintenanceRunner(store, {
     // The cluster config node can change retention at any time: read it at each run.
     get retentionMs() {
-      return retentionMs();
+      return live.settings.retentionMs;
     },
+    readOnly: () => live.settings.readOnly,
     gcGraceMs: config.gcGraceMs,
     compaction: { minSmallFiles: config.compactMinFiles, smallFileBytes: config.compactSmallFileBytes },
     heldUntil: (table, version) => leases.heldUntil(table, version),

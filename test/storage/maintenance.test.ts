@@ -195,6 +195,21 @@ describe('compaction', () => {
   });
 });
 
+describe('read-only', () => {
+  test('a read-only server runs no maintenance: the run is refused and nothing changes', async () => {
+    const store = newStore();
+    await put(store, 'frozen', part(1, [3]));
+    await sleep(20);
+    await put(store, 'frozen', part(2, [3]));
+    let readOnly = true;
+    const runner = new MaintenanceRunner(store, settings({ retentionMs: 1, readOnly: () => readOnly }), quietLog());
+    await assert.rejects(runner.run(), (e: unknown) => e instanceof QuiverError && e.code === 'FAILED_PRECONDITION' && /read-only/.test(e.message));
+    assert.deepEqual((await store.history('frozen')).map((m) => m.version), [1, 2]);
+    readOnly = false;
+    assert.equal((await runner.run({ tasks: ['expire'] })).expiredVersions, 1);
+  });
+});
+
 describe('orphan collection', () => {
   test('deletes old unreferenced files and drop leftovers; keeps referenced files and young orphans', async () => {
     const store = newStore();

@@ -20,6 +20,11 @@ export interface MaintenanceSettings {
   compaction: CompactionOptions;
   /** Until when an endpoint lease of this process keeps a version readable. */
   heldUntil?: (table: string, version: number) => number;
+  /**
+   * True while the server is read-only. Operators set that to freeze the data root (for a backup
+   * or a migration), so maintenance, which commits versions and deletes files, waits too.
+   */
+  readOnly?: () => boolean;
 }
 
 export interface MaintenanceRequest {
@@ -71,6 +76,9 @@ export class MaintenanceRunner {
     const trigger = request.trigger ?? 'action';
     const signal = request.signal;
     const startedAt = new Date();
+    if (settings.readOnly?.()) {
+      throw new QuiverError('FAILED_PRECONDITION', 'maintenance is paused: the server is read-only (setting readOnly), so no version is expired or compacted and no file deleted; lift it to resume', { retriable: false });
+    }
     await store.coordinator.confirmWriter('run maintenance');
     let tables: string[];
     if (request.table !== undefined) {
