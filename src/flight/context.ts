@@ -5,6 +5,7 @@ import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { Authenticator } from './auth.ts';
 import type { EndpointLeases } from './endpoint-leases.ts';
+import type { CallMiddleware } from './response-headers.ts';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -16,6 +17,8 @@ export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
   log: Logger;
+  /** Run on every call before authentication (see handler-kit.ts). */
+  middleware?: readonly CallMiddleware[];
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
   /**

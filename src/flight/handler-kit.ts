@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { Logger } from './context.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
 import { ResponseHeaders, type CallMiddleware } from './response-headers.ts';
 import { statusError, toStatus } from './status.ts';
 
@@ -44,7 +45,8 @@ function callInfo(ctx: KitContext, call: AnyCall, response: ResponseHeaders, aut
 
 function fail(ctx: KitContext, method: string, e: unknown, response: ResponseHeaders): grpc.ServiceError {
   const status = toStatus(e, (message, error) => ctx.log.error(`${method}: ${message}`, error));
-  if (status.code !== grpc.status.INTERNAL) ctx.log.info(`${method} failed`, { code: grpc.status[status.code], details: status.details });
+  const requestId = response.get(REQUEST_ID_HEADER);
+  if (status.code !== grpc.status.INTERNAL) ctx.log.info(`${method} failed`, { code: grpc.status[status.code], details: status.details, ...(requestId ? { requestId } : {}) });
   return statusError({ ...status, metadata: response.trailersForError(status.metadata) });
 }
 

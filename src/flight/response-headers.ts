@@ -27,6 +27,12 @@ export class ResponseHeaders {
     this.metadata.add(key, value);
   }
 
+  /** The first value set for `key`, when it is a string. */
+  get(key: string): string | undefined {
+    const v = this.metadata.get(key)[0];
+    return typeof v === 'string' ? v : undefined;
+  }
+
   get empty(): boolean {
     return Object.keys(this.metadata.getMap()).length === 0;
   }

@@ -12,6 +12,7 @@ import { Authenticator } from '../flight/auth.ts';
 import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
 import { flightHandlers, flightService } from '../flight/flight-service.ts';
+import { requestIds } from '../flight/request-id.ts';
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
@@ -61,6 +62,7 @@ export class QuiverServer {
         },
         auth: new Authenticator(parseAuth(config.auth)),
         log,
+        middleware: [requestIds],
         lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
