@@ -6,6 +6,7 @@ import type { TableStore } from '../storage/table-store.ts';
 import type { Authenticator } from './auth.ts';
 import type { EndpointLeases } from './endpoint-leases.ts';
 import type { CallMiddleware } from './response-headers.ts';
+import type { SessionOptionsStore } from './session-options.ts';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -17,6 +18,8 @@ export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
   log: Logger;
+  /** Client sessions and their options (read-session.ts says what they mean). */
+  sessions?: SessionOptionsStore;
   /** Run on every call before authentication (see handler-kit.ts). */
   middleware?: readonly CallMiddleware[];
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */

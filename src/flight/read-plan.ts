@@ -20,7 +20,7 @@ export interface ReadPlan {
   arrowBytes: number;
 }
 
-export async function planRead(ctx: FlightContext, req: ReadRequest): Promise<ReadPlan> {
+export async function planRead(ctx: FlightContext, req: ReadRequest, endpointBytes = ctx.endpointBytes): Promise<ReadPlan> {
   const manifest = await ctx.store.snapshot(req.table, req.version);
   const schemaHeader = projectedSchema(manifest, req.columns);
   const tickets: TicketContent[] = [];
@@ -28,7 +28,7 @@ export async function planRead(ctx: FlightContext, req: ReadRequest): Promise<Re
   let bytes = 0;
   manifest.files.forEach((f, i) => {
     bytes += f.arrowBytes;
-    if (bytes >= ctx.endpointBytes) {
+    if (bytes >= endpointBytes) {
       tickets.push(ticketFor(manifest, [first, i + 1], req.columns));
       first = i + 1;
       bytes = 0;

@@ -72,6 +72,12 @@ export class SessionOptionsStore {
     return encodeMessage('CloseSessionResult', { status: 'CLOSED' });
   }
 
+  /** The options of the caller's session, or null when it has none (nothing is created). */
+  optionsOf(metadata: grpc.Metadata): ReadonlyMap<string, SessionOptionValue> | null {
+    const id = sessionId(metadata);
+    return id === null ? null : this.sessions.get(id) ?? null;
+  }
+
   /** The caller's options; with `create`, a new session (and its cookie) when it has none. */
   private session(call: CallSide, create: boolean): Map<string, SessionOptionValue> | null {
     const id = sessionId(call.metadata);

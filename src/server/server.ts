@@ -13,6 +13,8 @@ import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
 import { flightHandlers, flightService } from '../flight/flight-service.ts';
 import { requestIds } from '../flight/request-id.ts';
+import { readSessionPolicy } from '../flight/read-session.ts';
+import { SessionOptionsStore } from '../flight/session-options.ts';
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
@@ -63,6 +65,7 @@ export class QuiverServer {
         auth: new Authenticator(parseAuth(config.auth)),
         log,
         middleware: [requestIds],
+        sessions: new SessionOptionsStore(readSessionPolicy),
         lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),

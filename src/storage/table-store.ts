@@ -78,6 +78,19 @@ export class TableStore {
     return this.readManifest(name, entry.manifest);
   }
 
+  /** The version that was current at `at` (ms since the epoch): the newest committed at or before it. */
+  async versionAsOf(name: string, at: number): Promise<number> {
+    validateTableName(name);
+    const entries = await this.coordinator.entries(name);
+    if (entries.length === 0) throw notFound(`table ${JSON.stringify(name)} does not exist; ListFlights shows the tables there are`);
+    let oldest: Manifest | null = null;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      oldest = await this.readManifest(name, entries[i]!.manifest);
+      if (Date.parse(oldest.committedAt) <= at) return oldest.version;
+    }
+    throw notFound(`table ${JSON.stringify(name)} has no version as of ${new Date(at).toISOString()}: its oldest retained version, ${oldest!.version}, was committed at ${oldest!.committedAt}; choose a later instant or clear the session's quiver.as_of`);
+  }
+
   /** When `version` was superseded by a newer one (ms since the epoch), or null while current. */
   async supersededAt(name: string, version: number): Promise<number | null> {
     const head = await this.coordinator.head(name);

@@ -11,6 +11,8 @@ import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-act
 import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
 import { refuseWhileReadOnly } from '../write-gate.ts';
+import { AS_OF, ENDPOINT_BYTES } from '../read-session.ts';
+import { SESSION_COOKIE, type SessionOptionsStore } from '../session-options.ts';
 
 interface ActionSpec {
   description: string;
@@ -18,6 +20,11 @@ interface ActionSpec {
 }
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+function sessionsOf(ctx: FlightContext): SessionOptionsStore {
+  if (!ctx.sessions) throw new QuiverError('UNIMPLEMENTED', 'this server keeps no client sessions');
+  return ctx.sessions;
+}
 
 function tableArgument(body: Uint8Array, action: string): string {
   let parsed: unknown;
@@ -124,6 +131,24 @@ const ACTIONS: Record<string, ActionSpec> = {
   maintenance: {
     description: MAINTENANCE_DESCRIPTION,
     run: runMaintenanceAction,
+  },
+  SetSessionOptions: {
+    description: `Set options of this client's session (named by the ${SESSION_COOKIE} cookie it is given): ${AS_OF} (string, an RFC 3339 instant: reads that name no version see each table as it was then) and ${ENDPOINT_BYTES} (int64: Arrow bytes per GetFlightInfo endpoint). A value-less option removes it. Body: SetSessionOptionsRequest. Result: SetSessionOptionsResult with an error per refused option.`,
+    async *run(ctx, body, info) {
+      yield sessionsOf(ctx).set(body, info);
+    },
+  },
+  GetSessionOptions: {
+    description: 'The options of this client\'s session. Body: GetSessionOptionsRequest. Result: GetSessionOptionsResult.',
+    async *run(ctx, body, info) {
+      yield sessionsOf(ctx).get(body, info);
+    },
+  },
+  CloseSession: {
+    description: 'End this client\'s session: its options are forgotten and the cookie is cleared. Body: CloseSessionRequest. Result: CloseSessionResult.',
+    async *run(ctx, body, info) {
+      yield sessionsOf(ctx).close(body, info);
+    },
   },
   CancelFlightInfo: {
     description: 'Give up the endpoints of a FlightInfo: their leases end and their tickets are refused. Body: CancelFlightInfoRequest. Result: CancelFlightInfoResult.',

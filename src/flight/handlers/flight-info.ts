@@ -2,28 +2,36 @@
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
-import { readRequest } from '../descriptors.ts';
-import { serverStream, unary } from '../handler-kit.ts';
+import { readRequest, type ReadRequest } from '../descriptors.ts';
+import { serverStream, unary, type CallInfo } from '../handler-kit.ts';
+import { readDefaults, type ReadDefaults } from '../read-session.ts';
 import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../protocol.ts';
 import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
-async function describe(ctx: FlightContext, descriptor: FlightDescriptorIn): Promise<FlightInfo> {
-  const plan = await planRead(ctx, readRequest(descriptor));
+async function describe(ctx: FlightContext, descriptor: FlightDescriptorIn, info: CallInfo): Promise<FlightInfo> {
+  const defaults = readDefaults(ctx.sessions, info.metadata);
+  const plan = await planRead(ctx, await sessionRead(ctx, readRequest(descriptor), defaults), defaults.endpointBytes);
   return buildFlightInfo(ctx, plan, descriptor);
 }
 
+/** A read naming no version gets the session's quiver.as_of version, when it has one. */
+async function sessionRead(ctx: FlightContext, req: ReadRequest, defaults: ReadDefaults): Promise<ReadRequest> {
+  if (req.version !== undefined || defaults.asOf === undefined) return req;
+  return { ...req, version: await ctx.store.versionAsOf(req.table, defaults.asOf) };
+}
+
 export function getFlightInfo(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
-  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn) => describe(ctx, d));
+  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info) => describe(ctx, d, info));
 }
 
 /** Stored tables are complete at once: the first PollInfo is final (no descriptor to poll again). */
 export function pollFlightInfo(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, PollInfo> {
-  return unary(ctx, 'PollFlightInfo', async (d: FlightDescriptorIn) => ({ info: await describe(ctx, d), progress: 1 }));
+  return unary(ctx, 'PollFlightInfo', async (d: FlightDescriptorIn, info) => ({ info: await describe(ctx, d, info), progress: 1 }));
 }
 
 export function getSchema(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, SchemaResult> {
-  return unary(ctx, 'GetSchema', async (d: FlightDescriptorIn) => {
-    const req = readRequest(d);
+  return unary(ctx, 'GetSchema', async (d: FlightDescriptorIn, info) => {
+    const req = await sessionRead(ctx, readRequest(d), readDefaults(ctx.sessions, info.metadata));
     // The current schema comes from the catalog (in a cluster, ZooKeeper); a version's from its manifest.
     if (req.version === undefined) return { schema: encapsulatedSchema(projectSchema(req.table, await ctx.store.currentSchema(req.table), req.columns)) };
     const manifest = await ctx.store.snapshot(req.table, req.version);
