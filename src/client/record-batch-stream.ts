@@ -1,7 +1,8 @@
 // FlightData messages in, apache-arrow RecordBatches out. Each message is framed as IPC (a
 // prefix for the header, then the body as its own chunk, never copied into one stream buffer)
 // and fed to arrow-js's streaming reader, which pulls one message at a time. app_metadata is
-// matched to batches by order: the reader yields batch i after consuming record batch message i.
+// matched to batches by order: the reader yields batch i after consuming record batch message i,
+// and not later: each batch is handed out as soon as its message has arrived.
 import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-arrow';
 import { MESSAGE_RECORD_BATCH, framePrefix, messageHeaderType } from '../arrow/ipc-framing.ts';
 import type { FlightDataMessage } from '../flight/flight-data.ts';
@@ -12,6 +13,8 @@ import * as grpc from '@grpc/grpc-js';
 export type FlightStreamItem =
   | { batch: RecordBatch; appMetadata?: Uint8Array }
   | { batch: null; appMetadata: Uint8Array };
+
+const EMPTY_CHUNK = new Uint8Array(0);
 
 interface Pending {
   isBatch: boolean;
@@ -46,6 +49,10 @@ export class FlightRecordBatchStream implements AsyncIterable<RecordBatch> {
           if (messageHeaderType(m.header) === MESSAGE_RECORD_BATCH) pending.push({ isBatch: true, appMetadata: m.appMetadata });
           yield framePrefix(m.header);
           if (m.body.byteLength > 0) yield m.body;
+          // arrow-js's byte source asks for one chunk more than the message it is decoding;
+          // this empty chunk answers that, so a batch is decoded as soon as its message
+          // arrived instead of when the next one does (DoExchange in lockstep depends on it).
+          yield EMPTY_CHUNK;
         }
       } catch (e) {
         sourceError = toFlightError(e);
