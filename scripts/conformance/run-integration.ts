@@ -38,7 +38,7 @@ import { cache, clientCommand, installed, repo } from './clients.ts';
 import { run, startServer, type Server } from './processes.ts';
 import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
 import { runStreamClient } from './stream-runner.ts';
-import { README_BEGIN, README_END, readmeSection, replaceReadmeSection } from './readme-table.ts';
+import { README_BEGIN, README_END, mark, readmeSection, replaceReadmeSection } from './readme-table.ts';
 
 
 export type Outcome = 'pass' | 'fail' | 'cannot-run' | 'not-installed';
@@ -228,7 +228,6 @@ async function runGroup(o: Options, c: Case, group: ClientId[], tmp: string): Pr
 // ---------------------------------------------------------------------------------------------
 // Table
 
-export const mark: Record<Outcome, string> = { pass: 'pass', fail: 'FAIL', 'cannot-run': 'n/a', 'not-installed': 'not installed' };
 
 export function markdownTable(r: RunReport): string {
   const ids = r.clients.map((c) => c.id);

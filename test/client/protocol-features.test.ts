@@ -49,6 +49,35 @@ describe('doExchange', () => {
     }
   });
 
+  test('an exchange that writes nothing still sends its descriptor, on end()', async () => {
+    const client = await serve('do_exchange:echo');
+    try {
+      const exchange = client.doExchange(cmd('echo'));
+      exchange.end();
+      const items = [];
+      for await (const item of exchange.items()) items.push(item);
+      assert.deepEqual(items, []);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('aborting the signal cancels the exchange: both sides stop with CANCELLED', async () => {
+    const client = await serve('do_exchange:echo');
+    try {
+      const controller = new AbortController();
+      const exchange = client.doExchange(cmd('echo'), { signal: controller.signal });
+      const replies = exchange.items()[Symbol.asyncIterator]();
+      await exchange.write(batch([1]));
+      assert.equal((await replies.next()).value!.batch!.numRows, 1);
+      controller.abort();
+      await assert.rejects(replies.next(), (e: FlightError) => e.code === GrpcStatus.CANCELLED);
+      await assert.rejects(exchange.write(batch([2])), (e: FlightError) => e.code === GrpcStatus.CANCELLED);
+    } finally {
+      client.close();
+    }
+  });
+
   test('a refused exchange fails the read side with the server status', async () => {
     const client = await serve('do_exchange:echo');
     try {
