@@ -39,7 +39,9 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
     // The read side reports the same failure; this listener keeps it from being unhandled when
     // the caller only writes.
     call.on('error', (e) => (this.failure ??= toFlightError(e)));
-    options.signal?.addEventListener('abort', () => this.cancel(), { once: true });
+    const onAbort = () => this.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    call.on('status', () => options.signal?.removeEventListener('abort', onAbort));
     this.responses = new FlightRecordBatchStream(serverStream(call as unknown as grpc.ClientReadableStream<FlightDataMessage>, options.signal));
     // A failure here also fails the call, which the caller learns from the next write or read.
     if (options.schema) this.send(this.start(options.schema).schemaMessage).catch(() => undefined);
