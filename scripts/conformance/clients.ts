@@ -17,22 +17,48 @@ export function installed(id: ClientId): boolean {
     case 'go': return fs.existsSync(goBinary());
     case 'java': return fs.existsSync(javaClasspathFile()) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
     case 'go-readback':
-      return fs.existsSync(goBinary()) && spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import pyarrow.flight'], { stdio: 'ignore' }).status === 0;
+      return fs.existsSync(goBinary()) && pyarrowFlight();
+    case 'python': return pyarrowFlight();
+    // quiver's own client needs nothing beyond the npm packages.
+    case 'ts': return true;
   }
 }
 
-/** What a client run does: upload and check one corpus file, or play one scenario. */
-export type ClientTask = { json: string; stream: string } | { scenario: string };
+const python = () => process.env.PYTHON ?? 'python3';
+let pyarrowFlightFound: boolean | undefined;
+function pyarrowFlight(): boolean {
+  pyarrowFlightFound ??= spawnSync(python(), ['-c', 'import pyarrow.flight'], { stdio: 'ignore' }).status === 0;
+  return pyarrowFlightFound;
+}
+
+/**
+ * What a client run does: upload and check one corpus file, play one scenario, or (pyarrow and
+ * quiver/client, which cannot read the integration JSON) upload and check the .stream twins of
+ * a list of cases, given as a JSON file [{name, stream}], one JSON result line per case.
+ */
+export type ClientTask = { json: string; stream: string } | { scenario: string } | { streams: string };
 
 /** The command line of one client (flags as each client's main() parses them). */
 export function clientCommand(id: ClientId, port: number, task: ClientTask): string[] {
+  const where = ['-host', '127.0.0.1', '-port', String(port)];
+  if ('streams' in task && id !== 'python' && id !== 'ts') throw new Error(`${id} reads the integration JSON, not streams`);
   switch (id) {
+    case 'python':
+      if ('json' in task) throw new Error('pyarrow cannot read the integration JSON: give it the .stream files');
+      return 'scenario' in task
+        ? [python(), path.join(repo, 'scripts/conformance/py_scenario_client.py'), ...where, '-scenario', task.scenario]
+        : [python(), path.join(repo, 'scripts/conformance/py_stream_client.py'), ...where, '-cases', task.streams];
+    case 'ts':
+      if ('json' in task) throw new Error('arrow-js cannot read the integration JSON: give it the .stream files');
+      return 'scenario' in task
+        ? [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-scenario-client.ts'), ...where, '-scenario', task.scenario]
+        : [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-stream-client.ts'), ...where, '-cases', task.streams];
     // arrow-go main.go: flags -host, -port, -path, -scenario.
     case 'go':
-      return [goBinary(), '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-path', task.json])];
+      return [goBinary(), '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-path', (task as { json: string }).json])];
     // Runs right after the arrow-go client, against the same server and table (JSON mode only).
     case 'go-readback':
-      if ('scenario' in task) throw new Error('the read-back check has no scenario mode');
+      if (!('json' in task)) throw new Error('the read-back check has no scenario mode');
       return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), task.json, task.stream];
     case 'java': {
       // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.
@@ -44,7 +70,7 @@ export function clientCommand(id: ClientId, port: number, task: ClientTask): str
       return ['java', '--add-opens=java.base/java.nio=ALL-UNNAMED', '-Darrow.struct.conflict.policy=CONFLICT_APPEND',
         '-Dio.netty.tryReflectionSetAccessible=true', '-XX:-UsePerfData', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Xmx512m', '-XX:+UseSerialGC', '-cp', cp,
         'org.apache.arrow.flight.example.integration.IntegrationTestClient',
-        '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-j', task.json])];
+        '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-j', (task as { json: string }).json])];
     }
   }
 }

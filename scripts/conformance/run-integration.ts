@@ -1,12 +1,14 @@
 #!/usr/bin/env -S node --import tsx
-// Runs the Arrow project's own Flight integration clients (arrow-go, Arrow Java) in JSON mode
-// against the real quiver server, over every .json.gz of the arrow-ipc corpus, and in scenario
-// mode against the scenario server (test/conformance/scenario-server).
+// Runs the Arrow project's own Flight integration clients (arrow-go, Arrow Java), pyarrow.flight
+// and quiver's own TypeScript client in JSON mode against the real quiver server, over every
+// .json.gz of the arrow-ipc corpus (pyarrow and quiver/client use each case's .stream twin: they
+// cannot read the integration JSON), and in scenario mode against the scenario server
+// (test/conformance/scenario-server).
 //
 //   node --import tsx scripts/conformance/run-integration.ts [options]
 //
 // Options:
-//   --clients go,java,go-readback   which clients (default: all three)
+//   --clients go,java,python,ts,go-readback   which clients (default: all)
 //   --modes json,scenario           which modes (default: both)
 //   --cases SUBSTR[,SUBSTR]         only corpus cases whose name contains one of these
 //   --scenarios SUBSTR[,SUBSTR]     only scenarios whose name contains one of these
@@ -17,6 +19,9 @@
 //   --timeout SECONDS               per client run (default 120)
 //   --jobs N                        client runs at once, each with its own server (default 1)
 //   --no-setup                      do not run scripts/conformance/setup.sh first
+//   --write-readme                  put the table into README.md between the conformance markers
+//   --check                         also fail when README.md's table differs from this run's
+//                                   (only meaningful for a full run: all clients, modes, cases)
 //
 // Every client run gets a fresh quiver server (loopback, free port, temporary data directory),
 // started with `serve --host 127.0.0.1 --port 0` and read from its first stdout line
@@ -28,10 +33,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, type ClientId } from '../../test/conformance/client-limits.ts';
+import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, type ClientId } from '../../test/conformance/client-limits.ts';
 import { cache, clientCommand, installed, repo } from './clients.ts';
 import { run, startServer, type Server } from './processes.ts';
 import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
+import { runStreamClient } from './stream-runner.ts';
+import { README_BEGIN, README_END, mark, readmeSection, replaceReadmeSection } from './readme-table.ts';
 
 
 export type Outcome = 'pass' | 'fail' | 'cannot-run' | 'not-installed';
@@ -56,6 +63,8 @@ export interface RunReport {
   cases: string[];
   results: CaseResult[];
   summary: { passed: number; failed: number; cannotRun: number; notInstalled: number };
+  /** With --check: why README.md's table is not this run's, or null when it is. */
+  readmeStale?: string | null;
 }
 
 interface Options {
@@ -70,11 +79,13 @@ interface Options {
   timeoutMs: number;
   jobs: number;
   setup: boolean;
+  writeReadme: boolean;
+  check: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    clients: ['go', 'java', 'go-readback'],
+    clients: CLIENTS.map((c) => c.id),
     modes: ['json', 'scenario'],
     cases: [],
     scenarios: [],
@@ -84,6 +95,8 @@ function parseArgs(argv: string[]): Options {
     timeoutMs: 120_000,
     jobs: 1,
     setup: true,
+    writeReadme: false,
+    check: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -104,6 +117,8 @@ function parseArgs(argv: string[]): Options {
       case '--timeout': o.timeoutMs = Number(val()) * 1000; break;
       case '--jobs': o.jobs = Math.max(1, Number(val())); break;
       case '--no-setup': o.setup = false; break;
+      case '--write-readme': o.writeReadme = true; break;
+      case '--check': o.check = true; break;
       default: throw new Error(`unknown option ${a}`);
     }
   }
@@ -213,7 +228,6 @@ async function runGroup(o: Options, c: Case, group: ClientId[], tmp: string): Pr
 // ---------------------------------------------------------------------------------------------
 // Table
 
-const mark: Record<Outcome, string> = { pass: 'pass', fail: 'FAIL', 'cannot-run': 'n/a', 'not-installed': 'not installed' };
 
 export function markdownTable(r: RunReport): string {
   const ids = r.clients.map((c) => c.id);
@@ -254,7 +268,7 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
   const o = parseArgs(argv);
   const t0 = Date.now();
   if (o.setup) {
-    const wanted = [...new Set(o.clients.map((c) => (c === 'go-readback' ? 'go' : c)))];
+    const wanted = [...new Set(o.clients.map((c) => (c === 'go-readback' ? 'go' : c)))].filter((c) => c === 'go' || c === 'java');
     const s = spawnSync('bash', [path.join(repo, 'scripts/conformance/setup.sh'), ...wanted], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (s.status !== 0) process.stderr.write('conformance: setup reported a problem; clients not installed are marked so\n');
   }
@@ -276,6 +290,14 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
         if (!cl.installed) jobs.push(async () => [{ case: c.name, client: cl.id, outcome: 'not-installed', reason: `${cl.title} client is not installed (see scripts/conformance/setup.sh)` }]);
       }
       for (const g of groups) jobs.push(async () => (await runGroup(o, c, g, tmp)).filter((r) => o.clients.includes(r.client)));
+    }
+    // The stream clients run every case in one process; started first, they overlap the rest.
+    for (const cl of clients.filter((k) => STREAM_CLIENTS.includes(k.id) && k.installed)) {
+      if (cases.length === 0) continue;
+      jobs.unshift(() => runStreamClient({
+        client: cl.id, cases: cases.map((c) => ({ name: c.name, stream: c.stream })), tmp, timeoutMs: o.timeoutMs,
+        startQuiver: (dataDir) => startQuiver(o.quiver, dataDir),
+      }));
     }
     for (const scenario of scenarios) {
       for (const cl of clients.filter((c) => SCENARIO_CLIENTS.includes(c.id))) {
@@ -311,6 +333,14 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
         notInstalled: results.filter((r) => r.outcome === 'not-installed').length,
       },
     };
+    const readmePath = path.join(repo, 'README.md');
+    if (o.check) {
+      const current = fs.readFileSync(readmePath, 'utf8');
+      const wanted = replaceReadmeSection(current, readmeSection(report));
+      report.readmeStale = wanted === current ? null
+        : `README.md's table between ${README_BEGIN} and ${README_END} is not what this run found; rerun with --write-readme (npm run conformance:readme) and commit it`;
+    }
+    if (o.writeReadme) fs.writeFileSync(readmePath, replaceReadmeSection(fs.readFileSync(readmePath, 'utf8'), readmeSection(report)));
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
     if (o.markdown) fs.writeFileSync(o.markdown, markdownTable(report));
@@ -323,7 +353,8 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   runIntegration(process.argv.slice(2)).then((r) => {
     console.log(textTable(r));
-    process.exitCode = r.summary.failed > 0 || r.summary.notInstalled > 0 ? 1 : 0;
+    if (r.readmeStale) console.log(`\n${r.readmeStale}`);
+    process.exitCode = r.summary.failed > 0 || r.summary.notInstalled > 0 || r.readmeStale ? 1 : 0;
   }, (e) => {
     console.error(`conformance: ${(e as Error).stack ?? e}`);
     process.exitCode = 2;

@@ -7,6 +7,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Absolute deadline or milliseconds from now. */
   deadline?: Date | number;
+  /** Extra request headers for this call (keys ending in -bin take binary values). */
+  headers?: Record<string, string | Uint8Array>;
 }
 
 export function grpcCallOptions(options: CallOptions): grpc.CallOptions {

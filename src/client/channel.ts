@@ -37,8 +37,9 @@ export function channelCredentials(location: ParsedLocation, tls: TlsOptions = {
 }
 
 /** The typed raw stub for `location` (DoGet/DoPut/DoExchange carry FlightDataMessage values). */
-export function createFlightServiceClient(location: ParsedLocation, tls: TlsOptions = {}, options: grpc.ChannelOptions = {}): FlightServiceClient {
+export function createFlightServiceClient(location: ParsedLocation, tls: TlsOptions = {}, options: grpc.ChannelOptions = {}, interceptors: grpc.Interceptor[] = []): FlightServiceClient {
   const channelOptions: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS, ...options };
   if (tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
-  return new Stub(location.address, channelCredentials(location, tls), channelOptions) as unknown as FlightServiceClient;
+  const clientOptions: grpc.ClientOptions = interceptors.length > 0 ? { ...channelOptions, interceptors } : channelOptions;
+  return new Stub(location.address, channelCredentials(location, tls), clientOptions) as unknown as FlightServiceClient;
 }

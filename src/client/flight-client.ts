@@ -13,6 +13,13 @@ import { isReuseConnection, parseLocation } from './location.ts';
 import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 import { resetStream } from '../flight/stream-reset.ts';
+import { FlightExchange, type ExchangeOptions } from './exchange.ts';
+import { CookieJar, middlewareInterceptor, type ClientMiddleware } from './middleware.ts';
+import {
+  cancelFlightInfoBody, cancelStatusOf, closeSessionStatusOf, onlyResult, renewFlightEndpointBody, renewedEndpointOf, sessionOptionsOf,
+  setSessionOptionsBody, setSessionOptionsErrorsOf,
+  type CancelStatus, type CloseSessionStatus, type SessionOptionError, type SessionOptionValue,
+} from './standard-actions.ts';
 import {
   decodeSchema, fromFlightInfo, fromPollInfo, toDescriptor, wireDescriptor,
   type ActionType, type DescriptorInput, type FlightEndpoint, type FlightInfo, type PollInfo, type WireFlightInfo, type WirePollInfo, type WireResult, type WireSchemaResult,
@@ -26,6 +33,13 @@ export interface FlightClientOptions {
   token?: string;
   /** Extra grpc-js channel options, over the client's defaults. */
   channelOptions?: grpc.ChannelOptions;
+  /** Hooks run on every call, in order (request headers, response headers, status). */
+  middleware?: ClientMiddleware[];
+  /**
+   * Keep the cookies the server sets and send them back (default true). Servers name client
+   * sessions with a cookie (session options); `client.cookies` is the jar.
+   */
+  cookies?: boolean;
 }
 
 export interface PutOptions extends CallOptions {
@@ -66,10 +80,15 @@ export class FlightClient {
   private readonly stub: FlightServiceClient;
   private token: string | null;
   private readonly peers = new Map<string, Promise<FlightClient>>();
+  /** The cookies this client keeps (null with options.cookies = false). */
+  readonly cookies: CookieJar | null;
 
   constructor(location: string, private readonly options: FlightClientOptions = {}) {
     this.location = location;
-    this.stub = createFlightServiceClient(parseLocation(location), options.tls, options.channelOptions);
+    this.cookies = options.cookies === false ? null : new CookieJar();
+    const middleware = [...(this.cookies ? [this.cookies] : []), ...(options.middleware ?? [])];
+    const interceptors = middleware.length > 0 ? [middlewareInterceptor(middleware)] : [];
+    this.stub = createFlightServiceClient(parseLocation(location), options.tls, options.channelOptions, interceptors);
     this.token = options.token ?? null;
   }
 
@@ -100,22 +119,22 @@ export class FlightClient {
 
   async *listFlights(criteria: Uint8Array | string = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<FlightInfo> {
     const expression = typeof criteria === 'string' ? Buffer.from(criteria) : criteria;
-    const call = this.stub.ListFlights({ expression }, this.metadata(), grpcCallOptions(options));
+    const call = this.stub.ListFlights({ expression }, this.metadata(options), grpcCallOptions(options));
     for await (const info of serverStream(call, options.signal)) yield fromFlightInfo(info);
   }
 
   async getFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<FlightInfo> {
-    const info = await unaryCall<WireFlightInfo>((cb) => this.stub.GetFlightInfo(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    const info = await unaryCall<WireFlightInfo>((cb) => this.stub.GetFlightInfo(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     return fromFlightInfo(info);
   }
 
   async pollFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<PollInfo> {
-    const poll = await unaryCall<WirePollInfo>((cb) => this.stub.PollFlightInfo(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    const poll = await unaryCall<WirePollInfo>((cb) => this.stub.PollFlightInfo(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     return fromPollInfo(poll);
   }
 
   async getSchema(descriptor: DescriptorInput, options: CallOptions = {}): Promise<Schema> {
-    const res = await unaryCall<WireSchemaResult>((cb) => this.stub.GetSchema(wireDescriptor(descriptor), this.metadata(), grpcCallOptions(options), cb), options.signal);
+    const res = await unaryCall<WireSchemaResult>((cb) => this.stub.GetSchema(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     const schema = decodeSchema(res.schema);
     if (!schema) throw new FlightError(grpc.status.INTERNAL, `GetSchema for ${JSON.stringify(toDescriptor(descriptor))} returned no schema`);
     return schema;
@@ -124,7 +143,7 @@ export class FlightClient {
   /** The data of one ticket. Iterate it for RecordBatches, or its items() for app_metadata too. */
   doGet(ticket: Uint8Array | FlightEndpoint, options: CallOptions = {}): FlightRecordBatchStream {
     const bytes = ticket instanceof Uint8Array ? ticket : ticket.ticket;
-    const call = this.stub.DoGet({ ticket: bytes }, this.metadata(), grpcCallOptions(options)) as unknown as grpc.ClientReadableStream<FlightDataMessage>;
+    const call = this.stub.DoGet({ ticket: bytes }, this.metadata(options), grpcCallOptions(options)) as unknown as grpc.ClientReadableStream<FlightDataMessage>;
     return new FlightRecordBatchStream(serverStream(call, options.signal));
   }
 
@@ -156,7 +175,7 @@ export class FlightClient {
     const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal);
     const { schema, batches } = await schemaAndBatches(source, options.schema);
-    const call = this.stub.DoPut(this.metadata(), grpcCallOptions(options)) as unknown as PutCall;
+    const call = this.stub.DoPut(this.metadata(options), grpcCallOptions(options)) as unknown as PutCall;
     const results: Uint8Array[] = [];
     let trailers = new grpc.Metadata();
     const settled = new Promise<void>((resolve, reject) => {
@@ -222,15 +241,55 @@ export class FlightClient {
 
   /** Runs an action; yields the body of each Result. */
   async *doAction(type: string, body: Uint8Array | string = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<Uint8Array> {
-    const call = this.stub.DoAction({ type, body: typeof body === 'string' ? Buffer.from(body) : body }, this.metadata(), grpcCallOptions(options));
+    const call = this.stub.DoAction({ type, body: typeof body === 'string' ? Buffer.from(body) : body }, this.metadata(options), grpcCallOptions(options));
     for await (const result of serverStream<WireResult>(call, options.signal)) yield new Uint8Array(result.body);
   }
 
   async listActions(options: CallOptions = {}): Promise<ActionType[]> {
     const out: ActionType[] = [];
-    const call = this.stub.ListActions({}, this.metadata(), grpcCallOptions(options));
+    const call = this.stub.ListActions({}, this.metadata(options), grpcCallOptions(options));
     for await (const a of serverStream(call, options.signal)) out.push({ type: a.type, description: a.description });
     return out;
+  }
+
+  /**
+   * Opens a DoExchange: write batches with exchange.write(), end() when done, and read the
+   * server's stream from the exchange (or exchange.items() for app_metadata) meanwhile.
+   */
+  doExchange(descriptor: DescriptorInput, options: ExchangeOptions = {}): FlightExchange {
+    if (options.signal?.aborted) throw cancelledError(options.signal);
+    const call = this.stub.DoExchange(this.metadata(options), grpcCallOptions(options)) as unknown as grpc.ClientDuplexStream<FlightDataMessage, FlightDataMessage>;
+    const d = wireDescriptor(descriptor);
+    return new FlightExchange(call, { type: d.type, path: d.path, cmd: d.cmd }, options);
+  }
+
+  /** CancelFlightInfo: asks the server to stop the query behind a FlightInfo it issued. */
+  async cancelFlightInfo(info: FlightInfo, options: CallOptions = {}): Promise<CancelStatus> {
+    return cancelStatusOf(await this.standardAction('CancelFlightInfo', cancelFlightInfoBody(info), options));
+  }
+
+  /** RenewFlightEndpoint: the endpoint with a later expiration time, as the server grants it. */
+  async renewFlightEndpoint(endpoint: FlightEndpoint, options: CallOptions = {}): Promise<FlightEndpoint> {
+    return renewedEndpointOf(await this.standardAction('RenewFlightEndpoint', renewFlightEndpointBody(endpoint), options));
+  }
+
+  /**
+   * SetSessionOptions: sets (or, with null, removes) options of this client's session, which the
+   * server names with a cookie. Resolves with the options the server refused and why (empty
+   * when all were taken).
+   */
+  async setSessionOptions(values: Record<string, SessionOptionValue | null>, options: CallOptions = {}): Promise<Record<string, SessionOptionError>> {
+    return setSessionOptionsErrorsOf(await this.standardAction('SetSessionOptions', setSessionOptionsBody(values), options));
+  }
+
+  /** GetSessionOptions: this session's options (int64 values as bigint, doubles as number). */
+  async getSessionOptions(options: CallOptions = {}): Promise<Record<string, SessionOptionValue>> {
+    return sessionOptionsOf(await this.standardAction('GetSessionOptions', new Uint8Array(0), options));
+  }
+
+  /** CloseSession: ends this client's session on the server. */
+  async closeSession(options: CallOptions = {}): Promise<CloseSessionStatus> {
+    return closeSessionStatusOf(await this.standardAction('CloseSession', new Uint8Array(0), options));
   }
 
   close(): void {
@@ -239,10 +298,17 @@ export class FlightClient {
     this.peers.clear();
   }
 
-  private metadata(): grpc.Metadata {
+  private metadata(options: CallOptions = {}): grpc.Metadata {
     const md = new grpc.Metadata();
     if (this.token) md.set('authorization', `Bearer ${this.token}`);
+    for (const [key, value] of Object.entries(options.headers ?? {})) md.add(key, typeof value === 'string' ? value : Buffer.from(value));
     return md;
+  }
+
+  private async standardAction(type: string, body: Uint8Array, options: CallOptions): Promise<Uint8Array> {
+    const results: Uint8Array[] = [];
+    for await (const r of this.doAction(type, body, options)) results.push(r);
+    return onlyResult(type, results);
   }
 
   private async *readEndpoint(endpoint: FlightEndpoint, options: CallOptions): AsyncGenerator<FlightStreamItem> {

@@ -2,7 +2,9 @@
 //
 // Three levels, from friendliest to rawest:
 //   FlightClient                 RecordBatches and Tables in and out, AbortSignal on every call,
-//                                endpoints and locations followed by readTable()
+//                                endpoints and locations followed by readTable(), DoExchange,
+//                                the standard actions (cancel, renew, session options),
+//                                middleware and cookies
 //   createFlightServiceClient    the generated, typed grpc-js stub (FlightServiceClient) with
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
 //   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
@@ -12,6 +14,9 @@ export { FlightClient } from './flight-client.ts';
 export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
 export { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
+export { FlightExchange, type ExchangeOptions } from './exchange.ts';
+export { CookieJar, type CallDescription, type CallStatus, type ClientMiddleware } from './middleware.ts';
+export type { CancelStatus, CloseSessionStatus, SessionOptionError, SessionOptionValue } from './standard-actions.ts';
 export type { AppMetadataFor } from './record-batch-encoder.ts';
 export type { CallOptions } from './calls.ts';
 export type { BasicCredentials } from './handshake.ts';

@@ -17,31 +17,51 @@ export interface EncodedMessage {
 
 export type AppMetadataFor = (batch: RecordBatch, index: number) => Uint8Array | undefined;
 
+/**
+ * One stream's encoder: the schema message first, then each batch's messages (dictionaries,
+ * then the record batch), with the state (dictionaries already sent) of a single IPC stream.
+ */
+export class FlightDataEncoder {
+  private readonly sink = new WriterChunks();
+  private readonly writer = new RecordBatchStreamWriter();
+  private index = 0;
+  /** The schema message, to be sent before any batch. */
+  readonly schemaMessage: FlightDataMessage;
+
+  constructor(readonly schema: Schema) {
+    this.writer.reset(this.sink, schema);
+    const [schemaFrame] = [...decodeStream(this.sink.take())];
+    if (!schemaFrame) throw new FlightError(grpc.status.INTERNAL, 'arrow-js wrote no schema message');
+    this.schemaMessage = { header: schemaFrame.header, body: schemaFrame.body };
+  }
+
+  /** The messages of one batch; app_metadata goes on its record batch message (never empty). */
+  encode(batch: RecordBatch, appMetadata?: Uint8Array): EncodedMessage[] {
+    if (!compareSchemas(this.schema, batch.schema)) {
+      throw new FlightError(grpc.status.INVALID_ARGUMENT, `batch ${this.index + 1} has schema ${describe(batch.schema)}, but the stream started with ${describe(this.schema)}`);
+    }
+    this.index++;
+    this.writer.write(batch);
+    return [...decodeStream(this.sink.take())].map((frame) => {
+      const isBatch = messageHeaderType(frame.header) === MESSAGE_RECORD_BATCH;
+      const message: FlightDataMessage = { header: frame.header, body: frame.body };
+      if (isBatch && appMetadata && appMetadata.byteLength > 0) message.appMetadata = appMetadata;
+      return { message, rows: isBatch ? batch.numRows : null };
+    });
+  }
+}
+
 export async function* encodeBatches(
   descriptor: FlightDescriptorValue,
   schema: Schema,
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   appMetadata?: AppMetadataFor,
 ): AsyncGenerator<EncodedMessage> {
-  const sink = new WriterChunks();
-  const writer = new RecordBatchStreamWriter();
-  writer.reset(sink, schema);
-  const [schemaFrame] = [...decodeStream(sink.take())];
-  if (!schemaFrame) throw new FlightError(grpc.status.INTERNAL, 'arrow-js wrote no schema message');
-  yield { message: { descriptor, header: schemaFrame.header, body: schemaFrame.body }, rows: null };
+  const encoder = new FlightDataEncoder(schema);
+  yield { message: { descriptor, ...encoder.schemaMessage }, rows: null };
   let index = 0;
   for await (const batch of batches) {
-    if (!compareSchemas(schema, batch.schema)) {
-      throw new FlightError(grpc.status.INVALID_ARGUMENT, `batch ${index + 1} has schema ${describe(batch.schema)}, but the stream started with ${describe(schema)}`);
-    }
-    writer.write(batch);
-    const metadata = appMetadata?.(batch, index);
-    for (const frame of decodeStream(sink.take())) {
-      const isBatch = messageHeaderType(frame.header) === MESSAGE_RECORD_BATCH;
-      const message: FlightDataMessage = { header: frame.header, body: frame.body };
-      if (isBatch && metadata && metadata.byteLength > 0) message.appMetadata = metadata;
-      yield { message, rows: isBatch ? batch.numRows : null };
-    }
+    yield* encoder.encode(batch, appMetadata?.(batch, index));
     index++;
   }
 }

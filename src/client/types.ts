@@ -87,20 +87,63 @@ function fromTimestamp(t: WireTimestamp): Date | null {
   return new Date(Number(t.seconds) * 1000 + Math.floor(Number(t.nanos) / 1e6));
 }
 
-export function fromFlightInfo(info: WireFlightInfo): FlightInfo {
+/**
+ * The message each FlightInfo was decoded from, so that sending it back (CancelFlightInfo)
+ * repeats the server's bytes (its schema encoding, timestamps to the nanosecond) exactly.
+ */
+const wireInfos = new WeakMap<FlightInfo, WireFlightInfo>();
+
+export function fromEndpoint(e: WireEndpoint): FlightEndpoint {
   return {
+    ticket: new Uint8Array(e.ticket?.ticket ?? []),
+    locations: e.location.map((l) => l.uri),
+    expirationTime: fromTimestamp(e.expiration_time),
+    appMetadata: new Uint8Array(e.app_metadata),
+  };
+}
+
+export function fromFlightInfo(info: WireFlightInfo): FlightInfo {
+  const out: FlightInfo = {
     schema: decodeSchema(info.schema),
     descriptor: fromDescriptor(info.flight_descriptor),
-    endpoints: info.endpoint.map((e) => ({
-      ticket: new Uint8Array(e.ticket?.ticket ?? []),
-      locations: e.location.map((l) => l.uri),
-      expirationTime: fromTimestamp(e.expiration_time),
-      appMetadata: new Uint8Array(e.app_metadata),
-    })),
+    endpoints: info.endpoint.map(fromEndpoint),
     totalRecords: Number(info.total_records),
     totalBytes: Number(info.total_bytes),
     ordered: info.ordered,
     appMetadata: new Uint8Array(info.app_metadata),
+  };
+  wireInfos.set(out, info);
+  return out;
+}
+
+function toTimestamp(d: Date | null): { seconds: number; nanos: number } | undefined {
+  if (!d) return undefined;
+  const ms = d.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms - Math.floor(ms / 1000) * 1000) * 1e6 };
+}
+
+/** A FlightEndpoint as protobufjs encodes it. */
+export function toWireEndpoint(e: FlightEndpoint): object {
+  return {
+    ticket: { ticket: e.ticket },
+    location: e.locations.map((uri) => ({ uri })),
+    expiration_time: toTimestamp(e.expirationTime),
+    app_metadata: e.appMetadata,
+  };
+}
+
+/** A FlightInfo as protobufjs encodes it: the received message itself when there is one. */
+export function toWireFlightInfo(info: FlightInfo, encodeSchema: (schema: Schema) => Uint8Array): object {
+  const received = wireInfos.get(info);
+  if (received) return received;
+  return {
+    schema: info.schema ? encodeSchema(info.schema) : new Uint8Array(0),
+    flight_descriptor: info.descriptor ? wireDescriptor(info.descriptor) : undefined,
+    endpoint: info.endpoints.map(toWireEndpoint),
+    total_records: info.totalRecords,
+    total_bytes: info.totalBytes,
+    ordered: info.ordered,
+    app_metadata: info.appMetadata,
   };
 }
 

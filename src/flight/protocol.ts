@@ -66,7 +66,8 @@ export function encodeMessage(type: string, value: object): Buffer {
   return Buffer.from(t.encode(t.fromObject(value)).finish());
 }
 
-export function decodeMessage<T>(type: string, bytes: Uint8Array): T {
+/** `longs: String` keeps int64 fields exact (the default, Number, rounds beyond 2^53). */
+export function decodeMessage<T>(type: string, bytes: Uint8Array, options: { longs?: typeof String | typeof Number } = {}): T {
   const t = root.lookupType(`arrow.flight.protocol.${type}`);
-  return t.toObject(t.decode(bytes), toObjectOptions) as T;
+  return t.toObject(t.decode(bytes), { ...toObjectOptions, ...options }) as T;
 }

@@ -14,7 +14,8 @@ export const SESSION_COOKIE = 'arrow_flight_session_id';
 export interface SessionOptionValue {
   string_value?: string;
   bool_value?: boolean;
-  int64_value?: number;
+  /** A decimal string as decoded, so values beyond 2^53 stay exact. */
+  int64_value?: number | string;
   double_value?: number;
   string_list_value?: { values: string[] };
 }
@@ -44,7 +45,7 @@ export class SessionOptionsStore {
 
   /** SetSessionOptions: body SetSessionOptionsRequest, result SetSessionOptionsResult. */
   set(body: Uint8Array, call: CallSide): Buffer {
-    const req = decodeMessage<{ session_options: Record<string, SessionOptionValue> }>('SetSessionOptionsRequest', body);
+    const req = decodeMessage<{ session_options: Record<string, SessionOptionValue> }>('SetSessionOptionsRequest', body, { longs: String });
     const options = this.session(call, true)!;
     const errors: Record<string, { value: OptionError }> = {};
     for (const [name, raw] of Object.entries(req.session_options ?? {})) {

@@ -1,9 +1,10 @@
 // node:test wrapper for CI: runs the Arrow project's Flight integration clients (arrow-go and
-// Arrow Java) in JSON mode against the real quiver server over every .json.gz of the arrow-ipc
-// corpus, and in scenario mode against the scenario server (test/conformance/scenario-server),
-// through scripts/conformance/run-integration.ts, and turns each case x client into a test.
-// A failing applicable case fails the run; a case the client itself cannot run is skipped with
-// the reason recorded in client-limits.ts.
+// Arrow Java), pyarrow.flight and quiver/client in JSON mode against the real quiver server over
+// every case of the arrow-ipc corpus, and in scenario mode against the scenario server
+// (test/conformance/scenario-server), through scripts/conformance/run-integration.ts, and turns
+// each case x client into a test. A failing applicable case fails the run; a case the client
+// itself cannot run is skipped with the reason recorded in client-limits.ts. A full run (no
+// QUIVER_CONFORMANCE_ARGS) also checks that README.md's conformance table is what it found.
 //
 //   node scripts/test-node.mjs test/conformance/arrow-integration.conformance.ts
 //
@@ -17,19 +18,35 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { markdownTable, runIntegration } from '../../scripts/conformance/run-integration.ts';
+import { SCENARIO_CANNOT_RUN } from './client-limits.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const extra = (process.env.QUIVER_CONFORMANCE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const full = extra.length === 0;
 const report = await runIntegration([
   '--out', path.join(repo, '.cache/conformance/integration-results.json'),
   '--markdown', path.join(repo, '.cache/conformance/integration-results.md'),
+  // Two client runs at once (each with its own server) keep the whole step near 2.5 min.
+  '--jobs', '2',
+  ...(full ? ['--check'] : []),
   ...extra,
 ]);
 process.stderr.write(`\n${markdownTable(report)}\n`);
 
 test('the corpus has cases to run', () => {
   assert.ok(report.cases.length > 0, `no .json.gz files under ${report.corpus}`);
+});
+
+test('README.md\'s conformance table is what this run found', { skip: full ? false : 'a partial run (QUIVER_CONFORMANCE_ARGS) cannot vouch for the whole table' }, () => {
+  assert.equal(report.readmeStale, null, report.readmeStale ?? '');
+});
+
+test('the pyarrow scenario client and client-limits.ts agree on what pyarrow cannot express', () => {
+  const out = spawnSync(process.env.PYTHON ?? 'python3', [path.join(repo, 'scripts/conformance/py_scenario_client.py'), '--cannot-express'], { encoding: 'utf8' });
+  if (out.status !== 0) return; // pyarrow absent: its column is "not installed" and fails above
+  assert.deepEqual(JSON.parse(out.stdout), SCENARIO_CANNOT_RUN.python);
 });
 
 for (const r of report.results) {

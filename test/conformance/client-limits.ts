@@ -2,7 +2,7 @@
 // run at all (a limit of the client, not of quiver). Every entry points at the client source that
 // justifies it; test/conformance/README.md has the longer story.
 
-export type ClientId = 'go' | 'java' | 'go-readback';
+export type ClientId = 'go' | 'java' | 'python' | 'ts' | 'go-readback';
 
 export interface ClientInfo {
   id: ClientId;
@@ -23,6 +23,16 @@ export const CLIENTS: ClientInfo[] = [
     origin: 'org.apache.arrow:flight-core:6.0.1 org.apache.arrow.flight.example.integration.IntegrationTestClient (Maven Central; see test/conformance/java/pom.xml)',
   },
   {
+    id: 'python',
+    title: 'pyarrow',
+    origin: 'pyarrow.flight (pip, installed by scripts/setup.mjs --test): scripts/conformance/py_scenario_client.py in scenario mode; JSON mode is the corpus case\'s .stream through scripts/conformance/py_stream_client.py (pyarrow cannot read the integration JSON)',
+  },
+  {
+    id: 'ts',
+    title: 'quiver/client (TypeScript)',
+    origin: 'quiver\'s own client, src/client: scripts/conformance/ts-scenario-client.ts in scenario mode; JSON mode is the corpus case\'s .stream through scripts/conformance/ts-stream-client.ts (arrow-js cannot read the integration JSON)',
+  },
+  {
     id: 'go-readback',
     title: 'arrow-go read-back (harness)',
     origin: 'scripts/conformance/readback.py: after the arrow-go client has uploaded, repeats the DoGet checks arrow-go\'s client makes but ignores (scenario.go consumeFlightLocation, whose error RunClient discards)',
@@ -31,14 +41,27 @@ export const CLIENTS: ClientInfo[] = [
 
 /**
  * Corpus cases (by "<dir>/<name>" without .json.gz) a client cannot run, with the reason.
- * Empty: both clients' JSON readers (arrow-go arrjson v18.8.0, Arrow Java 6.0.1 JsonFileReader with
+ * pyarrow and quiver/client run each case from its .stream twin (see clients.ts); arrow-js
+ * cannot hold some of them. For arrow-go and Java it is empty: both clients' JSON readers (arrow-go arrjson v18.8.0, Arrow Java 6.0.1 JsonFileReader with
  * -Darrow.struct.conflict.policy=CONFLICT_APPEND) load all 27 files of the corpus, and every case
  * passes once quiver's DoPut/DoGet follow the protocol (see README.md). Add an entry only with the
  * client source line that makes the case impossible for that client.
  */
+const ARROW_JS_COMPRESSION = 'arrow-js 21 decompresses IPC bodies only with a codec registered in compressionRegistry and ships none; Node 20 has no LZ4 frame or zstd codec (zlib gained zstd in Node 22.15), and quiver depends on no JS codec package';
+const ARROW_JS_DUPLICATE_NAMES = 'arrow-js RecordBatch rebuilds its schema from field names (the RecordBatch constructor), so two top-level fields of one name but different types collapse to one type';
+
 export const CANNOT_RUN: Record<ClientId, Record<string, string>> = {
   go: {},
   java: {},
+  python: {},
+  ts: {
+    '1.0.0-littleendian/generated_duplicate_fieldnames': `${ARROW_JS_DUPLICATE_NAMES} (ints: Int8 and ints: Int32 both read as Int32)`,
+    '1.0.0-littleendian/generated_union': `${ARROW_JS_DUPLICATE_NAMES} (the sparse and dense unions appear twice with different member types)`,
+    '2.0.0-compression/generated_lz4': ARROW_JS_COMPRESSION,
+    '2.0.0-compression/generated_uncompressible_lz4': ARROW_JS_COMPRESSION,
+    '2.0.0-compression/generated_uncompressible_zstd': ARROW_JS_COMPRESSION,
+    '2.0.0-compression/generated_zstd': ARROW_JS_COMPRESSION,
+  },
   'go-readback': {},
 };
 
@@ -61,7 +84,7 @@ export const SCENARIO_NAMES = [
 const NOT_IN_JAVA_6 = 'the published Arrow Java client (flight-core 6.0.1, org.apache.arrow.flight.example.integration.Scenarios) registers only auth:basic_proto and middleware; the client that has this scenario (flight-integration-tests) is not on Maven Central';
 
 /** The clients that have a scenario mode (the read-back check only re-reads JSON-mode uploads). */
-export const SCENARIO_CLIENTS: ClientId[] = ['go', 'java'];
+export const SCENARIO_CLIENTS: ClientId[] = ['go', 'java', 'python', 'ts'];
 
 /** Scenarios a client cannot run, with the client source that says so (SCENARIOS.md has more). */
 export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeof SCENARIO_NAMES)[number], string>>>> = {
@@ -69,4 +92,13 @@ export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeo
     'do_exchange:echo': 'arrow-go v18.8.0 has no such scenario: GetScenario (arrow/internal/flight_integration/scenario.go:55-92) panics "scenario not found"',
   },
   java: Object.fromEntries(SCENARIO_NAMES.filter((s) => s !== 'auth:basic_proto' && s !== 'middleware').map((s) => [s, NOT_IN_JAVA_6])),
+  // Kept in step with CANNOT_EXPRESS in scripts/conformance/py_scenario_client.py.
+  python: {
+    session_options: 'pyarrow.flight has no session option API (no SetSessionOptions/GetSessionOptions/CloseSession, no cookie middleware in Python): the C++ client\'s are not bound',
+    poll_flight_info: 'pyarrow.flight.FlightClient has no poll_flight_info (the C++ PollFlightInfo is not bound)',
+  },
+  ts: {},
 };
+
+/** Clients whose JSON mode is one process over every case against one server (clients.ts). */
+export const STREAM_CLIENTS: ClientId[] = ['python', 'ts'];

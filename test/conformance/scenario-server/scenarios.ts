@@ -1,6 +1,7 @@
 // The scenarios this server plays, by the names the Arrow integration clients use.
 import { appMetadataFlightInfoEndpoint } from './app-metadata.ts';
 import { authBasicProto } from './auth-basic-proto.ts';
+import { doExchangeEcho } from './do-exchange-echo.ts';
 import { expirationTime } from './expiration-time.ts';
 import { locationReuseConnection } from './location-reuse-connection.ts';
 import { middleware } from './middleware.ts';
@@ -21,4 +22,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   session_options: sessionOptions,
   poll_flight_info: pollFlightInfo,
   app_metadata_flight_info_endpoint: appMetadataFlightInfoEndpoint,
+  'do_exchange:echo': doExchangeEcho,
 };
