@@ -136,7 +136,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },
   { key: 'maintenanceIntervalMs', flag: '--maintenance-interval', env: 'QUIVER_MAINTENANCE_INTERVAL', help: 'how often the leader expires versions, compacts and collects orphans (e.g. 10m; 0 turns it off)', parse: parseDuration },
-  { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted; longer than the longest DoPut (e.g. 1h)', parse: parseDuration },
+  { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted (writes under way here are always spared; e.g. 1h)', parse: parseDuration },
   { key: 'compactMinFiles', flag: '--compact-min-files', env: 'QUIVER_COMPACT_MIN_FILES', help: 'compact a table once its current version has this many small files', parse: int('--compact-min-files', 2) },
   { key: 'compactSmallFileBytes', flag: '--compact-small-bytes', env: 'QUIVER_COMPACT_SMALL_BYTES', help: 'data files smaller than this on disk are small (e.g. 32MiB)', parse: parseBytes },
 ];

@@ -66,6 +66,7 @@ export async function importParquet(store: TableStore, importRoot: string | unde
   await ensureDirectory(path.join(dir, 'data'));
   await ensureDirectory(path.join(dir, 'manifests'));
   const files: DataFile[] = [];
+  const ended = store.writes.begin(req.table);
   try {
     for (const [i, src] of sources.entries()) {
       const footer = footers[i]!;
@@ -90,6 +91,8 @@ export async function importParquet(store: TableStore, importRoot: string | unde
   } catch (e) {
     if (!(e instanceof CommitOutcomeUnknownError)) await Promise.all(files.map((f) => removeQuietly(path.join(dir, f.path))));
     throw e;
+  } finally {
+    ended();
   }
 }
 

@@ -22,6 +22,7 @@ import { FrameCache } from './frame-cache.ts';
 import { readParquet } from './parquet-files.ts';
 import { ParquetPool } from './parquet-pool.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
+import { WritesInFlight } from './writes-in-flight.ts';
 
 export type WriteMode = 'append' | 'overwrite' | 'create';
 
@@ -36,6 +37,9 @@ export type StoredFrame = IpcFrame & { appMetadata?: Uint8Array };
 
 export class TableStore {
   private readonly manifests = new Map<string, Manifest>();
+
+  /** Writes under way in this process, whose files no version references yet. */
+  readonly writes = new WritesInFlight();
 
   /** Worker threads for all Parquet encoding and decoding of this store. */
   readonly pool: ParquetPool;
@@ -185,12 +189,13 @@ export class TableStore {
     await ensureDirectory(path.join(dir, 'manifests'));
     // A copy: the options may change while the server runs, and one write keeps those it began with.
     const stager = new FileStager(dir, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, { ...this.staging }, this.pool);
-    return new TableWrite(this, name, mode, tableHeader, schema, stager);
+    return new TableWrite(this, name, mode, tableHeader, schema, stager, this.writes.begin(name));
   }
 
   /** Publishes staged files as one new version (called by TableWrite). */
   async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, files: DataFile[]): Promise<Manifest> {
     const lock = await this.coordinator.lockTable(name);
+    const ended = this.writes.begin(name);
     try {
       const head = await this.coordinator.head(name);
       const current = head ? await this.readManifest(name, head.manifest) : null;
@@ -233,6 +238,7 @@ export class TableStore {
       this.manifests.set(`${name}\u0000${rel}`, manifest);
       return manifest;
     } finally {
+      ended();
       await lock.release();
     }
   }
@@ -377,6 +383,8 @@ export class TableWrite {
     private readonly schemaHeader: Uint8Array,
     readonly schema: Schema,
     private readonly stager: FileStager,
+    /** Ends this write's entry in the store's writes in flight. */
+    private readonly ended: () => void,
   ) {}
 
   add(batch: StagedBatch): Promise<void> {
@@ -394,13 +402,19 @@ export class TableWrite {
       // collection, which checks the log, decides later.
       if (!(e instanceof CommitOutcomeUnknownError)) await this.stager.abort();
       throw e;
+    } finally {
+      this.ended();
     }
   }
 
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await this.stager.abort();
+    try {
+      await this.stager.abort();
+    } finally {
+      this.ended();
+    }
   }
 }
 

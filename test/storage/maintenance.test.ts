@@ -8,7 +8,10 @@ import { after, describe, test } from 'node:test';
 import { QuiverError } from '../../src/errors.ts';
 import { commitCompaction, planCompaction, rewriteRuns } from '../../src/storage/maintenance/compaction.ts';
 import { expireTable } from '../../src/storage/maintenance/expiry.ts';
+import { collectOrphans } from '../../src/storage/maintenance/orphan-gc.ts';
 import { MaintenanceRunner, type MaintenanceSettings } from '../../src/storage/maintenance/runner.ts';
+import { decodeSchema, inspectMessage } from '../../src/arrow/ipc-message.ts';
+import { framesOf } from '../harness/arrow-frames.ts';
 import type { TableStore } from '../../src/storage/table-store.ts';
 import { age, closeStore, part, put, quietLog, readBack, tempStore } from './maintenance-fixtures.ts';
 
@@ -211,6 +214,36 @@ describe('read-only', () => {
 });
 
 describe('orphan collection', () => {
+  test('files of a write under way are spared with no grace period at all; committed, they are referenced', async () => {
+    const store = newStore();
+    // The table's first write: its directory belongs to no listed table yet.
+    const [schema, ...rest] = framesOf(part(1, [3, 3], true));
+    const write = await store.beginWrite('w', 'append', schema!.header, decodeSchema(schema!.header));
+    const stage = async (w: typeof write) => {
+      for (const frame of rest) {
+        const info = inspectMessage(frame.header);
+        if (info.kind !== 'schema') await w.add({ frame, info });
+      }
+    };
+    await stage(write);
+    const staged = fs.readdirSync(path.join(store.tableDir('w'), 'data'));
+    assert.equal(staged.length, 1, 'a dictionary stream is staged to its file as it arrives');
+    const later = Date.now() + 10 * HOUR;
+    const during = await collectOrphans(store, { graceMs: 0, now: later });
+    assert.equal(during.deletedFiles, 0);
+    assert.deepEqual(fs.readdirSync(path.join(store.tableDir('w'), 'data')), staged);
+    await write.commit();
+    assert.equal((await collectOrphans(store, { graceMs: 0, now: later })).deletedFiles, 0);
+    assert.equal((await readBack(store, 'w')).rows.length, 6);
+    // An abandoned write's files are orphans as soon as it ends.
+    const again = await store.beginWrite('w', 'append', schema!.header, decodeSchema(schema!.header));
+    await stage(again);
+    await again.abort();
+    fs.writeFileSync(path.join(store.tableDir('w'), 'data', 'crashed-writer.arrows'), 'x');
+    assert.equal((await collectOrphans(store, { graceMs: 0, now: later })).deletedFiles, 1);
+    assert.equal((await readBack(store, 'w')).rows.length, 6);
+  });
+
   test('deletes old unreferenced files and drop leftovers; keeps referenced files and young orphans', async () => {
     const store = newStore();
     const v1 = await put(store, 'g', part(1, [3]));

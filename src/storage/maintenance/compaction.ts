@@ -201,10 +201,15 @@ export async function compactTable(store: TableStore, table: string, options: Co
   const { runs, smallFiles } = planCompaction(base, options, store.staging);
   if (smallFiles < options.minSmallFiles) return { compacted: false, reason: `${smallFiles} small files (under ${options.smallFileBytes} bytes), fewer than ${options.minSmallFiles}`, smallFiles };
   if (runs.length === 0) return { compacted: false, reason: `${smallFiles} small files, but no two of them are neighbours that fit one file`, smallFiles };
-  const rewritten = await rewriteRuns(store, base, runs, signal);
-  if (signal?.aborted) {
-    await discardRewrite(store, rewritten);
-    signal.throwIfAborted();
+  const ended = store.writes.begin(table);
+  try {
+    const rewritten = await rewriteRuns(store, base, runs, signal);
+    if (signal?.aborted) {
+      await discardRewrite(store, rewritten);
+      signal.throwIfAborted();
+    }
+    return await commitCompaction(store, rewritten);
+  } finally {
+    ended();
   }
-  return commitCompaction(store, rewritten);
 }

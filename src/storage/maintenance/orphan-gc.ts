@@ -3,7 +3,9 @@
 // mtime). The grace period is what protects work whose files are not referenced yet: a DoPut
 // still staging, a commit between writing its manifest and publishing it, and a commit whose
 // outcome is unknown (CommitOutcomeUnknownError keeps its files; if the log holds it, they are
-// referenced by then). It must therefore be longer than the longest DoPut. Expiry resets the
+// referenced by then). Writes under way in this process are spared whatever their age
+// (store.writes), so the grace period matters for the files of other processes: a deposed
+// leader's, or those of a process that crashed mid-write. Expiry resets the
 // mtime of the files it releases, so a DoGet of a version that just expired reads to the end.
 //
 // A table's directory is listed before its log is read: a file listed and then committed is
@@ -86,12 +88,15 @@ async function collectTableDir(store: TableStore, dir: string, table: string | n
     }
   }
   if (files.length === 0) return;
+  // Taken after the listing: a write that made a listed file is either still under way now (and
+  // its files are spared) or ended before now, committed (so the log read below has it) or not.
+  const writingSince = store.writes.since(path.basename(dir));
   if (table === null && (await hasLocalLog(store, path.basename(dir)))) {
     throw new Error(`directory ${path.basename(dir)} has a version log but the coordinator does not list its table; left alone`);
   }
   const referenced = table ? referencedPaths(await retainedVersions(store, table)) : new Set<string>();
   const doomed = files.filter((f) => !referenced.has(f.rel));
-  const ripe = doomed.filter((f) => old(f.mtimeMs));
+  const ripe = doomed.filter((f) => old(f.mtimeMs) && f.mtimeMs < writingSince);
   result.youngKept += doomed.length - ripe.length;
   if (ripe.length === 0) return;
   await store.coordinator.confirmWriter(`delete orphaned files of ${table === null ? `directory ${path.basename(dir)}` : `table ${JSON.stringify(table)}`}`);
