@@ -228,7 +228,11 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   // ---- connection handling ----
 
   private request<T>(path: string, send: (client: Client, done: (error: unknown, value: T, failure?: Error) => void) => void): Promise<T> {
-    return this.whenConnected().then(
+    // SUSPENDED is usually a reconnect to another member, worth waiting for; LOST means no
+    // member answered for a whole session timeout (no quorum, or ZooKeeper down), so callers
+    // hear it at once rather than after connectWaitMs: reads fall back to what is immutable,
+    // writes are refused with UNAVAILABLE while the client can still retry elsewhere.
+    return this.whenConnected(this.current === 'lost' ? 0 : undefined).then(
       () =>
         new Promise<T>((resolve, reject) => {
           const generation = this.generation;
