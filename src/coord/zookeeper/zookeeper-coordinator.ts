@@ -15,6 +15,7 @@ import {
   type LogEntry,
 } from '../coordinator.ts';
 import { acquireLock } from './commit-lock.ts';
+import { CommittedEntries } from './committed-entries.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
 import { ConnectionLossError, MultiError, ZK, isZkCode } from './zk-errors.ts';
@@ -51,6 +52,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   readonly kind = 'zookeeper';
   private readonly layout: ZnodeLayout;
   private readonly changes = new EventEmitter<{ status: [ClusterStatus] }>();
+  private readonly committed = new CommittedEntries();
 
   private constructor(
     private readonly session: ZkSession,
@@ -113,23 +115,45 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   // ---- Coordinator ----
 
   async lockTable(table: string): Promise<CommitLock> {
-    await this.requireLeader(`commit to table ${JSON.stringify(table)}`);
-    const lock = await this.unavailableOnLoss(() => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000));
-    return { release: () => lock.release() };
+    const what = `commit to table ${JSON.stringify(table)}`;
+    await this.requireLeader(what);
+    // Waiting for the lock is pointless once this replica stops leading (its session was
+    // suspended or lost, or it was deposed): its publish would be refused by the fence anyway,
+    // and its caller should hear UNAVAILABLE now, not after the lock timeout.
+    const lostRole = new AbortController();
+    const onLeadership = (leading: boolean) => {
+      if (!leading) lostRole.abort(new NotLeaderError(`cannot ${what}: replica ${this.options.self.id} stopped being the cluster's writer (session ${this.session.state}) while waiting for the table's commit lock; nothing was committed`));
+    };
+    this.election.on('leadership', onLeadership);
+    try {
+      if (!this.election.isLeader) onLeadership(false);
+      const lock = await this.unavailableOnLoss(() => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000, lostRole.signal));
+      return { release: () => lock.release() };
+    } finally {
+      this.election.off('leadership', onLeadership);
+    }
   }
 
   async head(table: string): Promise<LogEntry | null> {
     const node = await this.unavailableOnLoss(() => this.readPointer(table));
     if (!node || node.pointer.version === 0 || node.pointer.manifest === null) return null;
-    return { version: node.pointer.version, manifest: node.pointer.manifest };
+    return this.committed.remember(table, { version: node.pointer.version, manifest: node.pointer.manifest });
   }
 
   async entry(table: string, version: number): Promise<LogEntry | null> {
-    return this.unavailableOnLoss(async () => {
-      const node = await this.readPointer(table);
-      if (!node || version < 1 || version > node.pointer.version) return null;
-      return this.readEntry(this.layout.logEntry(table, node.pointer.generation, version), version);
-    });
+    try {
+      return await this.unavailableOnLoss(async () => {
+        const node = await this.readPointer(table);
+        if (!node || version < 1 || version > node.pointer.version) return null;
+        const found = await this.readEntry(this.layout.logEntry(table, node.pointer.generation, version), version);
+        return found && this.committed.remember(table, found);
+      });
+    } catch (e) {
+      // A committed version stays readable while ZooKeeper is not (tickets already handed out).
+      const known = e instanceof CoordinationUnavailableError ? this.committed.get(table, version) : null;
+      if (known) return known;
+      throw e;
+    }
   }
 
   async entries(table: string): Promise<LogEntry[]> {
@@ -216,6 +240,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
         }
         throw e;
       }
+      this.committed.forget(table);
       await this.removeGenerationsBefore(table, old + 1);
       return;
     }
