@@ -32,10 +32,11 @@ export class Replica {
     private readonly connect: string,
     private readonly cluster: string,
     private readonly data: string,
+    private readonly sessionTimeout = REPLICA_SESSION_TIMEOUT,
   ) {}
 
   async start(): Promise<void> {
-    this.proc = await startQuiver(['--zk', this.connect, '--cluster', this.cluster, '--zk-session-timeout', REPLICA_SESSION_TIMEOUT], this.data);
+    this.proc = await startQuiver(['--zk', this.connect, '--cluster', this.cluster, '--zk-session-timeout', this.sessionTimeout], this.data);
     this.client = new FlightClient(this.location);
     this.paused = this.killed = false;
   }
@@ -93,6 +94,8 @@ export interface ReplicaClusterOptions {
   replicas?: number;
   /** The connect string of replica `i`; all members by default. */
   connectFor?: (i: number, zk: ZooKeeperCluster) => string | Promise<string>;
+  /** The replicas' --zk-session-timeout. */
+  sessionTimeout?: string;
 }
 
 export class ReplicaCluster {
@@ -109,7 +112,7 @@ export class ReplicaCluster {
     try {
       // One after the other, so that the first one started is the first leader.
       for (let i = 0; i < (options.replicas ?? 3); i++) {
-        const r = new Replica(`r${i}`, (await options.connectFor?.(i, zk)) ?? zk.connect, cluster.name, cluster.data);
+        const r = new Replica(`r${i}`, (await options.connectFor?.(i, zk)) ?? zk.connect, cluster.name, cluster.data, options.sessionTimeout);
         await r.start();
         cluster.replicas.push(r);
       }
