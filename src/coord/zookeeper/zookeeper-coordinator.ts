@@ -16,6 +16,7 @@ import {
 } from '../coordinator.ts';
 import { acquireLock } from './commit-lock.ts';
 import { CommittedEntries } from './committed-entries.ts';
+import { FreshReads } from './fresh-reads.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
 import { ConnectionLossError, MultiError, ZK, isZkCode } from './zk-errors.ts';
@@ -53,6 +54,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   private readonly layout: ZnodeLayout;
   private readonly changes = new EventEmitter<{ status: [ClusterStatus] }>();
   private readonly committed = new CommittedEntries();
+  private readonly fresh: FreshReads;
 
   private constructor(
     private readonly session: ZkSession,
@@ -60,6 +62,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     private readonly options: ZooKeeperCoordinatorOptions,
   ) {
     this.layout = new ZnodeLayout(options.cluster);
+    this.fresh = new FreshReads(() => session.sync());
     const notify = () => this.changes.emit('status', this.status());
     session.on('state', notify);
     election.on('leadership', notify);
@@ -134,8 +137,12 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     }
   }
 
+  /** Sees every commit acknowledged (by any replica) before the call: reads after a sync. */
   async head(table: string): Promise<LogEntry | null> {
-    const node = await this.unavailableOnLoss(() => this.readPointer(table));
+    const node = await this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
+      return this.readPointer(table);
+    });
     if (!node || node.pointer.version === 0 || node.pointer.manifest === null) return null;
     return this.committed.remember(table, { version: node.pointer.version, manifest: node.pointer.manifest });
   }
@@ -143,7 +150,13 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   async entry(table: string, version: number): Promise<LogEntry | null> {
     try {
       return await this.unavailableOnLoss(async () => {
-        const node = await this.readPointer(table);
+        let node = await this.readPointer(table);
+        // A version newer than this member knows may have been committed through another one
+        // (a ticket minted by another replica): only a synced read can say it does not exist.
+        if (version >= 1 && (!node || version > node.pointer.version)) {
+          await this.fresh.barrier();
+          node = await this.readPointer(table);
+        }
         if (!node || version < 1 || version > node.pointer.version) return null;
         const found = await this.readEntry(this.layout.logEntry(table, node.pointer.generation, version), version);
         return found && this.committed.remember(table, found);
@@ -158,6 +171,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
 
   async entries(table: string): Promise<LogEntry[]> {
     return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
       const node = await this.readPointer(table);
       if (!node || node.pointer.version === 0) return [];
       const { generation, version: head } = node.pointer;
@@ -173,6 +187,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
 
   async tables(): Promise<string[]> {
     return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
       const keys = await this.session.getChildren(this.layout.tables);
       const pointers = await Promise.all(keys.map((k) => this.session.getData(`${this.layout.tables}/${k}`)));
       return pointers
