@@ -15,6 +15,8 @@ describe('coordinator failures', () => {
     const held = await c.lockTable('t');
     const waiting = c.lockTable('t');
     waiting.catch(() => undefined);
+    // Let the waiter's contender node be created before its member hangs.
+    await new Promise((r) => setTimeout(r, 300));
     const member = zk.nodes[0]!;
     member.freeze();
     try {
@@ -23,7 +25,13 @@ describe('coordinator failures', () => {
       await assert.rejects(waiting, NotLeaderError);
     } finally {
       member.thaw();
-      await held.release().catch(() => undefined);
     }
+    // Failure matrix cases (d) and (e): the refused waiter's lock node, left while the session
+    // was suspended, must not outlive it once the session comes back, or every later commit
+    // queues behind it until the lock timeout.
+    await held.release();
+    await c.whenLeader(EVENT_WAIT_MS);
+    const next = await c.lockTable('t');
+    await next.release();
   });
 });

@@ -79,11 +79,35 @@ export async function acquireLock(session: ZkSession, dir: string, timeoutMs: nu
     }
   } catch (e) {
     clearTimeout(timer);
-    if (own && session.state === 'connected') await session.remove(own.path).catch(() => {});
+    if (own) abandonNode(session, own);
     if (cancel?.aborted) throw cancel.reason;
     if (e instanceof ConnectionLossError && Date.now() >= deadline) throw new LockTimeoutError(dir, timeoutMs);
     throw e;
   }
+}
+
+/**
+ * Removes a contender node we gave up on. Giving up often happens while the session is
+ * suspended; if the session then comes back, the node is still there and every later commit
+ * would queue behind it for good. So it is removed once connected, unless the session it
+ * belongs to is gone (and the node with it).
+ */
+function abandonNode(session: ZkSession, own: { path: string; sessionId: string }): void {
+  const attempt = async (): Promise<void> => {
+    for (;;) {
+      if (session.sessionId !== own.sessionId || session.state === 'closed') return;
+      try {
+        await session.whenConnected();
+        if (session.sessionId !== own.sessionId) return;
+        await session.remove(own.path);
+        return;
+      } catch (e) {
+        if (isZkCode(e, ZK.NO_NODE)) return;
+        if (!(e instanceof ConnectionLossError)) return;
+      }
+    }
+  };
+  void attempt();
 }
 
 function heldLock(session: ZkSession, path: string, sessionId: string): HeldLock {
