@@ -67,6 +67,10 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     session.on('state', notify);
     election.on('leadership', notify);
     election.on('error', (e) => options.log?.('leader election step failed', { error: String(e) }));
+    // Each commit waiting for a lock listens for the end of leadership and for session changes:
+    // as many listeners as commits in flight, which is not a leak.
+    election.setMaxListeners(0);
+    session.setMaxListeners(0);
   }
 
   /** Connects, joins the election and returns (as leader or follower). */
