@@ -87,29 +87,29 @@ describe('failure matrix', { timeout: 10 * 60_000 }, () => {
     };
     try {
       await withCluster({ zkNodes: 1, connectFor }, async (c) => {
-      const leader = c.replicas[0]!;
-      assert.equal(await c.waitForLeader(), leader);
-      const w = new Workload(c, 't', 'b').start(3, 2);
-      await w.acknowledged(3);
-      // The next publish multi of the leader (sent while it holds the table's commit lock)
-      // goes nowhere, and nothing else does, until well past the session timeout.
-      await proxy!.arm(MULTI, 'stall');
-      const stalledAt = w.writes.acked.size;
-      const next = await c.waitForLeader([leader]);
-      await w.acknowledged(3);
-      assert.ok(w.writes.acked.size > stalledAt);
-      proxy!.thaw();
-      await eventually(async () => {
-        const r = await leader.report();
-        return r.session === 'connected' && !r.isLeader && r.leader?.location === next.location;
-      }, 'the old leader rejoins as a follower');
-      await w.acknowledged(3);
-      // Only the write whose publish was cut off may go unanswered until its deadline (its
-      // outcome is unknown until ZooKeeper answers again); writes queued behind it for the
-      // commit lock are refused as soon as the replica stops leading.
-      const unanswered = [...w.writes.errors.values()].filter((e) => /DEADLINE_EXCEEDED/.test(e));
-      assert.ok(unanswered.length <= 1, `writes left unanswered until their deadline: ${unanswered.join('; ')}`);
-      await finish(c, w, '(b)');
+        const leader = c.replicas[0]!;
+        assert.equal(await c.waitForLeader(), leader);
+        const w = new Workload(c, 't', 'b').start(3, 2);
+        await w.acknowledged(3);
+        // The next publish multi of the leader (sent while it holds the table's commit lock)
+        // goes nowhere, and nothing else does, until well past the session timeout.
+        await proxy!.arm(MULTI, 'stall');
+        const stalledAt = w.writes.acked.size;
+        const next = await c.waitForLeader([leader]);
+        await w.acknowledged(3);
+        assert.ok(w.writes.acked.size > stalledAt);
+        proxy!.thaw();
+        await eventually(async () => {
+          const r = await leader.report();
+          return r.session === 'connected' && !r.isLeader && r.leader?.location === next.location;
+        }, 'the old leader rejoins as a follower');
+        await w.acknowledged(3);
+        // Only the write whose publish was cut off may go unanswered until its deadline (its
+        // outcome is unknown until ZooKeeper answers again); writes queued behind it for the
+        // commit lock are refused as soon as the replica stops leading.
+        const unanswered = [...w.writes.errors.values()].filter((e) => /DEADLINE_EXCEEDED/.test(e));
+        assert.ok(unanswered.length <= 1, `writes left unanswered until their deadline: ${unanswered.join('; ')}`);
+        await finish(c, w, '(b)');
       });
     } finally {
       await proxy?.close();
