@@ -72,7 +72,7 @@ export async function startZooKeeper(options: { nodes?: 1 | 3 } = {}): Promise<Z
       `clientPort=${s.client}`,
       'clientPortAddress=127.0.0.1',
       'admin.enableServer=false',
-      '4lw.commands.whitelist=srvr,ruok,mntr',
+      '4lw.commands.whitelist=srvr,ruok,mntr,cons',
       'maxClientCnxns=0',
     ];
     if (count > 1) {

@@ -11,7 +11,7 @@ import { MESSAGE_RECORD_BATCH, messageHeaderType, type IpcFrame } from '../arrow
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ColumnProjection } from '../arrow/ipc-projection.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
-import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator, type TableCatalog } from '../coord/coordinator.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, CoordinationUnavailableError, type Coordinator, type TableCatalog } from '../coord/coordinator.ts';
 import { ensureDirectory, isNotFound, removeQuietly, syncPath, writeNewFile } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { tableDirName, validateTableName } from '../table-names.ts';
@@ -97,7 +97,12 @@ export class TableStore {
 
   /** When `version` was superseded by a newer one (ms since the epoch), or null while current. */
   async supersededAt(name: string, version: number): Promise<number | null> {
-    const head = await this.coordinator.head(name);
+    // With coordination unreachable nothing newer can be learnt: the version's lease then runs
+    // from when its ticket was issued, and committed versions stay readable meanwhile.
+    const head = await this.coordinator.head(name).catch((e: unknown) => {
+      if (e instanceof CoordinationUnavailableError) return null;
+      throw e;
+    });
     // The common case, the current version, is answered from the cached head alone.
     if (!head || head.version <= version) return null;
     const next = await this.coordinator.entry(name, version + 1);

@@ -3,11 +3,14 @@
 // a known outcome. It reads ZooKeeper's framing (4-byte length, then xid and op type).
 import net from 'node:net';
 
-export type Fault = 'drop-request' | 'drop-reply';
+// 'stall' freezes the proxy instead: the request and everything after it, on every connection,
+// goes nowhere, and new connections are held silent, until thaw(): a hung network path.
+export type Fault = 'drop-request' | 'drop-reply' | 'stall';
 
 export class FaultProxy {
   private armed: { opType: number; fault: Fault; hit: () => void } | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private stalled = false;
 
   private constructor(private readonly server: net.Server, readonly connect: string) {}
 
@@ -24,12 +27,24 @@ export class FaultProxy {
     return new Promise((hit) => (this.armed = { opType, fault, hit }));
   }
 
+  /** Ends a stall: the connections it froze are cut (their lost frames make them unusable). */
+  thaw(): void {
+    this.stalled = false;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise((r) => this.server.close(r));
   }
 
   private pipe(client: net.Socket, upstreamPort: number): void {
+    if (this.stalled) {
+      this.sockets.add(client);
+      client.on('error', () => client.destroy());
+      return;
+    }
     const upstream = net.connect(upstreamPort, '127.0.0.1');
     this.sockets.add(client).add(upstream);
     const cut = () => {
@@ -40,9 +55,15 @@ export class FaultProxy {
     upstream.on('close', cut).on('error', cut);
     let swallowXid: number | null = null;
     frames(client, true, (frame, xid, type) => {
+      if (this.stalled) return;
       const armed = this.armed;
       if (armed && type === armed.opType) {
         this.armed = null;
+        if (armed.fault === 'stall') {
+          this.stalled = true;
+          armed.hit();
+          return;
+        }
         if (armed.fault === 'drop-request') {
           cut();
           armed.hit();
@@ -60,6 +81,7 @@ export class FaultProxy {
       upstream.write(frame);
     });
     frames(upstream, true, (frame, xid) => {
+      if (this.stalled) return;
       if (swallowXid !== null && xid === swallowXid) {
         swallowXid = null;
         this.onSwallow?.();

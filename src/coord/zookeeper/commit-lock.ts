@@ -25,19 +25,32 @@ export class LockTimeoutError extends Error {
   }
 }
 
-export async function acquireLock(session: ZkSession, dir: string, timeoutMs: number): Promise<HeldLock> {
+/**
+ * Waits for the lock until `timeoutMs` passes or `cancel` aborts (then it rejects with the
+ * signal's reason): a writer that lost its role must not sit in the queue until the timeout
+ * while its caller waits for an answer.
+ */
+export async function acquireLock(session: ZkSession, dir: string, timeoutMs: number, cancel?: AbortSignal): Promise<HeldLock> {
   const id = randomUUID();
   const marker = protectedMarker(id);
   const deadline = Date.now() + timeoutMs;
   const giveUp = new AbortController();
   const timer = setTimeout(() => giveUp.abort(), timeoutMs);
+  const onCancel = () => giveUp.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  const cancelled = new Promise<never>((_, reject) => {
+    if (cancel?.aborted) reject(cancel.reason);
+    cancel?.addEventListener('abort', () => reject(cancel.reason), { once: true });
+  });
+  cancelled.catch(() => undefined);
   let own = null as { path: string; sessionId: string } | null;
   try {
-    await session.ensurePath(dir);
+    await Promise.race([session.ensurePath(dir), cancelled]);
     for (;;) {
+      if (cancel?.aborted) throw cancel.reason;
       if (Date.now() >= deadline) throw new LockTimeoutError(dir, timeoutMs);
       try {
-        await session.whenConnected(Math.max(1, deadline - Date.now()));
+        await Promise.race([session.whenConnected(Math.max(1, deadline - Date.now())), cancelled]);
         if (own && own.sessionId !== session.sessionId) {
           await session.remove(own.path).catch(() => {});
           own = null;
@@ -56,6 +69,7 @@ export async function acquireLock(session: ZkSession, dir: string, timeoutMs: nu
         }
         if (index === 0) {
           clearTimeout(timer);
+          cancel?.removeEventListener('abort', onCancel);
           return heldLock(session, own.path, own.sessionId);
         }
         await predecessorGone(session, `${dir}/${names[index - 1]}`, giveUp.signal);
@@ -65,10 +79,35 @@ export async function acquireLock(session: ZkSession, dir: string, timeoutMs: nu
     }
   } catch (e) {
     clearTimeout(timer);
-    if (own && session.state === 'connected') await session.remove(own.path).catch(() => {});
+    if (own) abandonNode(session, own);
+    if (cancel?.aborted) throw cancel.reason;
     if (e instanceof ConnectionLossError && Date.now() >= deadline) throw new LockTimeoutError(dir, timeoutMs);
     throw e;
   }
+}
+
+/**
+ * Removes a contender node we gave up on. Giving up often happens while the session is
+ * suspended; if the session then comes back, the node is still there and every later commit
+ * would queue behind it for good. So it is removed once connected, unless the session it
+ * belongs to is gone (and the node with it).
+ */
+function abandonNode(session: ZkSession, own: { path: string; sessionId: string }): void {
+  const attempt = async (): Promise<void> => {
+    for (;;) {
+      if (session.sessionId !== own.sessionId || session.state === 'closed') return;
+      try {
+        await session.whenConnected();
+        if (session.sessionId !== own.sessionId) return;
+        await session.remove(own.path);
+        return;
+      } catch (e) {
+        if (isZkCode(e, ZK.NO_NODE)) return;
+        if (!(e instanceof ConnectionLossError)) return;
+      }
+    }
+  };
+  void attempt();
 }
 
 function heldLock(session: ZkSession, path: string, sessionId: string): HeldLock {

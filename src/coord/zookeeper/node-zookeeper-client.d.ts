@@ -80,9 +80,21 @@ declare module 'node-zookeeper-client' {
     commit(callback: (error: Exception | null, results?: TransactionResult[]) => void): void;
   }
 
+  /**
+   * A request as the connection manager queues it: it assigns `header.xid`, keeps the request
+   * for its reply unless `header.type` is a ping or auth, parses the reply by `header.type`,
+   * and writes `toBuffer()` to the socket.
+   */
+  export interface QueuedRequest {
+    header: { xid: number; type: number };
+    payload: null;
+    toBuffer(): Buffer;
+  }
+
   export interface ConnectionManager {
     socket?: Socket;
     state: number;
+    queue(request: QueuedRequest, callback: (error: Exception | null) => void): void;
   }
 
   export interface ClientOptions {

@@ -15,7 +15,7 @@
 // Requests are only handed to the library while CONNECTED: it would otherwise queue them and
 // send them whenever it reconnects, long after the caller gave up on them.
 import { EventEmitter } from 'node:events';
-import zookeeper, { type Client, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
+import zookeeper, { type Client, type QueuedRequest, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
 import { ConnectionLossError, MultiError, ZK, fromLibrary, isZkCode } from './zk-errors.ts';
 
 export type SessionState = 'connecting' | 'connected' | 'suspended' | 'lost' | 'closed';
@@ -47,8 +47,32 @@ export type MultiOp =
   | { op: 'create'; path: string; data: Buffer; mode?: number }
   | { op: 'remove'; path: string; version: number };
 
-const OP_CODES = { create: 1, remove: 2, setData: 5, check: 13 } as const;
+const OP_CODES = { create: 1, remove: 2, setData: 5, sync: 9, check: 13 } as const;
 const ERROR_RESULT = -1;
+
+/**
+ * node-zookeeper-client has no sync(), and its reply parser drops the connection on an opcode it
+ * does not know. So the request goes through its own queue (keeping it in order with every other
+ * request of the session) with sync's opcode on the wire, while the header it keeps for the
+ * reply says `delete`: like sync's reply, delete's carries nothing the library needs to parse
+ * (its path is ignored; each reply is a frame of its own).
+ */
+function syncRequest(path: string): QueuedRequest {
+  return {
+    header: { xid: 0, type: OP_CODES.remove },
+    payload: null,
+    toBuffer() {
+      const p = Buffer.from(path);
+      const out = Buffer.alloc(4 + 8 + 4 + p.length);
+      out.writeInt32BE(out.length - 4, 0);
+      out.writeInt32BE(this.header.xid, 4);
+      out.writeInt32BE(OP_CODES.sync, 8);
+      out.writeInt32BE(p.length, 12);
+      p.copy(out, 16);
+      return out;
+    },
+  };
+}
 
 export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   private client!: Client;
@@ -173,6 +197,15 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
     return this.request(path, (c, done) => c.remove(path, version, (e) => done(e, undefined)));
   }
 
+  /**
+   * ZooKeeper's sync: resolves once the member this session talks to has applied every write
+   * the ensemble committed before the sync reached its leader, so that a read sent after it
+   * on this session sees them. (A member may otherwise lag; reads are served locally.)
+   */
+  async sync(path = '/'): Promise<void> {
+    return this.request(path, (c, done) => c.connectionManager.queue(syncRequest(path), (e) => done(e, undefined)));
+  }
+
   /** Creates `path` and its missing parents as empty persistent nodes. */
   async ensurePath(path: string): Promise<void> {
     let at = '';
@@ -228,7 +261,11 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   // ---- connection handling ----
 
   private request<T>(path: string, send: (client: Client, done: (error: unknown, value: T, failure?: Error) => void) => void): Promise<T> {
-    return this.whenConnected().then(
+    // SUSPENDED is usually a reconnect to another member, worth waiting for; LOST means no
+    // member answered for a whole session timeout (no quorum, or ZooKeeper down), so callers
+    // hear it at once rather than after connectWaitMs: reads fall back to what is immutable,
+    // writes are refused with UNAVAILABLE while the client can still retry elsewhere.
+    return this.whenConnected(this.current === 'lost' ? 0 : undefined).then(
       () =>
         new Promise<T>((resolve, reject) => {
           const generation = this.generation;

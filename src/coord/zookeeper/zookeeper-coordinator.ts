@@ -19,6 +19,8 @@ import {
 } from '../coordinator.ts';
 import { QuiverError } from '../../errors.ts';
 import { acquireLock } from './commit-lock.ts';
+import { CommittedEntries } from './committed-entries.ts';
+import { FreshReads } from './fresh-reads.ts';
 import { LeaderElection } from './leader-election.ts';
 import { ZkSession, type MultiOp, type SessionOptions } from './session.ts';
 import { WatchedNode } from './watched-node.ts';
@@ -69,6 +71,8 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   private readonly layout: ZnodeLayout;
   private readonly changes = new EventEmitter<{ status: [ClusterStatus] }>();
   private readonly watched: WatchedNode[] = [];
+  private readonly committed = new CommittedEntries();
+  private readonly fresh: FreshReads;
 
   private constructor(
     private readonly session: ZkSession,
@@ -76,10 +80,15 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
     private readonly options: ZooKeeperCoordinatorOptions,
   ) {
     this.layout = new ZnodeLayout(options.cluster);
+    this.fresh = new FreshReads(() => session.sync());
     const notify = () => this.changes.emit('status', this.status());
     session.on('state', notify);
     election.on('leadership', notify);
     election.on('error', (e) => options.log?.('leader election step failed', { error: String(e) }));
+    // Each commit waiting for a lock listens for the end of leadership and for session changes:
+    // as many listeners as commits in flight, which is not a leak.
+    election.setMaxListeners(0);
+    session.setMaxListeners(0);
   }
 
   /** Connects, joins the election and returns (as leader or follower). */
@@ -162,26 +171,60 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   // ---- Coordinator ----
 
   async lockTable(table: string): Promise<CommitLock> {
-    await this.requireLeader(`commit to table ${JSON.stringify(table)}`);
-    const lock = await this.unavailableOnLoss(() => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000));
-    return { release: () => lock.release() };
+    const what = `commit to table ${JSON.stringify(table)}`;
+    await this.requireLeader(what);
+    // Waiting for the lock is pointless once this replica stops leading (its session was
+    // suspended or lost, or it was deposed): its publish would be refused by the fence anyway,
+    // and its caller should hear UNAVAILABLE now, not after the lock timeout.
+    const lostRole = new AbortController();
+    const onLeadership = (leading: boolean) => {
+      if (!leading) lostRole.abort(new NotLeaderError(`cannot ${what}: replica ${this.options.self.id} stopped being the cluster's writer (session ${this.session.state}) while waiting for the table's commit lock; nothing was committed`));
+    };
+    this.election.on('leadership', onLeadership);
+    try {
+      if (!this.election.isLeader) onLeadership(false);
+      const lock = await this.unavailableOnLoss(() => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000, lostRole.signal));
+      return { release: () => lock.release() };
+    } finally {
+      this.election.off('leadership', onLeadership);
+    }
   }
 
+  /** Sees every commit acknowledged (by any replica) before the call: reads after a sync. */
   async head(table: string): Promise<LogEntry | null> {
-    const node = await this.unavailableOnLoss(() => this.readPointer(table));
-    return node ? headOf(node.pointer) : null;
+    const node = await this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
+      return this.readPointer(table);
+    });
+    const head = node ? headOf(node.pointer) : null;
+    return head && this.committed.remember(table, head);
   }
 
   async entry(table: string, version: number): Promise<LogEntry | null> {
-    return this.unavailableOnLoss(async () => {
-      const node = await this.readPointer(table);
-      if (!node || version < 1 || version > node.pointer.version) return null;
-      return this.readEntry(this.layout.logEntry(table, node.pointer.generation, version), version);
-    });
+    try {
+      return await this.unavailableOnLoss(async () => {
+        let node = await this.readPointer(table);
+        // A version newer than this member knows may have been committed through another one
+        // (a ticket minted by another replica): only a synced read can say it does not exist.
+        if (version >= 1 && (!node || version > node.pointer.version)) {
+          await this.fresh.barrier();
+          node = await this.readPointer(table);
+        }
+        if (!node || version < 1 || version > node.pointer.version) return null;
+        const found = await this.readEntry(this.layout.logEntry(table, node.pointer.generation, version), version);
+        return found && this.committed.remember(table, found);
+      });
+    } catch (e) {
+      // A committed version stays readable while ZooKeeper is not (tickets already handed out).
+      const known = e instanceof CoordinationUnavailableError ? this.committed.get(table, version) : null;
+      if (known) return known;
+      throw e;
+    }
   }
 
   async entries(table: string): Promise<LogEntry[]> {
     return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
       const node = await this.readPointer(table);
       if (!node || node.pointer.version === 0) return [];
       const { generation, version: head } = node.pointer;
@@ -202,6 +245,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
   /** Every pointer, read in parallel: the catalog of the whole cluster without a manifest read. */
   async listHeads(prefix = ''): Promise<TableHead[]> {
     return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
       const keys = await this.session.getChildren(this.layout.tables);
       const pointers = await Promise.all(keys.map((k) => this.session.getData(`${this.layout.tables}/${k}`)));
       const out: TableHead[] = [];
@@ -272,6 +316,7 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
         }
         throw e;
       }
+      this.committed.forget(table);
       await this.removeGenerationsBefore(table, old + 1);
       return;
     }
@@ -400,6 +445,8 @@ export class ZooKeeperCoordinator implements ClusterCoordinator {
             ...batch.map((v): MultiOp => ({ op: 'remove', path: this.layout.logEntry(table, generation, v), version: -1 })),
           ]);
           removed.push(...batch);
+          // Expired entries must not be served from memory while ZooKeeper is unreachable.
+          this.committed.forget(table);
         }
         return removed.sort((a, b) => a - b);
       } catch (e) {
