@@ -9,7 +9,9 @@
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
 //   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
 //                                FlightData and the other protocol messages as bytes
-// Every failure is a FlightError carrying the gRPC status code.
+// Every failure is a FlightError carrying the gRPC status code. Batches with LZ4 frame or zstd
+// compressed bodies are read too: importing this module registers both codecs with arrow-js.
+import '../arrow/compression-codecs.ts';
 export { FlightClient } from './flight-client.ts';
 export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
