@@ -3,10 +3,10 @@
 // arrives, so this decodes every message on its own (dictionaries carried from one to the next)
 // and encodes each answer into the frames of exactly one record batch.
 import { Message, MessageHeader, RecordBatch, Schema, Struct, Type, UnionMode, Vector, makeData, type Data, type Field } from 'apache-arrow';
-import { BufferRegion, DictionaryBatch, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { DictionaryBatch, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
-import { CorruptCompressedDataError, codecName, decompressBuffer } from './compression-codecs.ts';
+import { decompressBody } from './body-compression.ts';
 import type { IpcFrame } from './ipc-framing.ts';
 import { IpcFormatError } from './ipc-message.ts';
 
@@ -105,53 +105,6 @@ function checkData(data: Data, path: string): void {
       return;
   }
   (type.children as Field[]).forEach((f, i) => checkData(data.children[i]!, `${path}.${f.name}`));
-}
-
-/** Far more than a lookup batch needs, and within what one ArrayBuffer can hold. */
-export const MAX_DECOMPRESSED_BODY_BYTES = 1024 * 1024 * 1024;
-const NOT_COMPRESSED = -1n;
-
-/**
- * A compressed body (Message.fbs BodyCompression, method BUFFER) as an uncompressed one: each
- * buffer is an int64 uncompressed length (-1 when stored as is) and the codec's bytes. Checks
- * every declared length, so a corrupt or truncated buffer is refused rather than read short.
- */
-function decompressBody(header: RecordBatchHeader, body: Uint8Array): { header: RecordBatchHeader; body: Uint8Array } {
-  const compression = header.compression;
-  if (compression == null) return { header, body };
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const codec = codecName(compression.type);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  header.buffers.forEach(({ offset, length }, i) => {
-    const at = Number(offset);
-    const size = Number(length);
-    if (size === 0) return void parts.push(new Uint8Array(0));
-    if (at < 0 || size < 8 || at + size > body.byteLength) throw new IpcFormatError(`${codec}-compressed buffer ${i} (${at}+${size}) does not hold its 8-byte length prefix inside the ${body.byteLength}-byte body`);
-    const declared = view.getBigInt64(at, true);
-    const bytes = body.subarray(at + 8, at + size);
-    if (declared === NOT_COMPRESSED) return void parts.push(bytes);
-    if (declared < 0n || total + Number(declared) > MAX_DECOMPRESSED_BODY_BYTES) throw new IpcFormatError(`${codec}-compressed buffer ${i} declares ${declared} uncompressed bytes; a batch may decompress to at most ${MAX_DECOMPRESSED_BODY_BYTES} (send smaller batches)`);
-    let out: Uint8Array;
-    try {
-      out = decompressBuffer(compression.type, bytes);
-    } catch (e) {
-      if (e instanceof CorruptCompressedDataError) throw new IpcFormatError(`buffer ${i} does not decompress: ${e.message}`);
-      throw e;
-    }
-    if (out.byteLength !== Number(declared)) throw new IpcFormatError(`${codec}-compressed buffer ${i} decompresses to ${out.byteLength} bytes, its length prefix says ${declared}`);
-    parts.push(out);
-    total += out.byteLength;
-  });
-  const regions: BufferRegion[] = [];
-  let end = 0;
-  for (const part of parts) {
-    regions.push(new BufferRegion(end, part.byteLength));
-    end += (part.byteLength + 7) & ~7;
-  }
-  const flat = new Uint8Array(end);
-  parts.forEach((part, i) => flat.set(part, regions[i]!.offset));
-  return { header: new RecordBatchHeader(header.length, header.nodes, regions, null, header.variadicBufferCounts), body: flat };
 }
 
 /** The frames of one record batch: its dictionaries as replacements, then the batch. */

@@ -1,8 +1,10 @@
 // The LZ4 frame and zstd codecs of Arrow IPC body compression (Message.fbs BodyCompression).
 // arrow-js 21 decompresses a compressed body only through a codec registered in its
 // compressionRegistry and ships none, and Node 20's zlib has neither codec, so this module
-// registers pure-JS ones on import: lz4js for LZ4 blocks (wrapped in a frame reader of our own,
-// below) and fzstd for zstd. Both decode only: nothing in quiver writes compressed batches.
+// registers pure-JS decoders on import: lz4js for LZ4 blocks (wrapped in a frame reader of our
+// own, below) and fzstd for zstd. Only LZ4 also encodes (lz4js's frame writer, which keeps
+// matches within the format's 64 KiB window), for quiver/client's `compression: 'lz4'`, through
+// body-compression.ts rather than arrow-js's writer (see there why); fzstd has no encoder.
 //
 // Imported by the client's entry point (arrow-js's stream readers then decode compressed
 // streams) and used directly by BatchDecoder, which knows each buffer's declared length and so
@@ -153,6 +155,17 @@ export function decompressBuffer(type: CompressionType, src: Uint8Array): Uint8A
   return out.byteOffset % 8 === 0 ? out : out.slice();
 }
 
+/** One buffer's bytes compressed (without the length prefix). */
+export function compressBuffer(type: CompressionType, src: Uint8Array): Uint8Array {
+  if (type !== CompressionType.LZ4_FRAME) throw new Error(`quiver cannot write ${codecName(type)} compressed bodies, only LZ4_FRAME`);
+  return lz4.compress(src);
+}
+
+// Decoders only: arrow-js's writer would misuse an encoder (body-compression.ts says how).
 for (const type of [CompressionType.LZ4_FRAME, CompressionType.ZSTD]) {
   compressionRegistry.set(type, { decode: (src) => decompressBuffer(type, src) });
 }
+
+/** Body compressions quiver/client can write, as pyarrow's IpcWriteOptions names them. */
+export type WriteCompression = 'lz4';
+export const WRITE_COMPRESSION: Record<WriteCompression, CompressionType> = { lz4: CompressionType.LZ4_FRAME };

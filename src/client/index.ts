@@ -21,6 +21,7 @@ export { CookieJar, type CallDescription, type CallStatus, type ClientMiddleware
 export type { CancelStatus, CloseSessionStatus, SessionOptionError, SessionOptionValue } from './standard-actions.ts';
 export type { AppMetadataFor } from './record-batch-encoder.ts';
 export type { CallOptions } from './calls.ts';
+export type { WriteCompression } from '../arrow/compression-codecs.ts';
 export type { BasicCredentials } from './handshake.ts';
 export { REUSE_CONNECTION, parseLocation, type ParsedLocation } from './location.ts';
 export { CHANNEL_DEFAULTS, createFlightServiceClient, type TlsOptions } from './channel.ts';

@@ -3,11 +3,12 @@
 // BatchDecoder's check of each compressed buffer's declared length.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CompressionType, Field, Int32, Message, Schema, compressionRegistry } from 'apache-arrow';
+import { CompressionType, Dictionary, Field, Int32, Message, Schema, Table, Utf8, compressionRegistry, makeVector, vectorFromArray } from 'apache-arrow';
 import { BodyCompression, BufferRegion, FieldNode, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import lz4 from 'lz4js';
 import xxh32 from 'lz4js/xxh32.js';
-import { BatchDecoder } from '../../src/arrow/batch-codec.ts';
+import { BatchDecoder, encodeBatch } from '../../src/arrow/batch-codec.ts';
+import { compressFrame } from '../../src/arrow/body-compression.ts';
 import { CorruptCompressedDataError, decodeLz4Frames } from '../../src/arrow/compression-codecs.ts';
 import { IpcFormatError } from '../../src/arrow/ipc-message.ts';
 
@@ -93,5 +94,24 @@ describe('BatchDecoder with compressed bodies', () => {
   test('refuses a buffer that decodes to another length than its prefix says', () => {
     assert.throws(() => new BatchDecoder(schema).decode(frameOf(BigInt(values.length + 8))), (e: unknown) => e instanceof IpcFormatError && /decompresses to 256 bytes, its length prefix says 264/.test(e.message));
     assert.throws(() => new BatchDecoder(schema).decode(frameOf(5n << 40n)), (e: unknown) => e instanceof IpcFormatError && /at most/.test(e.message));
+  });
+});
+
+describe('compressFrame', () => {
+  test('compresses record and dictionary batch bodies so that BatchDecoder reads them back', () => {
+    const table = new Table({
+      n: makeVector(Int32Array.from({ length: 5_000 }, (_, i) => i % 100)),
+      city: vectorFromArray(Array.from({ length: 5_000 }, (_, i) => `city-${i % 7}`), new Dictionary(new Utf8(), new Int32())),
+    });
+    const batch = table.batches[0]!;
+    const plain = encodeBatch(batch);
+    const packed = plain.map((f) => compressFrame(f, CompressionType.LZ4_FRAME));
+    assert.equal(packed.length, 2, 'a dictionary batch, then the record batch');
+    // The dictionary's few short strings do not shrink: they are stored with the -1 prefix.
+    assert.ok(packed[1]!.body.byteLength < plain[1]!.body.byteLength / 4, 'the record batch should shrink');
+    const decoder = new BatchDecoder(batch.schema);
+    assert.equal(decoder.decode(packed[0]!), null);
+    const back = decoder.decode(packed[1]!)!;
+    assert.deepEqual(back.toArray().map((r) => r.toJSON()), batch.toArray().map((r) => r.toJSON()));
   });
 });

@@ -53,6 +53,12 @@ describe('FlightClient against pyarrow.flight', () => {
     }
   });
 
+  test("doPut with compression: 'lz4' sends frames Arrow C++ decodes", async () => {
+    const table = sampleTable(2, 5_000);
+    await client.doPut('squeezed', table, { compression: 'lz4' });
+    assert.deepEqual(rowsOf(await client.doGet(Buffer.from('squeezed')).readAll()), rowsOf(table));
+  });
+
   test('readTable follows each endpoint, falling back from a dead location to reuse-connection', async () => {
     const info = await client.getFlightInfo({ type: 'CMD', cmd: Buffer.from('split:numbers') });
     assert.equal(info.endpoints.length, 3);
