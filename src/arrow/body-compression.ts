@@ -6,7 +6,7 @@
 // arrow-js 21's writer (_compressBodyBuffers in ipc/writer) puts the *compressed* length in
 // the prefix, so Arrow C++ readers allocate too little and fail ("Lz4 decompression buffer too
 // small"); arrow-js's own reader ignores the prefix, which hides the mistake. Fixed upstream
-// by apache/arrow-js pull request 470, after the 21.2.0 quiver pins; once quiver moves to a
+// by apache/arrow-js pull request 470, which the 21.2.0 quiver pins does not have; once quiver moves to a
 // release with it, the writer's compressionType option could replace compressFrame.
 import { CompressionType, Message, MessageHeader } from 'apache-arrow';
 import { BodyCompression, BufferRegion, DictionaryBatch, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
