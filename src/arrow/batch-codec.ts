@@ -6,6 +6,7 @@ import { Message, MessageHeader, RecordBatch, Schema, Struct, Type, UnionMode, V
 import { DictionaryBatch, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
+import { decompressBody } from './body-compression.ts';
 import type { IpcFrame } from './ipc-framing.ts';
 import { IpcFormatError } from './ipc-message.ts';
 
@@ -24,7 +25,6 @@ export class BatchDecoder {
       const header = message.header() as unknown as DictionaryBatch;
       const type = this.schema.dictionaries.get(Number(header.id));
       if (!type) throw new IpcFormatError(`dictionary batch for id ${header.id}, which no column of the schema uses`);
-      refuseCompressed(header.data);
       const [data] = this.load(header.data, body, [type]);
       checkData(data!, `dictionary ${header.id}`);
       const previous = this.dictionaries.get(Number(header.id));
@@ -34,7 +34,6 @@ export class BatchDecoder {
     }
     if (message.headerType !== MessageHeader.RecordBatch) throw new IpcFormatError(`expected a record or dictionary batch, got a ${MessageHeader[message.headerType] ?? message.headerType} message`);
     const header = message.header() as unknown as RecordBatchHeader;
-    refuseCompressed(header);
     for (const id of this.schema.dictionaries.keys()) {
       if (!this.dictionaries.has(id)) throw new IpcFormatError(`record batch before the dictionary batch of dictionary id ${id}`);
     }
@@ -43,7 +42,8 @@ export class BatchDecoder {
     return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: Number(header.length), children }));
   }
 
-  private load(header: RecordBatchHeader, body: Uint8Array, types: Schema['fields'][number]['type'][]): Data[] {
+  private load(compressed: RecordBatchHeader, compressedBody: Uint8Array, types: Schema['fields'][number]['type'][]): Data[] {
+    const { header, body } = decompressBody(compressed, compressedBody);
     try {
       return new VectorLoader(body, header.nodes, header.buffers, this.dictionaries, this.schema.metadataVersion, header.variadicBufferCounts).visitMany(types);
     } catch (e) {
@@ -105,17 +105,6 @@ function checkData(data: Data, path: string): void {
       return;
   }
   (type.children as Field[]).forEach((f, i) => checkData(data.children[i]!, `${path}.${f.name}`));
-}
-
-function refuseCompressed(header: RecordBatchHeader): void {
-  if (header.compression != null) throw new CompressedBodyError();
-}
-
-/** arrow-js decompresses only with codecs registered by the application; this server has none. */
-export class CompressedBodyError extends Error {
-  constructor() {
-    super('the batch has a compressed body');
-  }
 }
 
 /** The frames of one record batch: its dictionaries as replacements, then the batch. */

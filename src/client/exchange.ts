@@ -8,6 +8,7 @@ import type { FlightDataMessage, FlightDescriptorValue } from '../flight/flight-
 import { resetStream } from '../flight/stream-reset.ts';
 import { serverStream, type CallOptions } from './calls.ts';
 import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
+import type { WriteCompression } from '../arrow/compression-codecs.ts';
 import { FlightDataEncoder } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 
@@ -17,6 +18,8 @@ export interface ExchangeOptions extends CallOptions {
    * descriptor) as soon as the call starts; otherwise the first written batch supplies it.
    */
   schema?: Schema;
+  /** Send batch bodies LZ4 frame compressed (Arrow IPC body compression); zstd is read only. */
+  compression?: WriteCompression;
 }
 
 type ExchangeCall = grpc.ClientDuplexStream<FlightDataMessage, FlightDataMessage>;
@@ -89,7 +92,7 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
   }
 
   private start(schema: Schema): FlightDataEncoder {
-    this.encoder = new FlightDataEncoder(schema);
+    this.encoder = new FlightDataEncoder(schema, this.options.compression);
     return this.encoder;
   }
 

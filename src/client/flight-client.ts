@@ -10,6 +10,7 @@ import { createFlightServiceClient, type TlsOptions } from './channel.ts';
 import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
 import { handshake, type BasicCredentials } from './handshake.ts';
 import { isReuseConnection, parseLocation } from './location.ts';
+import type { WriteCompression } from '../arrow/compression-codecs.ts';
 import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 import { resetStream } from '../flight/stream-reset.ts';
@@ -51,6 +52,8 @@ export interface PutOptions extends CallOptions {
   onResult?: (appMetadata: Uint8Array, index: number) => void;
   /** Called after each record batch has been handed to the transport. */
   onProgress?: (sent: PutProgress) => void;
+  /** Send batch bodies LZ4 frame compressed (Arrow IPC body compression); zstd is read only. */
+  compression?: WriteCompression;
 }
 
 export interface PutProgress {
@@ -202,7 +205,7 @@ export class FlightClient {
     stopped.catch(() => undefined);
     const sent: PutProgress = { batches: 0, rows: 0, bytes: 0 };
     const d = wireDescriptor(descriptor);
-    const messages = encodeBatches({ type: d.type, path: d.path, cmd: d.cmd }, schema, batches, options.appMetadata);
+    const messages = encodeBatches({ type: d.type, path: d.path, cmd: d.cmd }, schema, batches, options.appMetadata, options.compression);
     let sourceDone = false;
     try {
       for (;;) {

@@ -9,7 +9,9 @@
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
 //   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
 //                                FlightData and the other protocol messages as bytes
-// Every failure is a FlightError carrying the gRPC status code.
+// Every failure is a FlightError carrying the gRPC status code. Batches with LZ4 frame or zstd
+// compressed bodies are read too: importing this module registers both codecs with arrow-js.
+import '../arrow/compression-codecs.ts';
 export { FlightClient } from './flight-client.ts';
 export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
@@ -19,6 +21,7 @@ export { CookieJar, type CallDescription, type CallStatus, type ClientMiddleware
 export type { CancelStatus, CloseSessionStatus, SessionOptionError, SessionOptionValue } from './standard-actions.ts';
 export type { AppMetadataFor } from './record-batch-encoder.ts';
 export type { CallOptions } from './calls.ts';
+export type { WriteCompression } from '../arrow/compression-codecs.ts';
 export type { BasicCredentials } from './handshake.ts';
 export { REUSE_CONNECTION, parseLocation, type ParsedLocation } from './location.ts';
 export { CHANNEL_DEFAULTS, createFlightServiceClient, type TlsOptions } from './channel.ts';

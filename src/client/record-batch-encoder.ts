@@ -2,8 +2,10 @@
 // serves the whole stream, so dictionaries are sent once and then as deltas, exactly as arrow-js
 // writes an IPC stream; its output is collected per batch and split into messages.
 import * as grpc from '@grpc/grpc-js';
-import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import { RecordBatchStreamWriter, type CompressionType, type RecordBatch, type Schema } from 'apache-arrow';
 import { compareSchemas } from 'apache-arrow/visitor/typecomparator';
+import { compressFrame } from '../arrow/body-compression.ts';
+import { WRITE_COMPRESSION, type WriteCompression } from '../arrow/compression-codecs.ts';
 import { MESSAGE_RECORD_BATCH, decodeStream, messageHeaderType } from '../arrow/ipc-framing.ts';
 import type { FlightDataMessage, FlightDescriptorValue } from '../flight/flight-data.ts';
 import { FlightError } from './flight-error.ts';
@@ -24,11 +26,14 @@ export type AppMetadataFor = (batch: RecordBatch, index: number) => Uint8Array |
 export class FlightDataEncoder {
   private readonly sink = new WriterChunks();
   private readonly writer = new RecordBatchStreamWriter();
+  private readonly compression: CompressionType | null;
   private index = 0;
   /** The schema message, to be sent before any batch. */
   readonly schemaMessage: FlightDataMessage;
 
-  constructor(readonly schema: Schema) {
+  /** `compression` compresses every buffer of every batch body (where that makes it smaller). */
+  constructor(readonly schema: Schema, compression?: WriteCompression) {
+    this.compression = compression ? WRITE_COMPRESSION[compression] : null;
     this.writer.reset(this.sink, schema);
     const [schemaFrame] = [...decodeStream(this.sink.take())];
     if (!schemaFrame) throw new FlightError(grpc.status.INTERNAL, 'arrow-js wrote no schema message');
@@ -42,7 +47,8 @@ export class FlightDataEncoder {
     }
     this.index++;
     this.writer.write(batch);
-    return [...decodeStream(this.sink.take())].map((frame) => {
+    return [...decodeStream(this.sink.take())].map((written) => {
+      const frame = this.compression === null ? written : compressFrame(written, this.compression);
       const isBatch = messageHeaderType(frame.header) === MESSAGE_RECORD_BATCH;
       const message: FlightDataMessage = { header: frame.header, body: frame.body };
       if (isBatch && appMetadata && appMetadata.byteLength > 0) message.appMetadata = appMetadata;
@@ -56,8 +62,9 @@ export async function* encodeBatches(
   schema: Schema,
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   appMetadata?: AppMetadataFor,
+  compression?: WriteCompression,
 ): AsyncGenerator<EncodedMessage> {
-  const encoder = new FlightDataEncoder(schema);
+  const encoder = new FlightDataEncoder(schema, compression);
   yield { message: { descriptor, ...encoder.schemaMessage }, rows: null };
   let index = 0;
   for await (const batch of batches) {

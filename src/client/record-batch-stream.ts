@@ -5,6 +5,8 @@
 // message has been handed over; dictionary messages are consumed by it on the way. Metadata-only
 // messages never reach arrow-js and come out in stream order.
 import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-arrow';
+// Registers arrow-js's LZ4 frame and zstd codecs, so compressed batches read like any other.
+import '../arrow/compression-codecs.ts';
 import { MESSAGE_RECORD_BATCH, framePrefix, messageHeaderType } from '../arrow/ipc-framing.ts';
 import type { FlightDataMessage } from '../flight/flight-data.ts';
 import { FlightError } from './flight-error.ts';

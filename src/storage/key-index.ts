@@ -2,7 +2,7 @@
 // index from key to rows. Built once per (table, tableId, version, key columns) and shared by
 // every call that asks for the same; kept in a least-recently-used cache of bounded size.
 import type { RecordBatch } from 'apache-arrow';
-import { BatchDecoder, CompressedBodyError } from '../arrow/batch-codec.ts';
+import { BatchDecoder } from '../arrow/batch-codec.ts';
 import { IpcFormatError, decodeSchema } from '../arrow/ipc-message.ts';
 import { compositeKeyReader, type KeyReader, type KeyValue } from '../arrow/key-values.ts';
 import type { RowPicks } from '../arrow/take.ts';
@@ -167,7 +167,9 @@ export class KeyIndexCache {
     build.promise = (async () => {
       try {
         const batches = await readBatches(this.store(), spec, controller.signal);
-        const index = KeyIndex.build(batches, spec.keyColumns, spec.manifest.arrowBytes);
+        // The manifest counts stored bytes; batches stored compressed take more once decoded.
+        const decoded = batches.reduce((n, b) => n + b.data.byteLength, 0);
+        const index = KeyIndex.build(batches, spec.keyColumns, Math.max(spec.manifest.arrowBytes, decoded));
         if (index.bytes > this.maxBytes) throw this.tooLarge(spec, index.bytes);
         return index;
       } finally {
@@ -223,9 +225,6 @@ async function readBatches(store: TableStore, spec: IndexSpec, signal: AbortSign
       if (batch) batches.push(batch);
     }
   } catch (e) {
-    if (e instanceof CompressedBodyError) {
-      throw new QuiverError('FAILED_PRECONDITION', `${spec.describe} has batches stored with compressed bodies, which lookups cannot decode; rewrite the table uncompressed (DoPut with mode "overwrite") to look up in it`);
-    }
     // Stored batches were checked when they were put: one that does not decode now is damage.
     if (e instanceof IpcFormatError) throw new QuiverError('DATA_LOSS', `${spec.describe}: a stored batch does not decode (${e.message}); read another version or restore the table's files`, { cause: e });
     throw e;

@@ -90,6 +90,22 @@ describe('quiver put and get', () => {
     assert.equal(back.stdout.trim().split('\n').length, 13);
   });
 
+  test('put reads Arrow IPC files and streams written by pyarrow with zstd and LZ4 compressed bodies', async () => {
+    execFileSync('python3', ['-c', `
+import sys, pyarrow as pa
+t = pa.table({"id": list(range(3000)), "name": [f"n{i % 10}" for i in range(3000)]})
+for codec, ext, new in (("zstd", "arrow", pa.ipc.new_file), ("lz4", "arrows", pa.ipc.new_stream)):
+    with new(f"{sys.argv[1]}/packed-{codec}.{ext}", t.schema, options=pa.ipc.IpcWriteOptions(compression=codec)) as w:
+        w.write_table(t, max_chunksize=1000)`, dir]);
+    const files = ['packed-zstd.arrow', 'packed-lz4.arrows'];
+    const r = await cli('put', 'packed', ...files);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /6,000 rows/);
+    assert.equal((await cli('get', 'packed', '-o', 'packed-back.arrows')).code, 0);
+    const rows = pyarrowRows([...files.map(file), file('packed-back.arrows')]);
+    assert.deepEqual(rows[file('packed-back.arrows')], [...rows[file(files[0]!)]!, ...rows[file(files[1]!)]!]);
+  });
+
   test('--mode create refuses an existing table, overwrite replaces it, --version reads the past', async () => {
     const create = await cli('put', 'people', 'people.csv', '--mode', 'create');
     assert.equal(create.code, 1);

@@ -44,6 +44,21 @@ describe('FlightClient against pyarrow.flight', () => {
     assert.deepEqual(items, ['batch 0', 'batch 1', 'batch 2']);
   });
 
+  test('doGet reads batches whose bodies pyarrow compressed with LZ4 frames or zstd', async () => {
+    const table = sampleTable(3, 5_000);
+    await client.doPut('compressible', table);
+    for (const codec of ['lz4', 'zstd']) {
+      const got = await client.doGet(Buffer.from(`compressible@${codec}`)).readAll();
+      assert.deepEqual(rowsOf(got), rowsOf(table), codec);
+    }
+  });
+
+  test("doPut with compression: 'lz4' sends frames Arrow C++ decodes", async () => {
+    const table = sampleTable(2, 5_000);
+    await client.doPut('squeezed', table, { compression: 'lz4' });
+    assert.deepEqual(rowsOf(await client.doGet(Buffer.from('squeezed')).readAll()), rowsOf(table));
+  });
+
   test('readTable follows each endpoint, falling back from a dead location to reuse-connection', async () => {
     const info = await client.getFlightInfo({ type: 'CMD', cmd: Buffer.from('split:numbers') });
     assert.equal(info.endpoints.length, 3);

@@ -8,7 +8,8 @@ localhost:PORT` first, like quiver.
 
 CMD descriptor b"split:NAME" answers GetFlightInfo with one endpoint per batch of NAME, each
 listing a dead location first and then arrow-flight-reuse-connection://?, so a client must
-follow every endpoint and fall back to the next location.
+follow every endpoint and fall back to the next location. A ticket "NAME@lz4" or "NAME@zstd"
+streams NAME with every batch body compressed by that codec (pyarrow's IPC compression).
 """
 import argparse
 import base64
@@ -88,9 +89,11 @@ class ReferenceServer(flight.FlightServerBase):
         return flight.SchemaResult(self._table(self._name(descriptor)).schema)
 
     def do_get(self, context, ticket):
-        key = ticket.ticket.decode()
+        key, _, codec = ticket.ticket.decode().partition("@")
         name, _, index = key.partition("#")
         table = self._table(name)
+        if codec:
+            return flight.RecordBatchStream(table, options=pa.ipc.IpcWriteOptions(compression=codec))
         if index:
             batch = table.to_batches()[int(index)]
             return flight.RecordBatchStream(pa.Table.from_batches([batch], table.schema))

@@ -2,6 +2,7 @@
 // errors as FlightError, and readTable over what GetFlightInfo returns.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Table, makeVector } from 'apache-arrow';
 import { FlightClient, FlightError, GrpcStatus } from '../../src/client/index.ts';
 import { startQuiver, type QuiverProcess } from '../harness/quiver-process.ts';
 import { batchesOf, rowsOf, sampleTable } from '../harness/flight-tables.ts';
@@ -83,6 +84,21 @@ describe('FlightClient against quiver', () => {
     const versions: number[] = [];
     for await (const r of client.doAction('history', JSON.stringify({ table: 'people' }))) versions.push(JSON.parse(text(r)).version);
     assert.deepEqual(versions, [1, 2]);
+  });
+
+  test("compression: 'lz4' sends compressed bodies that quiver stores and looks up in", async () => {
+    const table = sampleTable(2, 3_000);
+    const plain = await client.doPut('squeezed-plain', table);
+    const packed = await client.doPut('squeezed', table, { compression: 'lz4' });
+    assert.ok(packed.bytes < plain.bytes * 0.8, `LZ4 bodies (${packed.bytes} bytes) should be smaller than plain ones (${plain.bytes})`);
+    assert.deepEqual(rowsOf(await client.readTable('squeezed')), rowsOf(table));
+    const exchange = client.doExchange(cmd({ table: 'squeezed', key: 'id' }), { compression: 'lz4' });
+    const keys = new Table({ id: makeVector(Int32Array.from({ length: 2_000 }, (_, i) => (i * 7) % 6_500)) }).batches[0]!;
+    await exchange.write(keys);
+    exchange.end();
+    const answers: number[] = [];
+    for await (const batch of exchange) answers.push(...(batch.getChild('id')!.toArray() as Int32Array));
+    assert.deepEqual(answers, Array.from({ length: 2_000 }, (_, i) => (i * 7) % 6_500).filter((id) => id < 6_000));
   });
 
   test('server errors are FlightErrors with the gRPC status code', async () => {

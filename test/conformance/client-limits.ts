@@ -47,7 +47,6 @@ export const CLIENTS: ClientInfo[] = [
  * passes once quiver's DoPut/DoGet follow the protocol (see README.md). Add an entry only with the
  * client source line that makes the case impossible for that client.
  */
-const ARROW_JS_COMPRESSION = 'arrow-js 21 decompresses IPC bodies only with a codec registered in compressionRegistry and ships none; Node 20 has no LZ4 frame or zstd codec (zlib gained zstd in Node 22.15), and quiver depends on no JS codec package';
 const ARROW_JS_DUPLICATE_NAMES = 'arrow-js RecordBatch rebuilds its schema from field names (the RecordBatch constructor), so two top-level fields of one name but different types collapse to one type';
 
 export const CANNOT_RUN: Record<ClientId, Record<string, string>> = {
@@ -57,10 +56,6 @@ export const CANNOT_RUN: Record<ClientId, Record<string, string>> = {
   ts: {
     '1.0.0-littleendian/generated_duplicate_fieldnames': `${ARROW_JS_DUPLICATE_NAMES} (ints: Int8 and ints: Int32 both read as Int32)`,
     '1.0.0-littleendian/generated_union': `${ARROW_JS_DUPLICATE_NAMES} (the sparse and dense unions appear twice with different member types)`,
-    '2.0.0-compression/generated_lz4': ARROW_JS_COMPRESSION,
-    '2.0.0-compression/generated_uncompressible_lz4': ARROW_JS_COMPRESSION,
-    '2.0.0-compression/generated_uncompressible_zstd': ARROW_JS_COMPRESSION,
-    '2.0.0-compression/generated_zstd': ARROW_JS_COMPRESSION,
   },
   'go-readback': {},
 };

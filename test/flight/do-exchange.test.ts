@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { Message, tableFromArrays, tableFromIPC, type Table } from 'apache-arrow';
+import { CompressionType, Message, tableFromArrays, tableFromIPC, type Table } from 'apache-arrow';
 import { BufferRegion, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { compressFrame } from '../../src/arrow/body-compression.ts';
 import { MESSAGE_RECORD_BATCH, encodeStream, messageHeaderType, type IpcFrame } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
 import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
@@ -151,6 +152,24 @@ test('a batch whose buffers do not fit their types is refused', async () => {
   const { error } = await exchange(messages);
   assert.equal(error?.code, grpc.status.INVALID_ARGUMENT, error?.details);
   assert.match(error!.details, /malformed Arrow IPC/);
+});
+
+test('LZ4-compressed key batches are answered; one whose buffer decodes short of its length prefix is refused', async () => {
+  const compressed = (messages: FlightDataMessage[]) => messages.map((m, i) => (i === 0 ? m : { ...m, ...compressFrame(m, CompressionType.LZ4_FRAME) }));
+  const ok = await exchange(compressed(input([[2, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]])));
+  assert.equal(ok.error, null, ok.error?.details);
+  assert.deepEqual(answers(ok.replies)[0]!.table.getChild('name')!.toArray().slice(0, 3), ['bob', 'bea', 'ann']);
+
+  const messages = compressed(input([[2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]]));
+  const rb = Message.decode(new Uint8Array(messages[1]!.header)).header() as unknown as RecordBatchHeader;
+  const values = rb.buffers[rb.buffers.length - 1]!;
+  const body = new Uint8Array(messages[1]!.body);
+  const view = new DataView(body.buffer);
+  assert.equal(view.getBigInt64(values.offset, true), 64n, 'the values buffer is compressed');
+  view.setBigInt64(values.offset, 72n, true);
+  const { error } = await exchange([messages[0]!, { ...messages[1]!, body }]);
+  assert.equal(error?.code, grpc.status.INVALID_ARGUMENT, error?.details);
+  assert.match(error!.details, /decompresses to 64 bytes, its length prefix says 72/);
 });
 
 test('a second schema message is refused', async () => {

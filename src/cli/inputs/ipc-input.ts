@@ -1,6 +1,7 @@
 // Arrow IPC files (.arrow/.feather, read by random access through the footer) and IPC streams
 // (.arrows, read front to back): arrow-js reads both a message at a time from disk.
 import fs from 'node:fs';
+import '../../arrow/compression-codecs.ts'; // reads compressed .arrow files too
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { countedRead } from './counted-read.ts';
 import type { InputFile } from './input-file.ts';

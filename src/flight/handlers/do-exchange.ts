@@ -63,7 +63,6 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       }
       const m = inspectMessage(msg.header);
       if (m.kind === 'schema') throw invalidArgument('a DoExchange lookup stream carries one schema, before its batches; this stream sent a second one');
-      if (m.compressed) throw invalidArgument(`message ${messageNo} has a compressed body; send lookup batches uncompressed`);
       if (msg.body.byteLength !== m.bodyLength) throw invalidArgument(`malformed Arrow IPC: message ${messageNo} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       validateBatchLayout(inputSchema, m, msg.body, messageNo);
       const batch = decoder.decode(msg);
