@@ -34,7 +34,11 @@ export function readmeSection(r: RunReport): string {
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   const count = (id: string, outcome: string) => r.results.filter((x) => x.client === id && x.outcome === outcome).length;
-  const totals = r.clients.map((c) => `${c.title} ${count(c.id, 'pass')} pass, ${count(c.id, 'fail')} fail, ${count(c.id, 'cannot-run')} n/a`);
+  const ours = (id: string) => {
+    const n = r.results.filter((x) => x.client === id && x.via && x.outcome === 'pass').length;
+    return n ? ` (${n} of them through our client)` : '';
+  };
+  const totals = r.clients.map((c) => `${c.title} ${count(c.id, 'pass')} pass${ours(c.id)}, ${count(c.id, 'fail')} fail, ${count(c.id, 'cannot-run')} n/a`);
   return [
     lines.join('\n'),
     '',
