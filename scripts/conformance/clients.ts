@@ -4,24 +4,50 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientId } from '../../test/conformance/client-limits.ts';
+import { ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
 
 const goBinary = () => path.join(cache, 'go', 'bin', 'arrow-flight-integration-client');
 const javaClasspathFile = () => path.join(cache, 'conformance', 'java-classpath.txt');
+// Our scenario clients on the same libraries, for the scenarios the Arrow project's clients lack
+// (client-limits.ts OWN_SCENARIO_CLIENTS), built by setup.sh.
+export const goScenarioBinary = () => path.join(cache, 'conformance', 'go-scenarios', 'quiver-go-scenario-client');
+const javaScenarioDir = () => path.join(cache, 'conformance', 'java-scenarios');
+
+let javaFound: boolean | undefined;
+const java = () => (javaFound ??= spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0);
 
 export function installed(id: ClientId): boolean {
   switch (id) {
     case 'go': return fs.existsSync(goBinary());
-    case 'java': return fs.existsSync(javaClasspathFile()) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+    case 'java': return fs.existsSync(javaClasspathFile()) && java();
     case 'go-readback':
       return fs.existsSync(goBinary()) && pyarrowFlight();
     case 'python': return pyarrowFlight();
     // quiver's own client needs nothing beyond the npm packages.
     case 'ts': return true;
   }
+}
+
+/** Whether the client that plays this scenario in column `id` is there (ours or the Arrow project's). */
+export function scenarioClientInstalled(id: ClientId, scenario: string): boolean {
+  if (!ownScenarioClient(id, scenario)) return installed(id);
+  switch (id) {
+    case 'go': return fs.existsSync(goScenarioBinary());
+    case 'java': return fs.existsSync(path.join(javaScenarioDir(), 'classes')) && fs.existsSync(path.join(javaScenarioDir(), 'java-classpath.txt')) && java();
+    default: return installed(id);
+  }
+}
+
+/** How our Java scenario client is started (`-list` or `-host … -scenario …` follow). */
+export function javaScenarioCommand(): string[] {
+  const cp = `${path.join(javaScenarioDir(), 'classes')}${path.delimiter}${fs.readFileSync(path.join(javaScenarioDir(), 'java-classpath.txt'), 'utf8').trim()}`;
+  // Arrow Java's memory module reads java.nio.Buffer.address reflectively: open it on JDK 17.
+  // C1 only: a short-lived client spends most of its time starting, not in hot loops.
+  return ['java', '--add-opens=java.base/java.nio=ALL-UNNAMED', '-XX:-UsePerfData', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xmx256m',
+    '-cp', cp, 'quiver.conformance.scenarios.ScenarioClient'];
 }
 
 const python = () => process.env.PYTHON ?? 'python3';
@@ -53,14 +79,16 @@ export function clientCommand(id: ClientId, port: number, task: ClientTask): str
       return 'scenario' in task
         ? [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-scenario-client.ts'), ...where, '-scenario', task.scenario]
         : [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-stream-client.ts'), ...where, '-cases', task.streams];
-    // arrow-go main.go: flags -host, -port, -path, -scenario.
+    // arrow-go main.go: flags -host, -port, -path, -scenario. Our Go scenario client takes the same.
     case 'go':
+      if ('scenario' in task && ownScenarioClient('go', task.scenario)) return [goScenarioBinary(), ...where, '-scenario', task.scenario];
       return [goBinary(), '-host', '127.0.0.1', '-port', String(port), ...('scenario' in task ? ['-scenario', task.scenario] : ['-path', (task as { json: string }).json])];
     // Runs right after the arrow-go client, against the same server and table (JSON mode only).
     case 'go-readback':
       if (!('json' in task)) throw new Error('the read-back check has no scenario mode');
       return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), task.json, task.stream];
     case 'java': {
+      if ('scenario' in task && ownScenarioClient('java', task.scenario)) return [...javaScenarioCommand(), ...where, '-scenario', task.scenario];
       // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.
       // Arrow 6's memory module reads java.nio.Buffer.address reflectively: open it on JDK 17.
       // CONFLICT_APPEND lets a struct keep two children of one name (generated_duplicate_fieldnames);

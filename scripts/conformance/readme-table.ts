@@ -1,5 +1,6 @@
 // The conformance table as it stands in the project README: every corpus case and scenario x
-// client, pass / FAIL / n/a, each reason once as a numbered note. Nothing in it depends on timing
+// client, pass / FAIL / n/a, each reason once as a numbered note, and a note on every cell whose
+// client is our own on the column's library rather than the Arrow project's client. Nothing in it depends on timing
 // or the machine, so `--check` can demand that the README shows exactly what a run found.
 import type { Outcome, RunReport } from './run-integration.ts';
 
@@ -26,12 +27,18 @@ export function readmeSection(r: RunReport): string {
     const cells = ids.map((id) => {
       const res = r.results.find((x) => x.case === name && x.client === id);
       if (!res) return '-';
-      return res.outcome === 'pass' ? 'pass' : `${mark[res.outcome]} ${note(res.reason ?? '')}`;
+      const cell = res.outcome === 'pass' ? 'pass' : `${mark[res.outcome]} ${note(res.reason ?? '')}`;
+      // Cells whose client is ours (on the column's library) say so: the others are the Arrow project's.
+      return res.via ? `${cell} ${note(`client: ${res.via}`)}` : cell;
     });
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   const count = (id: string, outcome: string) => r.results.filter((x) => x.client === id && x.outcome === outcome).length;
-  const totals = r.clients.map((c) => `${c.title} ${count(c.id, 'pass')} pass, ${count(c.id, 'fail')} fail, ${count(c.id, 'cannot-run')} n/a`);
+  const ours = (id: string) => {
+    const n = r.results.filter((x) => x.client === id && x.via && x.outcome === 'pass').length;
+    return n ? ` (${n} of them through our client)` : '';
+  };
+  const totals = r.clients.map((c) => `${c.title} ${count(c.id, 'pass')} pass${ours(c.id)}, ${count(c.id, 'fail')} fail, ${count(c.id, 'cannot-run')} n/a`);
   return [
     lines.join('\n'),
     '',

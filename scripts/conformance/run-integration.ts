@@ -33,8 +33,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, type ClientId } from '../../test/conformance/client-limits.ts';
-import { cache, clientCommand, installed, repo } from './clients.ts';
+import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
+import { cache, clientCommand, installed, repo, scenarioClientInstalled } from './clients.ts';
 import { run, startServer, type Server } from './processes.ts';
 import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
 import { runStreamClient } from './stream-runner.ts';
@@ -49,6 +49,8 @@ export interface CaseResult {
   outcome: Outcome;
   /** One line: why it failed or cannot run. */
   reason?: string;
+  /** Set when the cell's client is ours on the column's library, not the Arrow project's: which and why. */
+  via?: string;
   seconds?: number;
   /** Client stdout+stderr (tail), and the server's stderr tail, for failures. */
   output?: string;
@@ -235,7 +237,8 @@ export function markdownTable(r: RunReport): string {
   const rows = r.cases.map((name) => `| ${name} | ${ids.map((id) => {
     const res = r.results.find((x) => x.case === name && x.client === id);
     if (!res) return '';
-    return res.outcome === 'pass' ? 'pass' : `${mark[res.outcome]}: ${(res.reason ?? '').replace(/\|/g, '\\|').slice(0, 160)}`;
+    const ours = res.via ? ' (our client)' : '';
+    return res.outcome === 'pass' ? `pass${ours}` : `${mark[res.outcome]}${ours}: ${(res.reason ?? '').replace(/\|/g, '\\|').slice(0, 160)}`;
   }).join(' | ')} |`).join('\n');
   return head + rows + '\n';
 }
@@ -246,7 +249,7 @@ function textTable(r: RunReport): string {
   // '-': the client has no such mode (the read-back check has no scenarios).
   const cell = (name: string, id: ClientId) => {
     const res = r.results.find((x) => x.case === name && x.client === id);
-    return res ? mark[res.outcome] : '-';
+    return res ? `${mark[res.outcome]}${res.via ? '*' : ''}` : '-';
   };
   const lines = [`${'case'.padEnd(w)}  ${ids.map((i) => i.padEnd(14)).join('')}`];
   for (const name of r.cases) {
@@ -257,6 +260,7 @@ function textTable(r: RunReport): string {
     lines.push('', 'Not passing:');
     for (const f of fails) lines.push(`  [${f.client}] ${f.case}: ${mark[f.outcome]}: ${f.reason ?? ''}`);
   }
+  if (r.results.some((x) => x.via)) lines.push('', '*: our client on that column\'s library (client-limits.ts OWN_SCENARIO_CLIENTS), not the Arrow project\'s');
   const s = r.summary;
   lines.push('', `${s.passed} passed, ${s.failed} failed, ${s.cannotRun} skipped`);
   return lines.join('\n');
@@ -301,9 +305,10 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
     }
     for (const scenario of scenarios) {
       for (const cl of clients.filter((c) => SCENARIO_CLIENTS.includes(c.id))) {
-        jobs.push(async () => [cl.installed || scenarioLimit(cl.id, scenario)
+        jobs.push(async () => [scenarioClientInstalled(cl.id, scenario) || scenarioLimit(cl.id, scenario)
           ? await runScenario({ client: cl.id, scenario, timeoutMs: o.timeoutMs, describeFailure: failureReason })
-          : { case: scenarioCase(scenario), client: cl.id, outcome: 'not-installed', reason: `${cl.title} client is not installed (see scripts/conformance/setup.sh)` }]);
+          : { case: scenarioCase(scenario), client: cl.id, outcome: 'not-installed', via: ownScenarioClient(cl.id, scenario),
+            reason: `${ownScenarioClient(cl.id, scenario) ? `our ${cl.title} scenario client is not built` : `${cl.title} client is not installed`} (see scripts/conformance/setup.sh)` }]);
       }
     }
     const done: CaseResult[][] = new Array(jobs.length);

@@ -2,7 +2,7 @@
 // (test/conformance/scenario-server), a fresh one per client run, so no scenario sees another's
 // state. Results use the JSON-mode shape, with the case named "scenario/NAME".
 import path from 'node:path';
-import { SCENARIO_CANNOT_RUN, type ClientId } from '../../test/conformance/client-limits.ts';
+import { SCENARIO_CANNOT_RUN, ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
 import { clientCommand, repo } from './clients.ts';
 import { run, startServer } from './processes.ts';
 import type { CaseResult } from './run-integration.ts';
@@ -37,10 +37,11 @@ export async function runScenario(o: ScenarioRun): Promise<CaseResult> {
   const p = await run(cmd, o.timeoutMs);
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   const serverLog = await server.stop();
-  if (!p.timedOut && p.code === 0) return { case: name, client: o.client, outcome: 'pass', seconds };
+  const via = ownScenarioClient(o.client, o.scenario);
+  if (!p.timedOut && p.code === 0) return { case: name, client: o.client, outcome: 'pass', seconds, via };
   const shown = cmd.map((a) => (a.length > 120 ? a.slice(0, 60) + '…' : a)).join(' ');
   return {
-    case: name, client: o.client, outcome: 'fail', seconds,
+    case: name, client: o.client, outcome: 'fail', seconds, via,
     reason: p.timedOut ? `timed out after ${o.timeoutMs / 1000} s` : o.describeFailure(o.client, p.output),
     output: `$ ${shown}\n${p.output}`.slice(-8000),
     serverLog: serverLog.slice(-4000),

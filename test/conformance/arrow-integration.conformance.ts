@@ -20,7 +20,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { markdownTable, runIntegration } from '../../scripts/conformance/run-integration.ts';
-import { SCENARIO_CANNOT_RUN } from './client-limits.ts';
+import { goScenarioBinary, javaScenarioCommand, scenarioClientInstalled } from '../../scripts/conformance/clients.ts';
+import { OWN_SCENARIO_CLIENTS, SCENARIO_CANNOT_RUN } from './client-limits.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const extra = (process.env.QUIVER_CONFORMANCE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -48,6 +49,17 @@ test('the pyarrow scenario client and client-limits.ts agree on what pyarrow can
   if (out.status !== 0) return; // pyarrow absent: its column is "not installed" and fails above
   assert.deepEqual(JSON.parse(out.stdout), SCENARIO_CANNOT_RUN.python);
 });
+
+// The table credits these cells to our clients: each must have exactly the scenarios listed for it.
+for (const [id, cmd] of [['go', () => [goScenarioBinary()]], ['java', javaScenarioCommand]] as const) {
+  const own = OWN_SCENARIO_CLIENTS[id]!;
+  test(`our ${id} scenario client has exactly the scenarios client-limits.ts gives it`, { skip: scenarioClientInstalled(id, own.scenarios[0]!) ? false : 'not built' }, () => {
+    const [bin, ...args] = cmd();
+    const out = spawnSync(bin!, [...args, '-list'], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(out.stdout.trim().split('\n').sort(), [...own.scenarios].sort());
+  });
+}
 
 for (const r of report.results) {
   const name = `${r.client}: ${r.case}`;
