@@ -5,16 +5,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays, tableFromIPC } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
 import { encodeStream } from '../../src/arrow/ipc-framing.ts';
 import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
 import { cmdDescriptor, framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
-import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, rawPut, streamCall, type RawClient } from '../harness/raw-flight-client.ts';
+import { startReplicaSet, type ReplicaSet } from '../harness/replica-set.ts';
 
 const WAIT_MS = 30_000;
-let zk: ZooKeeperCluster;
-const replicas: { process: QuiverProcess; client: RawClient }[] = [];
+let set: ReplicaSet<RawClient>;
+let replicas: ReplicaSet<RawClient>['replicas'];
 
 const rows = (ids: number[]) => framesOf(tableFromArrays({ id: Int32Array.from(ids), label: ids.map((i) => `row-${i}`) }));
 
@@ -42,20 +41,10 @@ async function versionOn(client: RawClient): Promise<number> {
 
 describe('lookups in a cluster', () => {
   before(async () => {
-    zk = await startZooKeeper({ nodes: 1 });
-    const data = tempDir('quiver-cluster-exchange-');
-    for (let i = 0; i < 2; i++) {
-      const process = await startQuiver(['--zk', zk.connect, '--cluster', 'exchange-test', '--zk-session-timeout', '3s'], data);
-      replicas.push({ process, client: rawClient(process.address) });
-    }
+    set = await startReplicaSet({ count: 2, cluster: 'exchange-test', client: (p) => rawClient(p.address) });
+    replicas = set.replicas;
   });
-  after(async () => {
-    for (const r of replicas) {
-      r.client.close();
-      await r.process.stop();
-    }
-    await zk?.stop();
-  });
+  after(() => set?.stop());
 
   test('every replica answers lookups, for the current version and an older one', async () => {
     for (const [i, ids] of [[1, 2, 3], [4, 2]].entries()) {

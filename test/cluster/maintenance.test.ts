@@ -4,18 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
 import { FlightClient, FlightError } from '../../src/client/index.ts';
 import { sampleTable } from '../harness/flight-tables.ts';
-import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
+import { startReplicaSet, type ReplicaSet, type SetMember } from '../harness/replica-set.ts';
 
 const EVENT_WAIT_MS = 30_000;
 type Json = Record<string, any>;
 
-interface Replica {
-  process: QuiverProcess;
-  client: FlightClient;
-}
+type Replica = SetMember<FlightClient>;
 
 async function actionJson(client: FlightClient, type: string, body = ''): Promise<Json[]> {
   const out: Json[] = [];
@@ -33,26 +29,21 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string,
 }
 
 describe('maintenance in a cluster', () => {
-  let zk: ZooKeeperCluster;
-  const replicas: Replica[] = [];
+  let set: ReplicaSet<FlightClient>;
+  let replicas: Replica[];
   const isLeader = async (r: Replica) => (await actionJson(r.client, 'cluster-status'))[0]!.isLeader === true;
 
   before(async () => {
-    zk = await startZooKeeper({ nodes: 1 });
-    const data = tempDir('quiver-maint-cluster-');
-    for (let i = 0; i < 2; i++) {
-      const process = await startQuiver(['--zk', zk.connect, '--cluster', 'maint-test', '--zk-session-timeout', '3s', '--retention', '100ms', '--maintenance-interval', '300ms', '--gc-grace', '0'], data);
-      replicas.push({ process, client: new FlightClient(`grpc+tcp://${process.address}`) });
-    }
+    set = await startReplicaSet({
+      count: 2,
+      cluster: 'maint-test',
+      args: ['--retention', '100ms', '--maintenance-interval', '300ms', '--gc-grace', '0'],
+      client: (p) => new FlightClient(`grpc+tcp://${p.address}`),
+    });
+    replicas = set.replicas;
     await eventually(async () => (await Promise.all(replicas.map(isLeader))).filter(Boolean).length === 1, 'one leader');
   });
-  after(async () => {
-    for (const r of replicas) {
-      r.client.close();
-      await r.process.stop();
-    }
-    await zk?.stop();
-  });
+  after(() => set?.stop());
 
   test('the action runs on the leader only; the loop runs there and starts on a successor', async () => {
     const roles = await Promise.all(replicas.map(isLeader));

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
 import { framePrefix } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
@@ -16,31 +15,20 @@ import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
 import type { ClusterReport } from '../../src/flight/context.ts';
 import { tableDirName } from '../../src/table-names.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
-import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
+import { startReplicaSet, type ReplicaSet } from '../harness/replica-set.ts';
 
 const CLUSTER = 'catalog-test';
 
 describe('the table catalog in ZooKeeper', () => {
-  let zk: ZooKeeperCluster;
-  let data: string;
-  const replicas: { process: QuiverProcess; client: RawClient }[] = [];
+  let set: ReplicaSet<RawClient>;
+  let replicas: ReplicaSet<RawClient>['replicas'];
 
   before(async () => {
-    zk = await startZooKeeper({ nodes: 1 });
-    data = tempDir('quiver-catalog-');
-    for (let i = 0; i < 2; i++) {
-      const process = await startQuiver(['--zk', zk.connect, '--cluster', CLUSTER, '--zk-session-timeout', '3s'], data);
-      replicas.push({ process, client: rawClient(process.address) });
-    }
+    set = await startReplicaSet({ count: 2, cluster: CLUSTER, client: (p) => rawClient(p.address) });
+    replicas = set.replicas;
   });
-  after(async () => {
-    for (const r of replicas) {
-      r.client.close();
-      await r.process.stop();
-    }
-    await zk?.stop();
-  });
+  after(() => set?.stop());
 
   test('a follower lists tables and answers GetSchema from ZooKeeper, without the manifests', async () => {
     const statuses = await Promise.all(replicas.map(async (r) => {
@@ -54,7 +42,7 @@ describe('the table catalog in ZooKeeper', () => {
     assert.equal((await rawPut(follower.client, putMessages(pathDescriptor('cat/one'), [sentSchema, ...batches]))).error, null);
     assert.equal((await rawPut(follower.client, putMessages(pathDescriptor('cat/one'), [sentSchema, ...batches]))).error, null);
 
-    const session = await ZkSession.open({ connect: zk.connect, sessionTimeoutMs: 3000 });
+    const session = await ZkSession.open({ connect: set.zk.connect, sessionTimeoutMs: 3000 });
     try {
       const node = await session.getData(new ZnodeLayout(CLUSTER).pointer('cat/one'));
       const pointer = JSON.parse(node!.data.toString()) as { version: number; catalog: { tableId: string; createdAt: string; committedAt: string; formats: string[]; rows: number; files: number; schema: string } };
@@ -68,7 +56,7 @@ describe('the table catalog in ZooKeeper', () => {
       await session.close();
     }
 
-    const manifests = path.join(data, 'tables', tableDirName('cat/one'), 'manifests');
+    const manifests = path.join(set.data, 'tables', tableDirName('cat/one'), 'manifests');
     fs.renameSync(manifests, `${manifests}.away`);
     try {
       await assert.rejects(unaryCall(follower.client, 'GetFlightInfo', pathDescriptor('cat/one')), (e: grpc.ServiceError) => e.code === grpc.status.NOT_FOUND, 'without manifests the file list is gone');
