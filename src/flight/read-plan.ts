@@ -18,6 +18,8 @@ export interface ReadPlan {
   tickets: TicketContent[];
   /** Arrow body bytes the plan's DoGets send (projected columns only). */
   arrowBytes: number;
+  /** Planned from the table's head, so not superseded when planned: no need to ask again. */
+  current: boolean;
 }
 
 export async function planRead(ctx: FlightContext, req: ReadRequest, endpointBytes = ctx.endpointBytes): Promise<ReadPlan> {
@@ -40,7 +42,7 @@ export async function planRead(ctx: FlightContext, req: ReadRequest, endpointByt
   const arrowBytes = wanted
     ? manifest.files.reduce((n, f) => n + f.columns.filter((c) => wanted.has(c.name)).reduce((m, c) => m + c.arrowBytes, 0), 0)
     : manifest.arrowBytes;
-  return { manifest, schemaHeader, tickets, arrowBytes };
+  return { manifest, schemaHeader, tickets, arrowBytes, current: req.version === undefined };
 }
 
 function ticketFor(m: Manifest, files: [number, number], columns?: string[]): TicketContent {
@@ -68,7 +70,8 @@ export function encapsulatedSchema(schemaHeader: Uint8Array): Buffer {
 }
 
 export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descriptor: FlightDescriptor): Promise<FlightInfo> {
-  const superseded = await ctx.store.supersededAt(plan.manifest.table, plan.manifest.version);
+  // The head was just read for a current plan; reading it again costs a ZooKeeper sync in a cluster.
+  const superseded = plan.current ? null : await ctx.store.supersededAt(plan.manifest.table, plan.manifest.version);
   const locations = (await ctx.locations()).map((uri) => ({ uri }));
   const endpoint: FlightEndpoint[] = plan.tickets.map((t) => {
     const ticket = encodeTicket(t);
