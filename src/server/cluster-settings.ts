@@ -12,8 +12,7 @@ export type ClusterSettings = Pick<ServerConfig, ClusterSettingKey>;
 
 /** A replica's own values of the cluster settings (its flags, environment and --config file). */
 export function clusterSettingsOf(config: ServerConfig): ClusterSettings {
-  const { readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes } = config;
-  return { readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes };
+  return Object.fromEntries(CLUSTER_SETTING_KEYS.map((k) => [k, config[k]])) as ClusterSettings;
 }
 
 const isClusterKey = (k: string): k is ClusterSettingKey => (CLUSTER_SETTING_KEYS as readonly string[]).includes(k);
