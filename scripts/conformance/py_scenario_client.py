@@ -16,6 +16,8 @@ import sys
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from flight_batches import record_batches
+
 
 class CheckFailed(Exception):
     pass
@@ -149,14 +151,7 @@ def middleware(location):
 
 def read_endpoint(client, endpoint):
     reader = client.do_get(endpoint.ticket)
-    batches = []
-    while True:
-        try:
-            chunk = reader.read_chunk()
-        except StopIteration:
-            break
-        if chunk.data is not None:
-            batches.append(chunk.data)
+    batches = [batch for batch, _ in record_batches(reader)]
     return reader.schema, batches
 
 

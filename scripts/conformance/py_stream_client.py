@@ -18,6 +18,8 @@ import sys
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from flight_batches import record_batches
+
 
 class CheckFailed(Exception):
     pass
@@ -34,18 +36,12 @@ def read_location(client, endpoint, location, expected):
     try:
         reader = peer.do_get(endpoint.ticket)
         i = 0
-        while True:
-            try:
-                chunk = reader.read_chunk()
-            except StopIteration:
-                break
-            if chunk.data is None:
-                continue  # metadata-only message: no batch (arrow-go skips them too)
+        for batch, app_metadata in record_batches(reader):
             check(i < len(expected), f"{where}: more batches than the corpus's {len(expected)}")
-            check(chunk.data.schema.equals(expected[i].schema, check_metadata=True),
-                  f"{where}: batch {i}: schema {chunk.data.schema} differs from the corpus's {expected[i].schema}")
-            check(chunk.data.equals(expected[i]), f"{where}: batch {i} differs from the corpus")
-            md = chunk.app_metadata.to_pybytes().decode("utf-8", "replace") if chunk.app_metadata is not None else ""
+            check(batch.schema.equals(expected[i].schema, check_metadata=True),
+                  f"{where}: batch {i}: schema {batch.schema} differs from the corpus's {expected[i].schema}")
+            check(batch.equals(expected[i]), f"{where}: batch {i} differs from the corpus")
+            md = app_metadata.to_pybytes().decode("utf-8", "replace") if app_metadata is not None else ""
             check(md == str(i), f"{where}: batch {i}: expected app_metadata '{i}', got '{md}'")
             i += 1
         check(i == len(expected), f"{where}: {i} batches, the corpus has {len(expected)}")

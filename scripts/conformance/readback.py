@@ -19,6 +19,8 @@ import sys
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from flight_batches import record_batches
+
 
 def main() -> int:
     host, port, json_path, stream_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -36,21 +38,14 @@ def main() -> int:
         for loc in ep.locations:
             reader = flight.connect(loc).do_get(ep.ticket)
             i = 0
-            while True:
-                try:
-                    chunk = reader.read_chunk()
-                except StopIteration:
-                    break
-                if chunk.data is None:
-                    # metadata-only message: arrow-go's RecordReader skips it, keep going
-                    continue
+            for batch, app_metadata in record_batches(reader):
                 if i >= len(expected):
                     print(f"{loc.uri.decode()}: got more batches than the expected: {len(expected)}")
                     return 1
-                if not chunk.data.equals(expected[i]):
+                if not batch.equals(expected[i]):
                     print(f"{loc.uri.decode()}: batch {i} doesn't match the corpus")
                     return 1
-                meta = chunk.app_metadata.to_pybytes().decode("utf-8", "replace") if chunk.app_metadata else ""
+                meta = app_metadata.to_pybytes().decode("utf-8", "replace") if app_metadata else ""
                 if meta != str(i):
                     print(f"{loc.uri.decode()}: batch {i}: expected app_metadata '{i}', but got '{meta}'")
                     return 1
