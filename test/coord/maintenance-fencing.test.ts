@@ -34,13 +34,19 @@ describe('fenced maintenance', () => {
     for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
   });
 
-  test('the leader expires superseded versions, never the head; every replica sees the shorter log', async () => {
+  /** Replica a leads a new cluster, b follows, and a has published versions 1..n of table t. */
+  async function leaderAndFollower(versions: number) {
     const zk = await suite.ready();
     const name = clusterName();
     const a = await suite.coordinator(zk.connect, name, 'a');
     await a.whenLeader(EVENT_WAIT_MS);
     const b = await suite.coordinator(zk.connect, name, 'b');
-    await publishVersions(a, 't', 4);
+    await publishVersions(a, 't', versions);
+    return { zk, name, a, b };
+  }
+
+  test('the leader expires superseded versions, never the head; every replica sees the shorter log', async () => {
+    const { a, b } = await leaderAndFollower(4);
     assert.deepEqual(await a.expire('t', [2, 1]), [1, 2]);
     assert.deepEqual((await b.entries('t')).map((e) => e.version), [3, 4]);
     assert.equal(await b.entry('t', 1), null);
@@ -52,24 +58,14 @@ describe('fenced maintenance', () => {
   });
 
   test('a follower cannot expire or confirm itself as writer', async () => {
-    const zk = await suite.ready();
-    const name = clusterName();
-    const a = await suite.coordinator(zk.connect, name, 'a');
-    await a.whenLeader(EVENT_WAIT_MS);
-    const b = await suite.coordinator(zk.connect, name, 'b');
-    await publishVersions(a, 't', 3);
+    const { a, b } = await leaderAndFollower(3);
     await assert.rejects(b.expire('t', [1]), NotLeaderError);
     await assert.rejects(b.confirmWriter('delete files'), NotLeaderError);
     assert.deepEqual((await a.entries('t')).map((e) => e.version), [1, 2, 3]);
   });
 
   test('a deposed leader that still believes it leads cannot expire; its successor can', async () => {
-    const zk = await suite.ready();
-    const name = clusterName();
-    const a = await suite.coordinator(zk.connect, name, 'a');
-    await a.whenLeader(EVENT_WAIT_MS);
-    const b = await suite.coordinator(zk.connect, name, 'b');
-    await publishVersions(a, 't', 3);
+    const { zk, name, a, b } = await leaderAndFollower(3);
     await depose(await suite.session(zk.connect), name, 'a');
     await b.whenLeader(EVENT_WAIT_MS);
     assert.equal(a.status().isLeader, true, 'a has not noticed');
