@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CoordinationUnavailableError, NotLeaderError } from '../../src/coord/coordinator.ts';
+import type { ZooKeeperCoordinator } from '../../src/coord/zookeeper/zookeeper-coordinator.ts';
 import { EVENT_WAIT_MS, clusterName, zooKeeperForSuite } from './zk-fixtures.ts';
 import { FaultProxy } from './fault-proxy.ts';
 
@@ -10,6 +11,19 @@ const MULTI = 14;
 
 describe('fenced publish', () => {
   const suite = zooKeeperForSuite(1);
+
+  /** Runs `check` with a leader whose ZooKeeper traffic passes through a fault proxy. */
+  async function withProxiedLeader(check: (c: ZooKeeperCoordinator, proxy: FaultProxy) => Promise<void>): Promise<void> {
+    const zk = await suite.ready();
+    const proxy = await FaultProxy.start(zk.nodes[0]!.clientPort);
+    try {
+      const c = await suite.coordinator(proxy.connect, clusterName());
+      await c.whenLeader(EVENT_WAIT_MS);
+      await check(c, proxy);
+    } finally {
+      await proxy.close();
+    }
+  }
 
   test('a deposed leader that still believes it leads cannot publish', async () => {
     const zk = await suite.ready();
@@ -32,58 +46,34 @@ describe('fenced publish', () => {
     assert.deepEqual((await b.entries('t')).map((e) => e.manifest), ['m-a1', 'm-b2']);
   });
 
-  test('a publish whose reply is lost is acknowledged because the log holds it', async () => {
-    const zk = await suite.ready();
-    const proxy = await FaultProxy.start(zk.nodes[0]!.clientPort);
-    try {
-      const c = await suite.coordinator(proxy.connect, clusterName());
-      await c.whenLeader(EVENT_WAIT_MS);
-      await c.publish('t', 0, 'm-1');
-      const lost = proxy.arm(MULTI, 'drop-reply');
-      assert.deepEqual(await c.publish('t', 1, 'm-2'), { version: 2, manifest: 'm-2' });
-      await lost;
-      assert.deepEqual((await c.entries('t')).map((e) => e.manifest), ['m-1', 'm-2']);
-    } finally {
-      await proxy.close();
-    }
-  });
+  test('a publish whose reply is lost is acknowledged because the log holds it', () => withProxiedLeader(async (c, proxy) => {
+    await c.publish('t', 0, 'm-1');
+    const lost = proxy.arm(MULTI, 'drop-reply');
+    assert.deepEqual(await c.publish('t', 1, 'm-2'), { version: 2, manifest: 'm-2' });
+    await lost;
+    assert.deepEqual((await c.entries('t')).map((e) => e.manifest), ['m-1', 'm-2']);
+  }));
 
-  test('a publish whose request is lost fails, and the pointer is sealed so it cannot apply later', async () => {
-    const zk = await suite.ready();
-    const proxy = await FaultProxy.start(zk.nodes[0]!.clientPort);
-    try {
-      const c = await suite.coordinator(proxy.connect, clusterName());
-      await c.whenLeader(EVENT_WAIT_MS);
-      await c.publish('t', 0, 'm-1');
-      const lost = proxy.arm(MULTI, 'drop-request');
-      await assert.rejects(c.publish('t', 1, 'm-2'), CoordinationUnavailableError);
-      await lost;
-      assert.deepEqual(await c.head('t'), { version: 1, manifest: 'm-1' });
-      await c.whenLeader(EVENT_WAIT_MS);
-      assert.deepEqual(await c.publish('t', 1, 'm-2-again'), { version: 2, manifest: 'm-2-again' });
-    } finally {
-      await proxy.close();
-    }
-  });
+  test('a publish whose request is lost fails, and the pointer is sealed so it cannot apply later', () => withProxiedLeader(async (c, proxy) => {
+    await c.publish('t', 0, 'm-1');
+    const lost = proxy.arm(MULTI, 'drop-request');
+    await assert.rejects(c.publish('t', 1, 'm-2'), CoordinationUnavailableError);
+    await lost;
+    assert.deepEqual(await c.head('t'), { version: 1, manifest: 'm-1' });
+    await c.whenLeader(EVENT_WAIT_MS);
+    assert.deepEqual(await c.publish('t', 1, 'm-2-again'), { version: 2, manifest: 'm-2-again' });
+  }));
 
-  test('a lost publish reply on a brand-new table is resolved too', async () => {
-    const zk = await suite.ready();
-    const proxy = await FaultProxy.start(zk.nodes[0]!.clientPort);
-    try {
-      const c = await suite.coordinator(proxy.connect, clusterName());
-      await c.whenLeader(EVENT_WAIT_MS);
-      const lost = proxy.arm(MULTI, 'drop-reply');
-      assert.deepEqual(await c.publish('new', 0, 'm-1'), { version: 1, manifest: 'm-1' });
-      await lost;
-      await c.whenLeader(EVENT_WAIT_MS);
-      const dropped = proxy.arm(MULTI, 'drop-request');
-      await assert.rejects(c.publish('new2', 0, 'm-x'), CoordinationUnavailableError);
-      await dropped;
-      assert.equal(await c.head('new2'), null);
-      await c.whenLeader(EVENT_WAIT_MS);
-      assert.deepEqual(await c.publish('new2', 0, 'm-y'), { version: 1, manifest: 'm-y' });
-    } finally {
-      await proxy.close();
-    }
-  });
+  test('a lost publish reply on a brand-new table is resolved too', () => withProxiedLeader(async (c, proxy) => {
+    const lost = proxy.arm(MULTI, 'drop-reply');
+    assert.deepEqual(await c.publish('new', 0, 'm-1'), { version: 1, manifest: 'm-1' });
+    await lost;
+    await c.whenLeader(EVENT_WAIT_MS);
+    const dropped = proxy.arm(MULTI, 'drop-request');
+    await assert.rejects(c.publish('new2', 0, 'm-x'), CoordinationUnavailableError);
+    await dropped;
+    assert.equal(await c.head('new2'), null);
+    await c.whenLeader(EVENT_WAIT_MS);
+    assert.deepEqual(await c.publish('new2', 0, 'm-y'), { version: 1, manifest: 'm-y' });
+  }));
 });
