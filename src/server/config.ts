@@ -124,7 +124,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'tlsClientCa', flag: '--tls-client-ca', env: 'QUIVER_TLS_CLIENT_CA', help: 'PEM CA bundle: require client certificates it signed (mutual TLS)', parse: String },
   { key: 'tlsPeerCa', flag: '--tls-peer-ca', env: 'QUIVER_TLS_PEER_CA', help: 'PEM CA bundle replicas trust when forwarding writes to the leader (default: --tls-client-ca, else the system roots)', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
-  { key: 'readOnly', flag: '--read-only', env: 'QUIVER_READ_ONLY', help: 'true: refuse writes (DoPut, drop, import) and keep serving reads', parse: bool('--read-only') },
+  { key: 'readOnly', flag: '--read-only', env: 'QUIVER_READ_ONLY', help: 'true: refuse writes (DoPut, drop, import), pause maintenance, keep serving reads', parse: bool('--read-only') },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
   { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },
   { key: 'maxBufferedBytes', flag: '--max-buffered-bytes', env: 'QUIVER_MAX_BUFFERED_BYTES', help: 'Arrow bytes a DoPut buffers before writing a Parquet file', parse: int('--max-buffered-bytes', 1) },
