@@ -56,8 +56,10 @@ export async function acquireLock(session: ZkSession, dir: string, timeoutMs: nu
           own = null;
         }
         if (!own) {
-          const sessionId: string = session.sessionId!;
-          own = { path: await createProtected(session, dir, 'lock-', Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, id), sessionId };
+          const path = await createProtected(session, dir, 'lock-', Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, id);
+          // The session the create succeeded in: a protected create retries across a session
+          // rebuild, so the one current when it started may be gone.
+          own = { path, sessionId: session.sessionId! };
         }
         const ownName = own.path.slice(dir.length + 1);
         const names = bySequence(await session.getChildren(dir));
@@ -89,25 +91,30 @@ export async function acquireLock(session: ZkSession, dir: string, timeoutMs: nu
 /**
  * Removes a contender node we gave up on. Giving up often happens while the session is
  * suspended; if the session then comes back, the node is still there and every later commit
- * would queue behind it for good. So it is removed once connected, unless the session it
- * belongs to is gone (and the node with it).
+ * would queue behind it for good. So it is removed once connected.
  */
-function abandonNode(session: ZkSession, own: { path: string; sessionId: string }): void {
-  const attempt = async (): Promise<void> => {
-    for (;;) {
-      if (session.sessionId !== own.sessionId || session.state === 'closed') return;
-      try {
-        await session.whenConnected();
-        if (session.sessionId !== own.sessionId) return;
-        await session.remove(own.path);
-        return;
-      } catch (e) {
-        if (isZkCode(e, ZK.NO_NODE)) return;
-        if (!(e instanceof ConnectionLossError)) return;
-      }
+function abandonNode(session: ZkSession, own: { path: string }): void {
+  void removeOwnNode(session, own.path).catch(() => undefined);
+}
+
+/**
+ * Deletes one of our lock nodes by path, whichever session it belongs to: its name is unique to
+ * us (protected create), so the path is either ours or gone with a dead session (NO_NODE).
+ * Judging by the session id instead leaks a node whose create completed in a rebuilt session,
+ * and every later commit to the table then waits behind it.
+ */
+async function removeOwnNode(session: ZkSession, path: string): Promise<void> {
+  for (;;) {
+    if (session.state === 'closed') return;
+    try {
+      await session.whenConnected();
+      await session.remove(path);
+      return;
+    } catch (e) {
+      if (isZkCode(e, ZK.NO_NODE)) return;
+      if (!(e instanceof ConnectionLossError)) throw e;
     }
-  };
-  void attempt();
+  }
 }
 
 function heldLock(session: ZkSession, path: string, sessionId: string): HeldLock {
@@ -118,18 +125,18 @@ function heldLock(session: ZkSession, path: string, sessionId: string): HeldLock
     release: async () => {
       if (released) return;
       released = true;
-      for (;;) {
-        // The node belongs to a session that is gone: ZooKeeper has removed it (or will).
-        if (session.sessionId !== sessionId || session.state === 'closed') return;
+      if (session.state === 'connected') {
         try {
           await session.remove(path);
           return;
         } catch (e) {
           if (isZkCode(e, ZK.NO_NODE)) return;
           if (!(e instanceof ConnectionLossError)) throw e;
-          await session.whenConnected().catch(() => {});
         }
       }
+      // Not connected now: the node goes once the session is back, without holding up the
+      // caller (a commit's answer must not wait for ZooKeeper to return).
+      abandonNode(session, { path });
     },
   };
 }
