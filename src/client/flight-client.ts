@@ -3,17 +3,17 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { Table, type RecordBatch, type Schema } from 'apache-arrow';
-import type { FlightDataMessage } from '../flight/flight-data.ts';
-import type { FlightServiceClient } from '../flight/protocol.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
+import type { FlightServiceClient } from '../wire/protocol.ts';
 import { grpcCallOptions, serverStream, unaryCall, type CallOptions } from './calls.ts';
-import { createFlightServiceClient, type TlsOptions } from './channel.ts';
+import { createFlightServiceClient, type TlsOptions } from '../wire/channel.ts';
 import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
 import { handshake, type BasicCredentials } from './handshake.ts';
-import { isReuseConnection, parseLocation } from './location.ts';
+import { isReuseConnection, parseLocation } from '../wire/location.ts';
 import type { WriteCompression } from '../arrow/compression-codecs.ts';
 import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
-import { resetStream } from '../flight/stream-reset.ts';
+import { resetStream } from '../wire/stream-reset.ts';
 import { FlightExchange, type ExchangeOptions } from './exchange.ts';
 import { CookieJar, middlewareInterceptor, type ClientMiddleware } from './middleware.ts';
 import {

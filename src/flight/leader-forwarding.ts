@@ -6,11 +6,11 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
-import type { FlightDataMessage } from './flight-data.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
 import type { CallInfo } from './handler-kit.ts';
-import { flightService, type PutResult } from './protocol.ts';
+import { flightService, type PutResult } from '../wire/protocol.ts';
 import { UpstreamStatusError } from './status.ts';
-import { resetStream } from './stream-reset.ts';
+import { resetStream } from '../wire/stream-reset.ts';
 
 const FlightServiceClient = grpc.makeGenericClientConstructor(flightService, 'FlightService');
 type PutClient = grpc.Client & { DoPut(metadata: grpc.Metadata): grpc.ClientDuplexStream<FlightDataMessage, PutResult> };

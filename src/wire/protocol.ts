@@ -1,6 +1,6 @@
 // The Flight service as grpc-js sees it, and typed encode/decode of the protocol's messages
 // (Action bodies such as CancelFlightInfoRequest are plain serialized protobuf).
-// Nothing outside src/flight imports src/generated; it re-exports the types under plain names.
+// Nothing outside src/wire imports src/generated; it re-exports the types under plain names.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';

@@ -1,7 +1,7 @@
 // The raw stub: a grpc-js client of the Flight service whose FlightData messages go through
 // quiver's own codec, with the channel settings bulk Arrow data needs.
 import * as grpc from '@grpc/grpc-js';
-import { flightService, type FlightServiceClient } from '../flight/protocol.ts';
+import { flightService, type FlightServiceClient } from './protocol.ts';
 import type { ParsedLocation } from './location.ts';
 
 export interface TlsOptions {
