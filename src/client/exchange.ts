@@ -79,7 +79,7 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
   /** Aborts the call; the server sees a reset stream, never a complete one. */
   cancel(): void {
     this.ended = true;
-    resetStream(this.call as grpc.ClientDuplexStream<unknown, unknown>);
+    resetStream(this.call);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {

@@ -5,7 +5,8 @@
 //                                endpoints and locations followed by readTable(), DoExchange,
 //                                the standard actions (cancel, renew, session options),
 //                                middleware and cookies
-//   createFlightServiceClient    the generated, typed grpc-js stub (FlightServiceClient) with
+//   createFlightServiceClient    the typed grpc-js stub (FlightServiceClient: the generated type,
+//                                its DoGet/DoPut/DoExchange carrying FlightDataMessage) with
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
 //   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
 //                                FlightData and the other protocol messages as bytes

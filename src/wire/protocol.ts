@@ -22,7 +22,7 @@ export type { HandshakeResponse } from '../generated/arrow/flight/protocol/Hands
 export type { PollInfo } from '../generated/arrow/flight/protocol/PollInfo.ts';
 export type { SchemaResult } from '../generated/arrow/flight/protocol/SchemaResult.ts';
 export type { Timestamp } from '../generated/google/protobuf/Timestamp.ts';
-export type { FlightServiceClient, FlightServiceHandlers } from '../generated/arrow/flight/protocol/FlightService.ts';
+export type { FlightServiceClient } from './flight-service-client.ts';
 
 const packageDefinition = protoLoader.loadSync(FLIGHT_PROTO, LOADER_OPTIONS);
 const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
