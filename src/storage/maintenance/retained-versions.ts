@@ -2,8 +2,8 @@
 // read straight from disk (not through TableStore's cache) so that expired manifests are not
 // kept in memory by maintenance itself.
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { LogEntry } from '../../coord/coordinator.ts';
+import { QuiverError } from '../../errors.ts';
 import { manifestFromJson, type Manifest } from '../manifest.ts';
 import type { TableStore } from '../table-store.ts';
 
@@ -19,14 +19,13 @@ export interface RetainedVersion {
  */
 export async function retainedVersions(store: TableStore, table: string): Promise<RetainedVersion[]> {
   const entries = await store.coordinator.entries(table);
-  const dir = store.tableDir(table);
   return Promise.all(entries.map(async (entry) => {
-    const file = path.join(dir, entry.manifest);
+    const file = store.layout.file(table, entry.manifest);
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      throw new Error(`version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${(e as Error).message}); maintenance leaves this table alone`, { cause: e });
+      throw new QuiverError('DATA_LOSS', `version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${(e as Error).message}); maintenance leaves this table alone`, { cause: e });
     }
     return { entry, manifest: manifestFromJson(text, file) };
   }));
