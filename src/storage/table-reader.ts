@@ -23,6 +23,18 @@ export type StoredFrame = IpcFrame & { appMetadata?: Uint8Array };
 /** The error of a table the log does not know. */
 export const tableMissing = (name: string) => new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} does not exist`, { fact: { kind: 'table-missing', table: name } });
 
+/** Reads and decodes a manifest file, bypassing any cache; null when the file does not exist. */
+export async function readManifestFile(file: string): Promise<Manifest | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+  return manifestFromJson(text, file);
+}
+
 export class TableReader {
   private readonly manifests = new Map<string, Manifest>();
   private readonly cache: FrameCache;
@@ -100,15 +112,8 @@ export class TableReader {
     const key = `${name}\u0000${rel}`;
     const cached = this.manifests.get(key);
     if (cached) return cached;
-    const file = this.layout.file(name, rel);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      if (isNotFound(e)) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} was dropped, or this version of it has expired`, { fact: { kind: 'version-gone', table: name } });
-      throw e;
-    }
-    const m = manifestFromJson(text, file);
+    const m = await readManifestFile(this.layout.file(name, rel));
+    if (!m) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} was dropped, or this version of it has expired`, { fact: { kind: 'version-gone', table: name } });
     this.manifests.set(key, m);
     return m;
   }
