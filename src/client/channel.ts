@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { flightService, type FlightServiceClient } from '../flight/protocol.ts';
 import type { ParsedLocation } from './location.ts';
 
+/** TLS settings of a client: the CA bundle to trust, and a client certificate for mutual TLS. */
 export interface TlsOptions {
   /** PEM of the certificate authorities to trust instead of the system's. */
   ca?: Buffer;

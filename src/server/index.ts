@@ -2,5 +2,6 @@
 // suites; the server's assembly (QuiverServer, storage, coordination) stays internal.
 export { startServer, type StartServerOptions, type StartedServer } from './start-server.ts';
 export type { ServerConfig } from './config.ts';
+export type { ParquetCompression } from '../storage/parquet-codec.ts';
 export type { LogLevel } from './logger.ts';
 export type { Logger } from '../flight/context.ts';
