@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Installs what quiver needs, so that `npm start` and `npm test` work on a fresh clone.
 // Plain JavaScript: it runs before the TypeScript toolchain is installed.
-//   node scripts/setup.mjs          npm packages
+//   node scripts/setup.mjs          npm packages, then build/ when it is missing or out of date
 //   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest)
 //   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuild } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`setup: ${msg}\n`);
@@ -22,6 +23,9 @@ if (!npmPackagesCurrent()) {
   log('installing npm packages (npm ci)');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
+
+// bin/quiver.js runs the compiled CLI: compile when a source is newer than build/.
+ensureBuild();
 
 if (process.argv.includes('--test')) {
   const python = process.env.PYTHON ?? 'python3';

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuild } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const targets = process.argv.slice(2);
@@ -17,5 +18,8 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The suites run the TypeScript sources through tsx, but the servers and CLI they spawn run
+// bin/quiver.js, which runs build/: compile first when a source changed.
+ensureBuild();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);
