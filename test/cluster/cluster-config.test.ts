@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
 import type { ClusterConfigReport, ClusterReport } from '../../src/flight/context.ts';

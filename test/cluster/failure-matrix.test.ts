@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RecordBatch } from 'apache-arrow';
 import { FlightError } from '../../src/client/index.ts';
-import { FaultProxy } from '../coord/fault-proxy.ts';
+import { FaultProxy } from '../harness/fault-proxy.ts';
 import { CLUSTER_EVENT_WAIT_MS, ReplicaCluster, type Replica } from '../harness/cluster-replicas.ts';
 import { checkClusterInvariants } from '../harness/cluster-invariants.ts';
 import { Workload, writeBatches } from '../harness/cluster-workload.ts';

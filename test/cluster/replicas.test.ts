@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';

@@ -3,7 +3,7 @@
 // member, or a fault proxy in front of one), so a test knows which server it talks to.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startZooKeeper, fourLetterWord, type ZooKeeperCluster, type ZooKeeperNode } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, fourLetterWord, type ZooKeeperCluster, type ZooKeeperNode } from './zookeeper.ts';
 import { FlightClient } from '../../src/client/index.ts';
 import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
 import { FlightClient, FlightError, type FlightClientOptions } from '../../src/client/index.ts';
-import { startZooKeeper, zooKeeperInstalled, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, zooKeeperInstalled, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { runCli } from '../harness/cli-process.ts';
 import { CORPUS, startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 

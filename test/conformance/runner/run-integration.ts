@@ -5,7 +5,7 @@
 // cannot read the integration JSON), and in scenario mode against the scenario server
 // (test/conformance/scenario-server).
 //
-//   node --import tsx scripts/conformance/run-integration.ts [options]
+//   node --import tsx test/conformance/runner/run-integration.ts [options]
 //
 // Options:
 //   --clients go,java,python,ts,go-readback   which clients (default: all)
@@ -33,7 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
+import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, ownScenarioClient, type ClientId } from '../client-limits.ts';
 import { cache, clientCommand, installed, repo, scenarioClientInstalled } from './clients.ts';
 import { run, startServer, type Server } from './processes.ts';
 import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
