@@ -121,7 +121,7 @@ function versions(): Record<string, string> {
   };
 }
 
-interface ClusterStatus { isLeader: boolean; leader: { location: string } | null; members: unknown[] }
+interface ClusterStatus { is_leader: boolean; leader: { location: string } | null; members: unknown[] }
 
 /**
  * Waits until every replica sees a leader and all members, and returns the port of a follower
@@ -146,8 +146,8 @@ async function entryPort(transport: Transport, servers: Server[]): Promise<numbe
         }
       }));
       last = JSON.stringify(statuses);
-      const follower = statuses.findIndex((st) => !st.isLeader);
-      if (statuses.every((st) => st.leader && st.members.length === servers.length) && statuses.filter((st) => st.isLeader).length === 1 && follower >= 0) {
+      const follower = statuses.findIndex((st) => !st.is_leader);
+      if (statuses.every((st) => st.leader && st.members.length === servers.length) && statuses.filter((st) => st.is_leader).length === 1 && follower >= 0) {
         return servers[follower]!.port;
       }
     } catch (e) {
