@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SCENARIO_CANNOT_RUN, ownScenarioClient, type ClientId } from '../client-limits.ts';
 import { clientCommand, repo } from './clients.ts';
 import { run, startServer } from './processes.ts';
-import type { CaseResult } from './run-integration.ts';
+import type { CaseResult } from './results.ts';
 
 export const scenarioCase = (name: string) => `scenario/${name}`;
 
