@@ -24,7 +24,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const ZOOKEEPER_IMPORT = /from '[^']*\/(zookeeper|zk-fixtures|cluster-replicas|replica-set)\.ts'/;
+const ZOOKEEPER_IMPORT = /^import [^\n]* from '[^']*\/(zookeeper|zk-fixtures|cluster-replicas|replica-set)\.ts';$/m;
 const usesZooKeeper = (file) =>
   path.relative(root, file).startsWith(`test${path.sep}cluster${path.sep}`) || ZOOKEEPER_IMPORT.test(fs.readFileSync(file, 'utf8'));
 
