@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { decodeMessage, encodeMessage } from '../../src/flight/protocol.ts';
+import { decodeMessage, encodeMessage } from '../../src/wire/protocol.ts';
 import { decodeTicket } from '../../src/flight/tickets.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { sampleTable } from '../harness/flight-tables.ts';

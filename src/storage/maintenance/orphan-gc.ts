@@ -63,8 +63,8 @@ export async function collectOrphans(store: TableStore, options: OrphanGcOptions
     try {
       await collectTableDir(store, full, name, old, options, result);
     } catch (e) {
-      // Leadership and ZooKeeper trouble end the run; damage to one table only skips it.
-      if (e instanceof QuiverError || options.signal?.aborted) throw e;
+      // Leadership and ZooKeeper trouble end the run; damage to one table (DATA_LOSS) only skips it.
+      if ((e instanceof QuiverError && e.code !== 'DATA_LOSS') || options.signal?.aborted) throw e;
       result.errors.push({ table: name ?? dir, error: (e as Error).message });
     }
   }
