@@ -72,9 +72,11 @@ function writeColumn(vec: duckdb.Vector, vector: Vector, n: number): void {
   const data = vector.data[0]! as Data;
   const type: DataType = vector.type;
   if (vector.nullCount > 0 || type.typeId === Type.Null) {
+    // The vector's mask is written by copy: the array node-bindings returns for it is a copy.
     duckdb.vector_ensure_validity_writable(vec);
-    const validity = duckdb.vector_get_validity(vec, Math.ceil(n / 64) * 8);
-    for (let i = 0; i < n; i++) if (type.typeId === Type.Null || !vector.isValid(i)) duckdb.validity_set_row_invalid(validity, i);
+    const mask = new Uint8Array(Math.ceil(n / 64) * 8);
+    for (let i = 0; i < n; i++) if (type.typeId !== Type.Null && vector.isValid(i)) mask[i >> 3]! |= 1 << (i & 7);
+    duckdb.copy_data_to_vector_validity(vec, 0, mask.buffer, 0, mask.byteLength);
   }
   const off = data.offset;
   switch (type.typeId) {

@@ -124,6 +124,15 @@ export function bindParameterRow(ps: DuckDBPreparedStatement, batch: RecordBatch
         }
         break;
       }
+      case Type.Dictionary: {
+        // Dictionary-encoded parameters bind their value (arrow-js decodes it).
+        if (typeof value === 'string') ps.bindVarchar(p, value);
+        else if (value instanceof Uint8Array) ps.bindBlob(p, value);
+        else if (typeof value === 'bigint') ps.bindBigInt(p, value);
+        else if (typeof value === 'number') ps.bindDouble(p, value);
+        else throw invalidArgument(`parameter ${p} (${field.name}) is dictionary-encoded ${field.type}, which quiver cannot bind`);
+        break;
+      }
       default:
         throw invalidArgument(`parameter ${p} (${field.name}) has Arrow type ${field.type}, which quiver cannot bind; send it as a string, number, binary, boolean, date, time, timestamp, decimal or interval`);
     }
