@@ -139,7 +139,10 @@ async function parameters(messages: AsyncIterator<FlightDataMessage>, first: Fli
     keep(next.value);
   }
   if (frames.length === 0) return null;
-  if (inspectMessage(frames[0]!.header).kind !== 'schema') throw invalidArgument('the parameter stream must start with its Schema');
+  const schema = inspectMessage(frames[0]!.header);
+  if (schema.kind !== 'schema') throw invalidArgument('the parameter stream must start with its Schema');
+  // A schema without columns binds nothing (clients send one when a statement has no parameters).
+  if (schema.schema.fields.length === 0) return null;
   return Buffer.from(encodeStream(frames)).toString('base64');
 }
 
