@@ -4,6 +4,7 @@
 // by position), missing ones filled with nulls, and numbers converted where the value survives.
 // Anything else is refused with the column and both types named.
 import { DataType, Field, RecordBatch, Schema, Struct, makeData, util, vectorFromArray, type Data } from 'apache-arrow';
+import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
 import { invalidArgument } from '../errors.ts';
 import { sqlTypeName } from './sql-types.ts';
 
@@ -24,7 +25,7 @@ export function insertShaper(table: string, target: Schema, source: Schema, colu
       return { field, source: -1, convert: false };
     }
     const from = source.fields[i]!.type;
-    const same = util.compareTypes(from, field.type);
+    const same = sameType(from, field.type);
     if (!same && !convertible(from, field.type)) {
       throw invalidArgument(`INSERT INTO ${JSON.stringify(table)}: column ${JSON.stringify(field.name)} is ${sqlTypeName(field.type)} but the value given is ${sqlTypeName(from)}; CAST it to ${sqlTypeName(field.type)}`);
     }
@@ -45,6 +46,16 @@ export function insertShaper(table: string, target: Schema, source: Schema, colu
     }
     return new RecordBatch(target, makeData({ type: new Struct(target.fields), length: batch.numRows, nullCount: 0, children }));
   };
+}
+
+/**
+ * Type equality regardless of which arrow-js class spells it: its comparator is asymmetric
+ * (a DateDay equals a decoded Date_ of unit DAY only one way round), so both sides go through
+ * the same IPC decoding first.
+ */
+function sameType(a: DataType, b: DataType): boolean {
+  const decoded = (t: DataType) => decodeSchema(encodeSchema(new Schema([new Field('x', t)]))).fields[0]!.type;
+  return util.compareTypes(decoded(a), decoded(b));
 }
 
 const numeric = (t: DataType) => DataType.isInt(t) || DataType.isFloat(t);
