@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { GENERATOR_FLAGS, FLIGHT_PROTO, FLIGHT_SQL_PROTO, PROTO_DIR } from '../src/flight/proto-options.ts';
+import { GENERATOR_FLAGS, FLIGHT_PROTO, FLIGHT_SQL_PROTO, PROTO_DIR } from '../src/wire/proto-options.ts';
 
 export function generate(outDir: string): void {
   const require = createRequire(import.meta.url);

@@ -4,8 +4,8 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { FlightDataMessage, FlightDescriptorValue } from '../flight/flight-data.ts';
-import { resetStream } from '../flight/stream-reset.ts';
+import type { FlightDataMessage, FlightDescriptorValue } from '../wire/flight-data.ts';
+import { resetStream } from '../wire/stream-reset.ts';
 import { serverStream, type CallOptions } from './calls.ts';
 import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
 import type { WriteCompression } from '../arrow/compression-codecs.ts';
@@ -79,7 +79,7 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
   /** Aborts the call; the server sees a reset stream, never a complete one. */
   cancel(): void {
     this.ended = true;
-    resetStream(this.call as grpc.ClientDuplexStream<unknown, unknown>);
+    resetStream(this.call);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {

@@ -3,17 +3,17 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { Table, type RecordBatch, type Schema } from 'apache-arrow';
-import type { FlightDataMessage } from '../flight/flight-data.ts';
-import type { FlightServiceClient } from '../flight/protocol.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
+import type { FlightServiceClient } from '../wire/protocol.ts';
 import { grpcCallOptions, serverStream, unaryCall, type CallOptions } from './calls.ts';
-import { createFlightServiceClient, type TlsOptions } from './channel.ts';
+import { createFlightServiceClient, type TlsOptions } from '../wire/channel.ts';
 import { FlightError, cancelledError, toFlightError } from './flight-error.ts';
 import { handshake, type BasicCredentials } from './handshake.ts';
-import { isReuseConnection, parseLocation } from './location.ts';
+import { isReuseConnection, parseLocation } from '../wire/location.ts';
 import type { WriteCompression } from '../arrow/compression-codecs.ts';
 import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
-import { resetStream } from '../flight/stream-reset.ts';
+import { resetStream } from '../wire/stream-reset.ts';
 import { FlightExchange, type ExchangeOptions } from './exchange.ts';
 import { CookieJar, middlewareInterceptor, type ClientMiddleware } from './middleware.ts';
 import {
@@ -76,8 +76,6 @@ export interface PutOutcome extends PutProgress {
 
 export type PutSource = Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
 
-type PutCall = grpc.ClientDuplexStream<FlightDataMessage, { app_metadata: Buffer }>;
-
 export class FlightClient {
   readonly location: string;
   private readonly stub: FlightServiceClient;
@@ -109,7 +107,7 @@ export class FlightClient {
     return client;
   }
 
-  /** The generated, typed grpc-js stub under this client, for calls the friendly API lacks. */
+  /** The typed grpc-js stub under this client, for calls the friendly API lacks. */
   get raw(): FlightServiceClient {
     return this.stub;
   }
@@ -146,7 +144,7 @@ export class FlightClient {
   /** The data of one ticket. Iterate it for RecordBatches, or its items() for app_metadata too. */
   doGet(ticket: Uint8Array | FlightEndpoint, options: CallOptions = {}): FlightRecordBatchStream {
     const bytes = ticket instanceof Uint8Array ? ticket : ticket.ticket;
-    const call = this.stub.DoGet({ ticket: bytes }, this.metadata(options), grpcCallOptions(options)) as unknown as grpc.ClientReadableStream<FlightDataMessage>;
+    const call = this.stub.DoGet({ ticket: bytes }, this.metadata(options), grpcCallOptions(options));
     return new FlightRecordBatchStream(serverStream(call, options.signal));
   }
 
@@ -178,7 +176,7 @@ export class FlightClient {
     const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal);
     const { schema, batches } = await schemaAndBatches(source, options.schema);
-    const call = this.stub.DoPut(this.metadata(options), grpcCallOptions(options)) as unknown as PutCall;
+    const call = this.stub.DoPut(this.metadata(options), grpcCallOptions(options));
     const results: Uint8Array[] = [];
     let trailers = new grpc.Metadata();
     const settled = new Promise<void>((resolve, reject) => {
@@ -195,7 +193,7 @@ export class FlightClient {
     });
     // Observed here so that a failure while we are still writing is never unhandled.
     settled.catch(() => undefined);
-    const onAbort = () => resetStream(call as grpc.ClientDuplexStream<unknown, unknown>);
+    const onAbort = () => resetStream(call);
     signal?.addEventListener('abort', onAbort, { once: true });
     // Rejects as soon as the call fails or the caller aborts, even while the source is stalled.
     const stopped = new Promise<never>((_, reject) => {
@@ -214,7 +212,7 @@ export class FlightClient {
           next = await Promise.race([messages.next(), stopped]);
         } catch (e) {
           // The source failed (or a batch did not match the schema): the server must not commit.
-          if (!signal?.aborted) resetStream(call as grpc.ClientDuplexStream<unknown, unknown>);
+          if (!signal?.aborted) resetStream(call);
           throw e;
         }
         if (next.done) break;
@@ -261,7 +259,7 @@ export class FlightClient {
    */
   doExchange(descriptor: DescriptorInput, options: ExchangeOptions = {}): FlightExchange {
     if (options.signal?.aborted) throw cancelledError(options.signal);
-    const call = this.stub.DoExchange(this.metadata(options), grpcCallOptions(options)) as unknown as grpc.ClientDuplexStream<FlightDataMessage, FlightDataMessage>;
+    const call = this.stub.DoExchange(this.metadata(options), grpcCallOptions(options));
     const d = wireDescriptor(descriptor);
     return new FlightExchange(call, { type: d.type, path: d.path, cmd: d.cmd }, options);
   }

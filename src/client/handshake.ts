@@ -3,7 +3,7 @@
 // `authorization: Basic` header (pyarrow, arrow-go) and as a BasicAuth payload (Arrow Java);
 // the token is read from the `authorization` response header, else from the response payload.
 import * as grpc from '@grpc/grpc-js';
-import { encodeMessage, type FlightServiceClient } from '../flight/protocol.ts';
+import { encodeMessage, type FlightServiceClient } from '../wire/protocol.ts';
 import { toFlightError } from './flight-error.ts';
 
 export interface BasicCredentials {

@@ -5,7 +5,8 @@
 //                                endpoints and locations followed by readTable(), DoExchange,
 //                                the standard actions (cancel, renew, session options),
 //                                middleware and cookies
-//   createFlightServiceClient    the generated, typed grpc-js stub (FlightServiceClient) with
+//   createFlightServiceClient    the typed grpc-js stub (FlightServiceClient: the generated type,
+//                                its DoGet/DoPut/DoExchange carrying FlightDataMessage) with
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
 //   encodeFlightData / decodeFlightData, encodeMessage / decodeMessage
 //                                FlightData and the other protocol messages as bytes
@@ -23,9 +24,10 @@ export type { AppMetadataFor } from './record-batch-encoder.ts';
 export type { CallOptions } from './calls.ts';
 export type { WriteCompression } from '../arrow/compression-codecs.ts';
 export type { BasicCredentials } from './handshake.ts';
-export { REUSE_CONNECTION, parseLocation, type ParsedLocation } from './location.ts';
-export { CHANNEL_DEFAULTS, createFlightServiceClient, type TlsOptions } from './channel.ts';
+export { REUSE_CONNECTION, parseLocation, type ParsedLocation } from '../wire/location.ts';
+export { CHANNEL_DEFAULTS } from '../wire/channel-options.ts';
+export { createFlightServiceClient, type TlsOptions } from '../wire/channel.ts';
 export { decodeSchema, toDescriptor, type ActionType, type DescriptorInput, type FlightDescriptor, type FlightEndpoint, type FlightInfo, type PollInfo } from './types.ts';
-export { flightService, encodeMessage, decodeMessage, type FlightServiceClient } from '../flight/protocol.ts';
-export { encodeFlightData, decodeFlightData, type FlightDataMessage } from '../flight/flight-data.ts';
+export { flightService, encodeMessage, decodeMessage, type FlightServiceClient } from '../wire/protocol.ts';
+export { encodeFlightData, decodeFlightData, type FlightDataMessage } from '../wire/flight-data.ts';
 export { status as GrpcStatus } from '@grpc/grpc-js';

@@ -7,7 +7,7 @@ import { compareSchemas } from 'apache-arrow/visitor/typecomparator';
 import { compressFrame } from '../arrow/body-compression.ts';
 import { WRITE_COMPRESSION, type WriteCompression } from '../arrow/compression-codecs.ts';
 import { MESSAGE_RECORD_BATCH, decodeStream, messageHeaderType } from '../arrow/ipc-framing.ts';
-import type { FlightDataMessage, FlightDescriptorValue } from '../flight/flight-data.ts';
+import type { FlightDataMessage, FlightDescriptorValue } from '../wire/flight-data.ts';
 import { FlightError } from './flight-error.ts';
 import { WriterChunks } from './writer-chunks.ts';
 

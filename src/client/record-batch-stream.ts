@@ -8,7 +8,7 @@ import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-
 // Registers arrow-js's LZ4 frame and zstd codecs, so compressed batches read like any other.
 import '../arrow/compression-codecs.ts';
 import { MESSAGE_RECORD_BATCH, framePrefix, messageHeaderType } from '../arrow/ipc-framing.ts';
-import type { FlightDataMessage } from '../flight/flight-data.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
 import { FlightError } from './flight-error.ts';
 import * as grpc from '@grpc/grpc-js';
 

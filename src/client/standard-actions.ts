@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Schema } from 'apache-arrow';
 import { framePrefix } from '../arrow/ipc-framing.ts';
 import { encodeSchema } from '../arrow/ipc-message.ts';
-import { decodeMessage, encodeMessage } from '../flight/protocol.ts';
+import { decodeMessage, encodeMessage } from '../wire/protocol.ts';
 import { FlightError } from './flight-error.ts';
 import { fromEndpoint, toWireEndpoint, toWireFlightInfo, type FlightEndpoint, type FlightInfo } from './types.ts';
 

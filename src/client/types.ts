@@ -1,9 +1,9 @@
 // The client's own view of Flight messages: decoded schemas, plain arrays and Dates instead of
 // the generated protobuf shapes. The generated shapes are derived from the raw stub's types
-// (nothing outside src/flight imports src/generated).
+// (nothing outside src/wire imports src/generated).
 import type * as grpc from '@grpc/grpc-js';
 import { RecordBatchReader, type Schema } from 'apache-arrow';
-import type { FlightServiceClient } from '../flight/protocol.ts';
+import type { FlightServiceClient } from '../wire/protocol.ts';
 
 type UnaryOutput<M> = M extends (argument: never, callback: grpc.requestCallback<infer R>) => grpc.ClientUnaryCall ? R : never;
 type StreamOutput<M> = M extends (...args: never[]) => grpc.ClientReadableStream<infer R> ? R : never;

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { issueToken, verifyToken } from './signed-tokens.ts';
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
-import { decodeMessage } from './protocol.ts';
+import { decodeMessage } from '../wire/protocol.ts';
 
 export type AuthConfig =
   | { kind: 'none' }

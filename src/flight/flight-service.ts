@@ -7,7 +7,7 @@ import { doGet } from './handlers/do-get.ts';
 import { doPut } from './handlers/do-put.ts';
 import { getFlightInfo, getSchema, listFlights, pollFlightInfo } from './handlers/flight-info.ts';
 import { handshake } from './handlers/handshake.ts';
-import { flightService } from './protocol.ts';
+import { flightService } from '../wire/protocol.ts';
 import type { FlightSqlService } from '../sql/flight-sql-service.ts';
 
 /** `sql`: Flight SQL (src/sql), which the handlers hand its commands, tickets and actions. */

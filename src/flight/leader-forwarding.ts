@@ -6,29 +6,31 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
-import type { FlightDataMessage } from './flight-data.ts';
+import { createFlightServiceClient } from '../wire/channel.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
+import { parseLocation, type ParsedLocation } from '../wire/location.ts';
+import type { FlightServiceClient, PutResult } from '../wire/protocol.ts';
+import { resetStream } from '../wire/stream-reset.ts';
 import type { CallInfo } from './handler-kit.ts';
-import { flightService, type PutResult } from './protocol.ts';
 import { UpstreamStatusError } from './status.ts';
-import { resetStream } from './stream-reset.ts';
 
-const FlightServiceClient = grpc.makeGenericClientConstructor(flightService, 'FlightService');
-type PutClient = grpc.Client & { DoPut(metadata: grpc.Metadata): grpc.ClientDuplexStream<FlightDataMessage, PutResult> };
-const clients = new Map<string, PutClient>();
+const clients = new Map<string, FlightServiceClient>();
 
-/** One channel per leader location, reused across calls. */
-function clientFor(location: string, tlsCredentials?: () => grpc.ChannelCredentials): PutClient {
+/**
+ * One channel per leader location, reused across calls, opened as FlightClient opens its own
+ * (the same message limits and flow-control window).
+ */
+function clientFor(location: string, tlsCredentials?: () => grpc.ChannelCredentials): FlightServiceClient {
   let client = clients.get(location);
   if (!client) {
-    const m = /^grpc\+(tcp|tls):\/\/(.+)$/.exec(location);
-    if (!m) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: only grpc+tcp and grpc+tls locations are supported`);
-    if (m[1] === 'tls' && !tlsCredentials) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: this replica has no TLS settings (--tls-cert, --tls-key)`);
-    const credentials = m[1] === 'tls' ? tlsCredentials!() : grpc.credentials.createInsecure();
-    client = new FlightServiceClient(m[2]!, credentials, {
-      'grpc.max_receive_message_length': -1,
-      'grpc.max_send_message_length': -1,
-      'grpc-node.flow_control_window': 16 * 1024 * 1024,
-    }) as unknown as PutClient;
+    let parsed: ParsedLocation;
+    try {
+      parsed = parseLocation(location);
+    } catch (e) {
+      throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: ${(e as Error).message}`);
+    }
+    if (parsed.tls && !tlsCredentials) throw new QuiverError('UNAVAILABLE', `cannot forward to the leader at ${location}: this replica has no TLS settings (--tls-cert, --tls-key)`);
+    client = createFlightServiceClient(parsed, parsed.tls ? tlsCredentials!() : {});
     clients.set(location, client);
   }
   return client;
@@ -55,7 +57,7 @@ export async function forwardPut(
   const status = new Promise<grpc.StatusObject>((resolve) => upstream.on('status', resolve));
   upstream.on('error', () => undefined); // the status above carries the outcome
   upstream.on('data', (r: PutResult) => call.write(r));
-  const onAbort = () => resetStream(upstream as grpc.ClientDuplexStream<unknown, unknown>);
+  const onAbort = () => resetStream(upstream);
   info.signal.addEventListener('abort', onAbort, { once: true });
   try {
     let msg: FlightDataMessage | undefined = first;
@@ -71,7 +73,7 @@ export async function forwardPut(
     if (s.code !== grpc.status.OK) throw new UpstreamStatusError(s.code, `the leader at ${location} answered: ${s.details}`, s.metadata);
     call.end(s.metadata);
   } catch (e) {
-    resetStream(upstream as grpc.ClientDuplexStream<unknown, unknown>);
+    resetStream(upstream);
     throw e;
   } finally {
     info.signal.removeEventListener('abort', onAbort);

@@ -8,7 +8,7 @@ import { schemaBytes, type Manifest } from '../storage/manifest.ts';
 import type { TableDescription } from '../storage/table-store.ts';
 import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
-import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from './protocol.ts';
+import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';
 import { encodeTicket, type TicketContent } from './tickets.ts';
 
 export interface ReadPlan {

@@ -5,7 +5,7 @@
 // memory; a server restart or CloseSession ends them.
 import { randomBytes } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
-import { decodeMessage, encodeMessage } from './protocol.ts';
+import { decodeMessage, encodeMessage } from '../wire/protocol.ts';
 import type { ResponseHeaders } from './response-headers.ts';
 
 export const SESSION_COOKIE = 'arrow_flight_session_id';

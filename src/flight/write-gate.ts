@@ -7,7 +7,7 @@
 // state has been changed".
 import { QuiverError } from '../errors.ts';
 import type { FlightContext } from './context.ts';
-import type { FlightDataMessage } from './flight-data.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
 
 export function refuseWhileReadOnly(ctx: FlightContext, what: string): void {
   if (!ctx.readOnly) return;

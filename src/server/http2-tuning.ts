@@ -1,12 +1,11 @@
 // HTTP/2 flow-control windows for the server side of grpc-js. Its default 64 KiB stream window
 // caps a single DoPut stream at one window per round trip, the main throughput limit for bulk
-// Arrow data. grpc-js exposes the option only for clients ('grpc-node.flow_control_window'), so
+// Arrow data (the size, and why it is that size: src/wire/channel-options.ts). grpc-js exposes the option only for clients ('grpc-node.flow_control_window'), so
 // the server's HTTP/2 settings are set through the fields it builds its http2 servers from.
 // Checked against @grpc/grpc-js 1.14; if those internals move, this fails loudly at start-up.
 import type * as grpc from '@grpc/grpc-js';
 import type * as http2 from 'node:http2';
-
-export const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
+import { FLOW_CONTROL_WINDOW } from '../wire/channel-options.ts';
 
 interface GrpcServerInternals {
   commonServerOptions?: http2.ServerOptions;

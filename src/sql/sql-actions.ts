@@ -4,7 +4,7 @@
 // bodies and results are Any-packed; CancelFlightInfo is the standard Flight action, plain.
 import { QuiverError, invalidArgument } from '../errors.ts';
 import type { CallInfo } from '../flight/handler-kit.ts';
-import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightInfo } from '../flight/protocol.ts';
+import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightInfo } from '../wire/protocol.ts';
 import { serializedSchema } from './catalog-metadata.ts';
 import type { FlightSqlService } from './flight-sql-service.ts';
 import { decodeSql, packSql, unpackSql, type SqlMessageName } from './sql-messages.ts';

@@ -4,7 +4,7 @@
 import '@grpc/proto-loader'; // registers google/protobuf/descriptor.proto, which FlightSql.proto imports
 import protobuf from 'protobufjs';
 import { invalidArgument } from '../errors.ts';
-import { FLIGHT_SQL_PROTO, LOADER_OPTIONS } from '../flight/proto-options.ts';
+import { FLIGHT_SQL_PROTO, LOADER_OPTIONS } from '../wire/proto-options.ts';
 
 export const SQL_PACKAGE = 'arrow.flight.protocol.sql';
 export const ANY_PREFIX = 'type.googleapis.com/';

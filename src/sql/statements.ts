@@ -8,7 +8,7 @@ import { encodeBatch } from '../arrow/batch-codec.ts';
 import { encodeSchema } from '../arrow/ipc-message.ts';
 import { QuiverError, notFound } from '../errors.ts';
 import type { Logger } from '../flight/context.ts';
-import type { FlightDataMessage } from '../flight/flight-data.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
 import { batchFromRows } from './arrow-columns.ts';
 import type { PlannedStatement, SqlEngine } from './engine/sql-engine.ts';
 import { insertShaper } from './insert-rows.ts';

@@ -1,14 +1,14 @@
 // Cancellation through AbortSignal, and the guarantee that matters most: an aborted (or
 // failed) DoPut never commits, because the client resets the HTTP/2 stream instead of letting
-// grpc-js half-close it first (see src/flight/stream-reset.ts).
+// grpc-js half-close it first (see src/wire/stream-reset.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { RecordBatch } from 'apache-arrow';
 import { FlightClient, FlightError, GrpcStatus } from '../../src/client/index.ts';
-import { createFlightServiceClient } from '../../src/client/channel.ts';
-import { parseLocation } from '../../src/client/location.ts';
-import { findHttp2Stream } from '../../src/flight/stream-reset.ts';
+import { createFlightServiceClient } from '../../src/wire/channel.ts';
+import { parseLocation } from '../../src/wire/location.ts';
+import { findHttp2Stream } from '../../src/wire/stream-reset.ts';
 import { startQuiver, type QuiverProcess } from '../harness/quiver-process.ts';
 import { framesOf, pathDescriptor } from '../harness/arrow-frames.ts';
 import { sampleTable } from '../harness/flight-tables.ts';
@@ -100,7 +100,7 @@ describe('cancellation', () => {
     call.write({ header: batch!.header, body: batch!.body });
     await acked;
     const stream = findHttp2Stream(call);
-    assert.ok(stream, 'grpc-js internals changed: src/flight/stream-reset.ts cannot reach the HTTP/2 stream');
+    assert.ok(stream, 'grpc-js internals changed: src/wire/stream-reset.ts cannot reach the HTTP/2 stream');
     assert.equal(stream.destroyed, false);
     call.cancel();
     stub.close();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { encodeStream } from '../../src/arrow/ipc-framing.ts';
-import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 import { cmdDescriptor, framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { rawClient, rawPut, streamCall, type RawClient } from '../harness/raw-flight-client.ts';
 import { startReplicaSet, type ReplicaSet } from '../harness/replica-set.ts';

@@ -8,7 +8,7 @@ import { QuiverError } from '../../src/errors.ts';
 import { Authenticator, basicAuth } from '../../src/flight/auth.ts';
 import { serverStream, unary, type KitContext } from '../../src/flight/handler-kit.ts';
 import { handshake } from '../../src/flight/handlers/handshake.ts';
-import { encodeMessage, flightService } from '../../src/flight/protocol.ts';
+import { encodeMessage, flightService } from '../../src/wire/protocol.ts';
 import type { CallMiddleware } from '../../src/flight/response-headers.ts';
 import { rawClient, type RawClient } from '../harness/raw-flight-client.ts';
 

@@ -10,7 +10,7 @@ import { BufferRegion, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc
 import { compressFrame } from '../../src/arrow/body-compression.ts';
 import { MESSAGE_RECORD_BATCH, encodeStream, messageHeaderType, type IpcFrame } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
-import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 import { cmdDescriptor, framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { startQuiver, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, rawPut, type RawClient } from '../harness/raw-flight-client.ts';

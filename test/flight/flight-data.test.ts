@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import protobuf from 'protobufjs';
-import { decodeFlightData, encodeFlightData } from '../../src/flight/flight-data.ts';
-import { FLIGHT_PROTO } from '../../src/flight/proto-options.ts';
+import { decodeFlightData, encodeFlightData } from '../../src/wire/flight-data.ts';
+import { FLIGHT_PROTO } from '../../src/wire/proto-options.ts';
 
 const FlightData = protobuf.loadSync(FLIGHT_PROTO).lookupType('arrow.flight.protocol.FlightData');
 

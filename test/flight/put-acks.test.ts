@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 import { framesOf, pathDescriptor } from '../harness/arrow-frames.ts';
 import { startQuiver, type QuiverProcess } from '../harness/quiver-process.ts';
 import { rawClient, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';

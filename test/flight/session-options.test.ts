@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { decodeMessage, encodeMessage } from '../../src/flight/protocol.ts';
+import { decodeMessage, encodeMessage } from '../../src/wire/protocol.ts';
 import { ResponseHeaders } from '../../src/flight/response-headers.ts';
 import { SESSION_COOKIE, SessionOptionsStore } from '../../src/flight/session-options.ts';
 

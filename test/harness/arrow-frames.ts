@@ -1,7 +1,7 @@
 // Arrow data for tests, as the IPC frames a Flight client would send.
 import { tableFromArrays, tableToIPC, type Table } from 'apache-arrow';
 import { decodeStream, type IpcFrame } from '../../src/arrow/ipc-framing.ts';
-import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 
 export function framesOf(table: Table): IpcFrame[] {
   return [...decodeStream(tableToIPC(table, 'stream'))];

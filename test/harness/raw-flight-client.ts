@@ -1,8 +1,8 @@
 // A grpc-js client of the Flight service that sends FlightData exactly as a test builds it,
 // malformed frames included.
 import * as grpc from '@grpc/grpc-js';
-import { flightService } from '../../src/flight/protocol.ts';
-import type { FlightDataMessage } from '../../src/flight/flight-data.ts';
+import { flightService } from '../../src/wire/protocol.ts';
+import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 
 const Client = grpc.makeGenericClientConstructor(flightService, 'FlightService');
 

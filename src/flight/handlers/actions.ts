@@ -4,7 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { QuiverError, invalidArgument } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
-import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../protocol.ts';
+import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../../wire/protocol.ts';
 import { fromTimestamp, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';

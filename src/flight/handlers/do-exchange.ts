@@ -10,7 +10,7 @@ import { invalidArgument } from '../../errors.ts';
 import { KeyIndexCache } from '../../storage/key-index.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import type { FlightContext } from '../context.ts';
-import type { FlightDataMessage } from '../flight-data.ts';
+import type { FlightDataMessage } from '../../wire/flight-data.ts';
 import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
 import { LookupPlan } from '../lookup-plan.ts';
 import { LOOKUP_HELP, lookupRequest } from '../lookup-request.ts';

@@ -3,9 +3,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
-import type { FlightDataMessage } from '../flight-data.ts';
+import type { FlightDataMessage } from '../../wire/flight-data.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
-import type { TicketIn } from '../protocol.ts';
+import type { TicketIn } from '../../wire/protocol.ts';
 import { expiredError, projectedSchema } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';

@@ -6,7 +6,7 @@ import { readRequest, type ReadRequest } from '../descriptors.ts';
 import { serverStream, unary, type CallInfo } from '../handler-kit.ts';
 import { readDefaults, type ReadDefaults } from '../read-session.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
-import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../protocol.ts';
+import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../../wire/protocol.ts';
 import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
 async function describe(ctx: FlightContext, descriptor: FlightDescriptorIn, info: CallInfo): Promise<FlightInfo> {

@@ -3,7 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { bearerHeader } from '../auth.ts';
 import { bidiStream, type CallInfo, type KitContext } from '../handler-kit.ts';
-import type { HandshakeRequestIn, HandshakeResponse } from '../protocol.ts';
+import type { HandshakeRequestIn, HandshakeResponse } from '../../wire/protocol.ts';
 
 type HandshakeCall = grpc.ServerDuplexStream<HandshakeRequestIn, HandshakeResponse>;
 

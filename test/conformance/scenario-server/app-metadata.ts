@@ -3,7 +3,7 @@
 import { Schema } from 'apache-arrow';
 import { invalidArgument } from '../../../src/errors.ts';
 import { unary } from '../../../src/flight/handler-kit.ts';
-import type { FlightDescriptorIn, FlightInfo } from '../../../src/flight/protocol.ts';
+import type { FlightDescriptorIn, FlightInfo } from '../../../src/wire/protocol.ts';
 import { flightInfoSchema } from './arrow-data.ts';
 import { commandOf, type Scenario } from './scenario.ts';
 

@@ -3,7 +3,7 @@
 import { Field, RecordBatch, RecordBatchStreamWriter, Schema, Struct, makeData, type DataType } from 'apache-arrow';
 import { decodeStream } from '../../../src/arrow/ipc-framing.ts';
 import { encodeSchema } from '../../../src/arrow/ipc-message.ts';
-import type { FlightDataMessage } from '../../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../../src/wire/flight-data.ts';
 import { encapsulatedSchema } from '../../../src/flight/read-plan.ts';
 
 type TypedArray = Int32Array | Uint32Array;

@@ -6,7 +6,7 @@
 // reference servers.
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../../src/errors.ts';
-import type { FlightDataMessage } from '../../../src/flight/flight-data.ts';
+import type { FlightDataMessage } from '../../../src/wire/flight-data.ts';
 import { bidiStream, waitForDrain } from '../../../src/flight/handler-kit.ts';
 import type { Scenario } from './scenario.ts';
 

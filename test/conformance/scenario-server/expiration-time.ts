@@ -8,7 +8,7 @@ import { EndpointLeases } from '../../../src/flight/endpoint-leases.ts';
 import { serverStream, unary } from '../../../src/flight/handler-kit.ts';
 import {
   decodeMessage, encodeMessage, type ActionIn, type FlightDescriptorIn, type FlightEndpoint, type FlightInfo, type TicketIn,
-} from '../../../src/flight/protocol.ts';
+} from '../../../src/wire/protocol.ts';
 import { fromTimestamp, toTimestamp } from '../../../src/flight/read-plan.ts';
 import { batchOf, flightDataOf, flightInfoSchema, oneColumnSchema } from './arrow-data.ts';
 import type { Scenario } from './scenario.ts';

@@ -2,7 +2,7 @@
 // connection this FlightInfo came on".
 import { Schema } from 'apache-arrow';
 import { unary } from '../../../src/flight/handler-kit.ts';
-import type { FlightDescriptorIn, FlightInfo } from '../../../src/flight/protocol.ts';
+import type { FlightDescriptorIn, FlightInfo } from '../../../src/wire/protocol.ts';
 import { flightInfoSchema } from './arrow-data.ts';
 import type { Scenario } from './scenario.ts';
 

@@ -2,7 +2,7 @@
 // response header. The handler kit delivers it on success and on failure alike.
 import { QuiverError } from '../../../src/errors.ts';
 import { unary } from '../../../src/flight/handler-kit.ts';
-import type { FlightDescriptorIn, FlightInfo } from '../../../src/flight/protocol.ts';
+import type { FlightDescriptorIn, FlightInfo } from '../../../src/wire/protocol.ts';
 import type { CallMiddleware } from '../../../src/flight/response-headers.ts';
 import { Schema } from 'apache-arrow';
 import { flightInfoSchema } from './arrow-data.ts';

@@ -3,7 +3,7 @@
 import { Int32 } from 'apache-arrow';
 import { QuiverError } from '../../../src/errors.ts';
 import { serverStream, unary } from '../../../src/flight/handler-kit.ts';
-import type { FlightDescriptorIn, FlightInfo, TicketIn } from '../../../src/flight/protocol.ts';
+import type { FlightDescriptorIn, FlightInfo, TicketIn } from '../../../src/wire/protocol.ts';
 import { batchOf, flightDataOf, flightInfoSchema, oneColumnSchema } from './arrow-data.ts';
 import type { Scenario } from './scenario.ts';
 

@@ -2,7 +2,7 @@
 // and the descriptor to poll next) and complete on the second (progress 1, neither of those).
 import { Float64 } from 'apache-arrow';
 import { unary } from '../../../src/flight/handler-kit.ts';
-import type { FlightDescriptorIn, FlightInfo, PollInfo } from '../../../src/flight/protocol.ts';
+import type { FlightDescriptorIn, FlightInfo, PollInfo } from '../../../src/wire/protocol.ts';
 import { toTimestamp } from '../../../src/flight/read-plan.ts';
 import { flightInfoSchema, oneColumnSchema } from './arrow-data.ts';
 import { commandOf, type Scenario } from './scenario.ts';

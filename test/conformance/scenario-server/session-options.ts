@@ -2,7 +2,7 @@
 // scenario's option rules: the name "lol_invalid" and the string value "lol_invalid" are refused.
 import { invalidArgument } from '../../../src/errors.ts';
 import { serverStream } from '../../../src/flight/handler-kit.ts';
-import type { ActionIn } from '../../../src/flight/protocol.ts';
+import type { ActionIn } from '../../../src/wire/protocol.ts';
 import { SessionOptionsStore, type OptionPolicy } from '../../../src/flight/session-options.ts';
 import type { Scenario } from './scenario.ts';
 

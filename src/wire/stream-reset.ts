@@ -15,7 +15,7 @@ import type * as http2 from 'node:http2';
 const LAYER_KEYS = ['call', 'nextCall', 'child', 'underlyingCalls'];
 
 /** The HTTP/2 stream under a grpc-js client call, or null before one has been opened. */
-export function findHttp2Stream(call: grpc.ClientDuplexStream<unknown, unknown> | grpc.ClientWritableStream<unknown>): http2.ClientHttp2Stream | null {
+export function findHttp2Stream<Req, Res>(call: grpc.ClientDuplexStream<Req, Res> | grpc.ClientWritableStream<Req>): http2.ClientHttp2Stream | null {
   const seen = new Set<object>();
   const queue: unknown[] = [call];
   while (queue.length > 0) {
@@ -38,7 +38,7 @@ export function findHttp2Stream(call: grpc.ClientDuplexStream<unknown, unknown> 
  * client side settles with CANCELLED. When no HTTP/2 stream exists yet nothing has reached the
  * server, and cancel() alone is safe.
  */
-export function resetStream(call: grpc.ClientDuplexStream<unknown, unknown>): void {
+export function resetStream<Req, Res>(call: grpc.ClientDuplexStream<Req, Res>): void {
   const stream = findHttp2Stream(call);
   if (stream && !stream.destroyed) stream.destroy(new Error('call aborted by the client'));
   call.cancel();

@@ -1,7 +1,9 @@
 // The raw stub: a grpc-js client of the Flight service whose FlightData messages go through
-// quiver's own codec, with the channel settings bulk Arrow data needs.
+// quiver's own codec, with the channel settings bulk Arrow data needs (channel-options.ts).
+// Every channel quiver opens is made here: FlightClient's, and a follower's to its leader.
 import * as grpc from '@grpc/grpc-js';
-import { flightService, type FlightServiceClient } from '../flight/protocol.ts';
+import { flightService, type FlightServiceClient } from './protocol.ts';
+import { CHANNEL_DEFAULTS } from './channel-options.ts';
 import type { ParsedLocation } from './location.ts';
 
 export interface TlsOptions {
@@ -14,17 +16,6 @@ export interface TlsOptions {
   serverName?: string;
 }
 
-/**
- * grpc-js defaults would cap messages at 4 MiB (C++, Java and pyarrow servers never split a
- * batch, so any large batch would fail) and keep a 64 KiB HTTP/2 window, which limits a stream
- * to one window per round trip.
- */
-export const CHANNEL_DEFAULTS: grpc.ChannelOptions = {
-  'grpc.max_receive_message_length': -1,
-  'grpc.max_send_message_length': -1,
-  'grpc-node.flow_control_window': 16 * 1024 * 1024,
-};
-
 const Stub = grpc.makeGenericClientConstructor(flightService, 'FlightService');
 
 export function channelCredentials(location: ParsedLocation, tls: TlsOptions = {}): grpc.ChannelCredentials {
@@ -36,10 +27,15 @@ export function channelCredentials(location: ParsedLocation, tls: TlsOptions = {
   return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
 }
 
-/** The typed raw stub for `location` (DoGet/DoPut/DoExchange carry FlightDataMessage values). */
-export function createFlightServiceClient(location: ParsedLocation, tls: TlsOptions = {}, options: grpc.ChannelOptions = {}, interceptors: grpc.Interceptor[] = []): FlightServiceClient {
+/**
+ * The typed raw stub for `location` (DoGet/DoPut/DoExchange carry FlightDataMessage values).
+ * `tls` is either the options to build TLS credentials from, or ready-made credentials (a
+ * server reaching another replica brings its own).
+ */
+export function createFlightServiceClient(location: ParsedLocation, tls: TlsOptions | grpc.ChannelCredentials = {}, options: grpc.ChannelOptions = {}, interceptors: grpc.Interceptor[] = []): FlightServiceClient {
   const channelOptions: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS, ...options };
-  if (tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
+  const credentials = tls instanceof grpc.ChannelCredentials ? tls : channelCredentials(location, tls);
+  if (!(tls instanceof grpc.ChannelCredentials) && tls.serverName) channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
   const clientOptions: grpc.ClientOptions = interceptors.length > 0 ? { ...channelOptions, interceptors } : channelOptions;
-  return new Stub(location.address, channelCredentials(location, tls), clientOptions) as unknown as FlightServiceClient;
+  return new Stub(location.address, credentials, clientOptions) as unknown as FlightServiceClient;
 }

@@ -1,6 +1,6 @@
 // The Flight service as grpc-js sees it, and typed encode/decode of the protocol's messages
 // (Action bodies such as CancelFlightInfoRequest are plain serialized protobuf).
-// Nothing outside src/flight imports src/generated; it re-exports the types under plain names.
+// Nothing outside src/wire imports src/generated; it re-exports the types under plain names.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -22,7 +22,7 @@ export type { HandshakeResponse } from '../generated/arrow/flight/protocol/Hands
 export type { PollInfo } from '../generated/arrow/flight/protocol/PollInfo.ts';
 export type { SchemaResult } from '../generated/arrow/flight/protocol/SchemaResult.ts';
 export type { Timestamp } from '../generated/google/protobuf/Timestamp.ts';
-export type { FlightServiceClient, FlightServiceHandlers } from '../generated/arrow/flight/protocol/FlightService.ts';
+export type { FlightServiceClient } from './flight-service-client.ts';
 
 const packageDefinition = protoLoader.loadSync(FLIGHT_PROTO, LOADER_OPTIONS);
 const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
