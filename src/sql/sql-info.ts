@@ -5,12 +5,25 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Bool, DenseUnion, Field, Int32, Int64, List, Map_, RecordBatch, Schema, Struct, Uint32, Utf8, makeData, type Data } from 'apache-arrow';
 import { batchOf, column } from './arrow-columns.ts';
 
 const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string };
+
+/** quiver's own package.json: the nearest one above this module (src/ when run by tsx, build/ compiled). */
+function quiverVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'quiver' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
 // apache-arrow's exports map hides its package.json; it sits beside the entry point.
+const QUIVER_VERSION = quiverVersion();
 const ARROW_VERSION = (JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('apache-arrow')), 'package.json'), 'utf8')) as { version: string }).version;
 
 type InfoValue =
@@ -57,7 +70,7 @@ const DATETIME_FUNCTIONS = ['age', 'current_date', 'current_time', 'current_time
 export function sqlInfoValues(options: { readOnly: boolean }): Map<number, InfoValue> {
   const v = new Map<number, InfoValue>([
     [0, { string: 'quiver' }], // FLIGHT_SQL_SERVER_NAME
-    [1, { string: pkg.version }],
+    [1, { string: QUIVER_VERSION }],
     [2, { string: ARROW_VERSION }],
     [3, { bool: options.readOnly }],
     [4, { bool: true }], // SQL
