@@ -27,7 +27,8 @@ import { decodeSql, packSql, unpackSql } from './sql-messages.ts';
 import { SqlPuts } from './sql-puts.ts';
 import { RunningQueries } from './running-queries.ts';
 import { Statements } from './statements.ts';
-import { decodeHandle, type StatementHandle } from './statement-handles.ts';
+import { decodeHandle, encodeHandle, type StatementHandle } from './statement-handles.ts';
+import { updateOnLeader } from './leader-writes.ts';
 import { TableWrites } from './table-writes.ts';
 
 /** A Flight SQL message from a descriptor or ticket: its proto name and serialized value. */
@@ -103,7 +104,16 @@ export class FlightSqlService {
     // A metadata command is its own ticket, as the C++ reference server has it: the descriptor's Any bytes.
     if (meta) return this.info(meta.schema(cmd.value), Buffer.from(descriptor.cmd), descriptor);
     const { sql, params } = this.statementOf(cmd);
-    const planned = await this.statements.ticketFor(sql, params, { asOf: this.asOf(info), signal: info.signal, user: info.identity.user });
+    const planned = await this.statements.ticketFor(sql, params, {
+      asOf: this.asOf(info),
+      signal: info.signal,
+      user: info.identity.user,
+      // A follower cannot publish: a write arriving as a query commits on the leader.
+      remoteWrite: async () => {
+        const leader = await this.ctx.writeLeader();
+        return leader ? updateOnLeader(leader, encodeHandle({ sql, ...(params ? { params } : {}) }), info, this.ctx.peerCredentials) : null;
+      },
+    });
     return this.info(planned.schema, packSql('TicketStatementQuery', { statement_handle: planned.handle }), descriptor);
   }
 

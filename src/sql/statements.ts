@@ -70,14 +70,20 @@ export class Statements {
    * GetFlightInfo of a statement: a query is planned and its handle pins what it read; a write
    * runs now, once, and its handle carries the count.
    */
-  async ticketFor(sql: string, params: string | undefined, options: PlanOptions & { signal: AbortSignal; user: string }): Promise<{ schema: Schema; handle: Buffer }> {
+  async ticketFor(
+    sql: string,
+    params: string | undefined,
+    options: PlanOptions & { signal: AbortSignal; user: string; /** Runs a write elsewhere (the leader); null: here. */ remoteWrite?: () => Promise<number | null> },
+  ): Promise<{ schema: Schema; handle: Buffer }> {
     const { planned, pins } = await this.plan(sql, options);
     try {
       if (planned.statement.kind === 'query') {
         return { schema: describedSchema(planned.schema), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
       }
-      const outcome = await this.write(planned, params, options.signal, options.user);
-      return { schema: COUNT_SCHEMA, handle: encodeHandle({ count: outcome.count }) };
+      this.settings.checkWritable('a write statement');
+      const remote = options.remoteWrite ? await options.remoteWrite() : null;
+      const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
+      return { schema: COUNT_SCHEMA, handle: encodeHandle({ count }) };
     } finally {
       await planned.close();
     }
