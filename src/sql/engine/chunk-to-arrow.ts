@@ -70,6 +70,13 @@ class Validity {
     this.bits.reserve(Math.ceil(end / 8) - this.bits.len);
     const out = this.bits.buf;
     this.bits.len = Math.ceil(end / 8);
+    if (mask === null && this.length % 8 === 0) {
+      // All valid, byte-aligned (the common case): whole bytes at once.
+      out.fill(0xff, this.length >> 3, end >> 3);
+      if (end % 8) out[end >> 3] = (1 << (end % 8)) - 1;
+      this.length = end;
+      return;
+    }
     for (let i = 0; i < count; i++) {
       const src = start + i;
       const valid = mask === null || (mask[src >> 3]! & (1 << (src & 7))) !== 0;
@@ -265,7 +272,14 @@ class StringSink implements ColumnSink {
       const len = isValid(mask, row) ? view.getUint32(at, true) : 0;
       if (len <= 12) {
         flushRun();
-        if (len > 0) this.values.push(raw.subarray(at + 4, at + 4 + len));
+        if (len > 0) {
+          // Inline strings: a byte loop beats creating a subarray per value.
+          this.values.reserve(len);
+          const out = this.values.buf;
+          let o = this.values.len;
+          for (let b = 0; b < len; b++) out[o++] = raw[at + 4 + b]!;
+          this.values.len = o;
+        }
       } else {
         const address = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 2 ** 32;
         const joins = runPointerAt >= 0 && address >= runEnd && address - runEnd <= MAX_BRIDGED_GAP &&
@@ -545,6 +559,8 @@ const SLICE_ROWS = 256;
 export class ChunkBatcher {
   private readonly sinks: ColumnSink[];
   private rows = 0;
+  /** Arrow bytes the previous whole chunk added: the guess for the next one. */
+  private lastChunkBytes = Infinity;
 
   constructor(private readonly schema: Schema, duckTypes: readonly DuckDBType[], private readonly targetBytes: number) {
     this.sinks = schema.fields.map((f, i) => sinkFor(duckTypes[i]!, f.type));
@@ -554,12 +570,16 @@ export class ChunkBatcher {
     const out: RecordBatch[] = [];
     const count = chunk.rowCount;
     const vectors = this.sinks.map((_, i) => duckdb.data_chunk_get_vector(chunk.chunk, i));
-    for (let start = 0; start < count; start += SLICE_ROWS) {
-      const n = Math.min(SLICE_ROWS, count - start);
+    const before = this.bytes;
+    // Whole chunks while the last one's size says the next one fits; slices near the budget.
+    const slice = before + this.lastChunkBytes * 1.5 < this.targetBytes ? count : SLICE_ROWS;
+    for (let start = 0; start < count; start += slice) {
+      const n = Math.min(slice, count - start);
       this.sinks.forEach((s, i) => s.append(vectors[i]!, start, n));
       this.rows += n;
       if (this.bytes >= this.targetBytes) out.push(this.cut());
     }
+    this.lastChunkBytes = out.length === 0 ? this.bytes - before : this.lastChunkBytes;
     return out;
   }
 

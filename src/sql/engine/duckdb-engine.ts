@@ -4,7 +4,7 @@
 // are per connection: the views it creates name exactly the files of the versions it pinned.
 import path from 'node:path';
 import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
-import { Field, Null, Schema, type RecordBatch } from 'apache-arrow';
+import { Field, Null, Schema, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
 import { ChunkBatcher } from './chunk-to-arrow.ts';
 import { fromDuckDbError, type InterruptReason } from './duckdb-errors.ts';
@@ -109,20 +109,47 @@ async function planQuery(
   const ids = new DictionaryIds();
   const duckTypes: DuckDBType[] = [];
   const fields: Field[] = [];
+  let untyped = false;
   for (let i = 0; i < ps.columnCount; i++) {
     const name = ps.columnName(i);
+    if (ps.columnTypeId(i) === DuckDBTypeId.INVALID) {
+      // A parameter in the select list (SELECT ? AS x): DuckDB types it only once bound.
+      untyped = true;
+      fields.push(new Field(name, new Null(), true, new Map([['ARROW:FLIGHT:SQL:TYPE_NAME', 'UNKNOWN']])));
+      continue;
+    }
     const type = ps.columnType(i);
     duckTypes.push(type);
     fields.push(new Field(name, arrowTypeOf(type, name, ids), true, flightSqlMetadata(type, originOf(name, tables))));
   }
+  if (untyped) duckTypes.length = 0;
   const params: Field[] = [];
   for (let i = 1; i <= ps.parameterCount; i++) {
-    const typeId = ps.parameterTypeId(i);
-    const type = typeId === DuckDBTypeId.ANY || typeId === DuckDBTypeId.INVALID ? null : ps.parameterType(i);
-    const arrow = type === null ? new Null() : arrowTypeOf(type, `parameter ${i}`, new DictionaryIds());
+    const arrow = parameterArrowType(ps, i);
     params.push(new Field(`$${ps.parameterName(i)}`, arrow, true));
   }
   return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes);
+}
+
+/**
+ * A parameter's Arrow type as DuckDB inferred it; a parameter DuckDB could not type (`SELECT ?`)
+ * is a Null-typed wildcard, which clients fill with any type.
+ */
+function parameterArrowType(ps: DuckDBPreparedStatement, index: number): DataType {
+  let type: DuckDBType;
+  try {
+    const id = ps.parameterTypeId(index);
+    if (id === DuckDBTypeId.ANY || id === DuckDBTypeId.INVALID || id === DuckDBTypeId.SQLNULL) return new Null();
+    type = ps.parameterType(index);
+  } catch {
+    // node-api throws for a parameter type id it has no class for (0, unresolved): untyped.
+    return new Null();
+  }
+  try {
+    return arrowTypeOf(type, `parameter ${index}`, new DictionaryIds());
+  } catch {
+    return new Null();
+  }
 }
 
 /**
@@ -218,20 +245,36 @@ class DuckDbStatement implements PlannedStatement {
     try {
       if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled');
       for (const r of this.relations) await r.load();
-      const batcher = new ChunkBatcher(this.schema, this.duckTypes, RESULT_BATCH_BYTES);
+      let batcher = this.duckTypes.length === this.schema.fields.length ? new ChunkBatcher(this.schema, this.duckTypes, RESULT_BATCH_BYTES) : null;
+      let boundTypes = '';
       const rows = ps.parameterCount > 0 ? parameters!.numRows : 1;
       for (let row = 0; row < rows; row++) {
         ps.clearBindings();
         if (ps.parameterCount > 0) bindParameterRow(ps, parameters!, row);
         const result = await ps.stream();
+        if (this.duckTypes.length !== this.schema.fields.length) {
+          // Columns the plan could not type take the types the bound parameters gave them; the
+          // batches then carry that schema (the same for every parameter row, or we refuse).
+          const types = result.columnTypes();
+          const key = types.map(String).join(',');
+          if (batcher === null) {
+            const ids = new DictionaryIds();
+            const schema = new Schema(types.map((t, i) => new Field(result.columnName(i), arrowTypeOf(t, result.columnName(i), ids), true,
+              flightSqlMetadata(t, originOf(result.columnName(i), this.tables)))));
+            batcher = new ChunkBatcher(schema, types, RESULT_BATCH_BYTES);
+            boundTypes = key;
+          } else if (key !== boundTypes) {
+            throw invalidArgument(`parameter row ${row} gives the result types ${key}, unlike row 0 (${boundTypes}); bind parameters of one type per column`);
+          }
+        }
         for (;;) {
           if (reason !== null) throw new Error('INTERRUPT Error: interrupted');
           const chunk = await result.fetchChunk();
           if (chunk === null || chunk.rowCount === 0) break;
-          for (const batch of batcher.push(chunk)) yield batch;
+          for (const batch of batcher!.push(chunk)) yield batch;
         }
       }
-      const last = batcher.flush();
+      const last = batcher?.flush();
       if (last) yield last;
     } catch (err) {
       throw fromDuckDbError(err, reason, this.options);

@@ -25,6 +25,7 @@ before(async () => {
     { table: tableFromArrays({ k: Int32Array.from([1]) }), format: 'parquet' },
     { table: tableFromArrays({ k: Int32Array.from([2]) }), format: 'arrow-stream' },
   ]);
+  tables.add('ünï/cødé "q"', [{ table: tableFromArrays({ 'wért': Int32Array.from([7]) }), format: 'parquet' }]);
   tables.add('empty', [{ table: makeTable({ a: new Int32Array(0) }), format: 'parquet' }]);
   engine = await openDuckDbEngine({ dataRoot: tables.root });
 });
@@ -115,4 +116,9 @@ test('CTAS and INSERT plan their inner query; DROP plans nothing', async () => {
   assert.deepEqual(drop.tables, []);
   assert.deepEqual(await collect(drop.execute(null)), []);
   await drop.close();
+});
+
+test('non-ASCII names and quotes inside names are rewritten at the right offsets', async () => {
+  const { rows } = await query(`SELECT 'ä€' AS x, "wért" FROM "ünï/cødé ""q""" AS t AT (VERSION => 1) WHERE t."wért" = 7`);
+  assert.deepEqual(rows, [{ x: 'ä€', 'wért': 7 }]);
 });
