@@ -17,16 +17,33 @@ export type ErrorCode =
   | 'DATA_LOSS'
   | 'INTERNAL';
 
+/**
+ * What a storage error is about, in storage's own terms. Storage knows nothing of the RPCs its
+ * callers serve, so it states the fact; the Flight layer adds what the client should do next.
+ */
+export type ErrorFact =
+  | { kind: 'table-missing'; table: string }
+  | { kind: 'version-missing'; table: string; version: number }
+  /** A version's manifest is gone: the table was dropped or the version expired. */
+  | { kind: 'version-gone'; table: string }
+  | { kind: 'no-version-as-of'; table: string; at: number }
+  | { kind: 'table-exists'; table: string; version: number }
+  | { kind: 'schema-mismatch'; table: string; reason: string }
+  /** The commit lost a race with another writer: nothing was committed. */
+  | { kind: 'not-committed'; table: string };
+
 export class QuiverError extends Error {
   readonly code: ErrorCode;
   /** True when the same call may succeed if sent again unchanged (a lost race, a leader change). */
   readonly retriable: boolean;
+  readonly fact?: ErrorFact;
 
-  constructor(code: ErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { retriable?: boolean; cause?: unknown; fact?: ErrorFact } = {}) {
     super(message, { cause: options.cause });
     this.name = 'QuiverError';
     this.code = code;
     this.retriable = options.retriable ?? (code === 'UNAVAILABLE' || code === 'ABORTED');
+    if (options.fact) this.fact = options.fact;
   }
 }
 

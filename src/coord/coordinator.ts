@@ -41,14 +41,24 @@ export interface CommitLock {
   release(): Promise<void>;
 }
 
-export class CommitConflictError extends Error {
+/**
+ * Another commit moved the table's head first. Nothing was committed, and the same commit may
+ * succeed on the new head: ABORTED, retriable (gRPC's code for a lost compare-and-set).
+ */
+export class CommitConflictError extends QuiverError {
   constructor(readonly table: string, readonly expected: number, readonly actual: number) {
-    super(`table ${JSON.stringify(table)} moved from version ${expected} to ${actual} during the commit`);
+    super('ABORTED', `table ${JSON.stringify(table)} moved from version ${expected} to ${actual} during the commit`, { retriable: true });
+    this.name = 'CommitConflictError';
   }
 }
 
 export interface Coordinator {
   readonly kind: 'local' | 'zookeeper';
+  /**
+   * Leadership, membership and the cluster config node when this coordinator is shared by
+   * several replicas; null when it runs alone (local), where none of them exists.
+   */
+  readonly cluster: ClusterCoordination | null;
   /** Serializes commits to one table; commits to different tables do not wait for each other. */
   lockTable(table: string): Promise<CommitLock>;
   /**
@@ -89,7 +99,7 @@ export interface Coordinator {
   confirmWriter(what: string): Promise<void>;
 }
 
-// ---- cluster mode (implemented by the zookeeper coordinator) ----
+// ---- cluster mode (Coordinator.cluster; the zookeeper coordinator has it) ----
 
 export type SessionState = 'connecting' | 'connected' | 'suspended' | 'lost' | 'closed';
 
@@ -113,8 +123,8 @@ export interface ConfigNode {
   version: number;
 }
 
-/** A coordinator shared by several replicas: leadership and membership are observable. */
-export interface ClusterCoordinator extends Coordinator {
+/** What a coordinator shared by several replicas adds: leadership, membership, the config node. */
+export interface ClusterCoordination {
   status(): ClusterStatus;
   /** Called on every change of leadership or session state; returns an unsubscribe function. */
   onStatusChange(listener: (status: ClusterStatus) => void): () => void;
@@ -137,10 +147,6 @@ export interface ClusterCoordinator extends Coordinator {
   watchConfig(listener: (node: ConfigNode) => void): Promise<void>;
 }
 
-export function isClusterCoordinator(c: Coordinator): c is ClusterCoordinator {
-  return typeof (c as Partial<ClusterCoordinator>).status === 'function' && typeof (c as Partial<ClusterCoordinator>).onStatusChange === 'function';
-}
-
 /** A write reached a replica that is not the elected writer (or no longer is). */
 export class NotLeaderError extends QuiverError {
   constructor(message: string, readonly leader: ClusterMember | null = null) {
@@ -160,6 +166,8 @@ export class CoordinationUnavailableError extends QuiverError {
 /**
  * The connection was lost after a publish was sent and could not be re-established in time to
  * learn whether it applied. The manifest it names may be committed: keep its files.
+ * DEADLINE_EXCEEDED because that is gRPC's code for "may have completed", and not retriable:
+ * sending the same commit again without reading the history first could apply it twice.
  */
 export class CommitOutcomeUnknownError extends QuiverError {
   constructor(readonly table: string, readonly version: number, readonly manifest: string, cause?: unknown) {

@@ -2,6 +2,7 @@
 // entry files per table, each created exclusively, so the log can only grow by one entry per
 // successful compare-and-set, and the newest entry is the table's head. A table's catalog entry
 // rides in the log entry file it was published with, so it is exactly as atomic as the commit.
+// File formats in local/log-files.ts, commit locks in local/table-locks.ts.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -9,16 +10,17 @@ import { tableDirName } from '../table-names.ts';
 import { isAlreadyExists, isNotFound, syncPath, writeNewFile } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
 import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry, type TableCatalog, type TableHead } from './coordinator.ts';
-
-const ENTRY = /^(\d{20})\.json$/;
-const entryName = (version: number) => `${String(version).padStart(20, '0')}.json`;
+import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, readEntryFile, readTableName } from './local/log-files.ts';
+import { TableLocks } from './local/table-locks.ts';
 
 export class LocalCoordinator implements Coordinator {
   readonly kind = 'local';
+  /** One process alone: no leadership, no members, no config node. */
+  readonly cluster = null;
   private readonly heads = new Map<string, LogEntry | null>();
   /** Entries never change once written (until a drop), so each is read from disk once. */
   private readonly known = new Map<string, Map<number, LogEntry>>();
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks = new TableLocks();
 
   constructor(private readonly logRoot: string) {}
 
@@ -26,19 +28,8 @@ export class LocalCoordinator implements Coordinator {
     return path.join(this.logRoot, tableDirName(table));
   }
 
-  async lockTable(table: string): Promise<CommitLock> {
-    const previous = this.locks.get(table) ?? Promise.resolve();
-    let release!: () => void;
-    const current = new Promise<void>((resolve) => (release = resolve));
-    const chained = previous.then(() => current);
-    this.locks.set(table, chained);
-    await previous;
-    return {
-      release: async () => {
-        release();
-        if (this.locks.get(table) === chained) this.locks.delete(table);
-      },
-    };
+  lockTable(table: string): Promise<CommitLock> {
+    return this.locks.lock(table);
   }
 
   async head(table: string): Promise<LogEntry | null> {
@@ -52,7 +43,7 @@ export class LocalCoordinator implements Coordinator {
   async entry(table: string, version: number): Promise<LogEntry | null> {
     const cached = this.known.get(table)?.get(version);
     if (cached) return cached;
-    const e = await readEntry(path.join(this.dir(table), entryName(version)), version);
+    const e = await readEntryFile(path.join(this.dir(table), entryFileName(version)), version);
     if (e) this.remember(table, e);
     return e;
   }
@@ -71,7 +62,7 @@ export class LocalCoordinator implements Coordinator {
       if (isNotFound(e)) return [];
       throw e;
     }
-    const versions = names.map((n) => ENTRY.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+    const versions = entryVersions(names);
     const out: LogEntry[] = [];
     for (const v of versions) {
       const e = await this.entry(table, v);
@@ -86,13 +77,13 @@ export class LocalCoordinator implements Coordinator {
     const dir = this.dir(table);
     await fs.mkdir(dir, { recursive: true });
     if (expected === 0) {
-      await writeNewFile(path.join(dir, 'table.json'), JSON.stringify({ name: table })).catch((e) => {
+      await writeNewFile(path.join(dir, TABLE_FILE), encodeTableName(table)).catch((e) => {
         if (!isAlreadyExists(e)) throw e;
       });
     }
     const entry: LogEntry = { version: expected + 1, manifest, ...(catalog ? { catalog } : {}) };
     try {
-      await writeNewFile(path.join(dir, entryName(entry.version)), JSON.stringify(entry));
+      await writeNewFile(path.join(dir, entryFileName(entry.version)), encodeLogEntry(entry));
     } catch (e) {
       if (isAlreadyExists(e)) {
         this.heads.delete(table);
@@ -132,8 +123,8 @@ export class LocalCoordinator implements Coordinator {
     for (const d of dirs) {
       if (d.startsWith('.')) continue;
       try {
-        const { name } = JSON.parse(await fs.readFile(path.join(this.logRoot, d, 'table.json'), 'utf8')) as { name: string };
-        if ((await this.head(name)) !== null) names.push(name);
+        const name = await readTableName(path.join(this.logRoot, d));
+        if (name !== null && (await this.head(name)) !== null) names.push(name);
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -163,7 +154,7 @@ export class LocalCoordinator implements Coordinator {
     const removed: number[] = [];
     for (const v of [...new Set(versions)].sort((a, b) => a - b)) {
       try {
-        await fs.rm(path.join(dir, entryName(v)));
+        await fs.rm(path.join(dir, entryFileName(v)));
         removed.push(v);
       } catch (e) {
         if (!isNotFound(e)) throw e;
@@ -176,15 +167,4 @@ export class LocalCoordinator implements Coordinator {
 
   /** One process owns the data root (the LOCK file), so it is always the writer. */
   async confirmWriter(_what: string): Promise<void> {}
-}
-
-async function readEntry(file: string, version: number): Promise<LogEntry | null> {
-  try {
-    const e = JSON.parse(await fs.readFile(file, 'utf8')) as LogEntry;
-    if (e.version !== version || typeof e.manifest !== 'string') throw new Error(`${file} is not a log entry for version ${version}`);
-    return e;
-  } catch (e) {
-    if (isNotFound(e)) return null;
-    throw e;
-  }
 }

@@ -4,7 +4,7 @@
 //   {"table": "t", "mode": "append" | "overwrite" | "create"} a write
 import { invalidArgument } from '../errors.ts';
 import { validateTableName } from '../table-names.ts';
-import type { WriteMode } from '../storage/table-store.ts';
+import type { WriteMode } from '../storage/commit.ts';
 
 export interface ReadRequest {
   table: string;

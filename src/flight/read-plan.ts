@@ -5,7 +5,7 @@ import { framePrefix } from '../arrow/ipc-framing.ts';
 import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
 import { invalidArgument, notFound } from '../errors.ts';
 import { schemaBytes, type Manifest } from '../storage/manifest.ts';
-import type { TableDescription } from '../storage/table-store.ts';
+import type { TableDescription } from '../storage/catalog.ts';
 import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';

@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError, type ErrorCode } from '../errors.ts';
 import { IpcFormatError } from '../arrow/ipc-message.ts';
+import { advisedMessage } from './client-advice.ts';
 
 const CODES: Record<ErrorCode, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -36,7 +37,7 @@ export class UpstreamStatusError extends Error {
 
 export function toStatus(e: unknown, log?: ErrorLogger): StatusError {
   if (e instanceof UpstreamStatusError) return { code: e.code, details: e.message, metadata: e.metadata };
-  if (e instanceof QuiverError) return { code: CODES[e.code], details: e.message };
+  if (e instanceof QuiverError) return { code: CODES[e.code], details: advisedMessage(e) };
   if (e instanceof IpcFormatError) return { code: grpc.status.INVALID_ARGUMENT, details: `malformed Arrow IPC: ${e.message}` };
   log?.('internal error', e);
   const message = e instanceof Error ? e.message : String(e);

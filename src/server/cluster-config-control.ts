@@ -4,7 +4,7 @@
 // those), so sending it again after a lost reply changes nothing more. It merges onto the stored
 // node when that is valid, and otherwise onto the config in force (the stored node was refused,
 // so it never was in force): a change through the action is also how a broken node is repaired.
-import type { ClusterCoordinator } from '../coord/coordinator.ts';
+import type { ClusterCoordination } from '../coord/coordinator.ts';
 import { QuiverError, invalidArgument } from '../errors.ts';
 import type { ClusterConfigAccess, ClusterConfigReport } from '../flight/context.ts';
 import { clusterSettingKey, parseClusterConfig, parseClusterSetting } from './cluster-settings.ts';
@@ -16,7 +16,7 @@ const APPLY_WAIT_MS = 5000;
 export class ClusterConfigControl implements ClusterConfigAccess {
   constructor(
     private readonly live: LiveConfig,
-    private readonly coordinator: () => ClusterCoordinator | null,
+    private readonly coordinator: () => ClusterCoordination | null,
   ) {}
 
   async show(): Promise<ClusterConfigReport> {

@@ -1,6 +1,6 @@
 // What a replica tells clients about the cluster: the live replicas' locations for FlightInfo
 // endpoints (rotated per call so reads spread), and whether it may take writes itself.
-import { NotLeaderError, type ClusterCoordinator } from '../coord/coordinator.ts';
+import { NotLeaderError, type ClusterCoordination } from '../coord/coordinator.ts';
 import type { ClusterReport } from '../flight/context.ts';
 
 const REFRESH_MS = 2000;
@@ -10,7 +10,7 @@ export class ClusterMembership {
   private fetchedAt = 0;
   private turn = 0;
 
-  constructor(private readonly coordinator: ClusterCoordinator) {
+  constructor(private readonly coordinator: ClusterCoordination) {
     // A leadership or session change usually means membership changed too.
     coordinator.onStatusChange(() => (this.fetchedAt = 0));
   }

@@ -7,7 +7,7 @@ import { LocalCoordinator } from '../coord/local-coordinator.ts';
 import { ZooKeeperCoordinator } from '../coord/zookeeper/zookeeper-coordinator.ts';
 import { QuiverError } from '../errors.ts';
 import { ClusterMembership } from './cluster-membership.ts';
-import { isClusterCoordinator, type Coordinator } from '../coord/coordinator.ts';
+import type { Coordinator } from '../coord/coordinator.ts';
 import { Authenticator } from '../flight/auth.ts';
 import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
@@ -93,7 +93,7 @@ export class QuiverServer {
         get maxPutMessageBytes() {
           return live.settings.maxMessageBytes;
         },
-        clusterConfig: new ClusterConfigControl(live, () => (ready && isClusterCoordinator(ready.coordinator) ? ready.coordinator : null)),
+        clusterConfig: new ClusterConfigControl(live, () => ready?.coordinator.cluster ?? null),
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
         get maintenance(): MaintenanceRunner | undefined {
           return ready?.maintenance;
@@ -127,11 +127,12 @@ export class QuiverServer {
           return live.settings.maxBufferedBytes;
         },
       }, { cacheBytes: config.cacheBytes });
-      const membership = isClusterCoordinator(coordinator) ? new ClusterMembership(coordinator) : null;
-      if (membership && isClusterCoordinator(coordinator)) {
-        coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
+      const cluster = coordinator.cluster;
+      const membership = cluster ? new ClusterMembership(cluster) : null;
+      if (cluster) {
+        cluster.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
         // Before the first call is served: a replica joining a read-only cluster never takes a write.
-        await coordinator.watchConfig((node) => live.apply(node));
+        await cluster.watchConfig((node) => live.apply(node));
       }
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
@@ -174,15 +175,16 @@ function startMaintenance(config: ServerConfig, live: LiveConfig, store: TableSt
     heldUntil: (table, version) => leases.heldUntil(table, version),
   }, log);
   const schedule = new MaintenanceSchedule(maintenance, config.maintenanceIntervalMs, log);
-  if (!isClusterCoordinator(coordinator)) {
+  const cluster = coordinator.cluster;
+  if (!cluster) {
     schedule.start();
   } else {
     const follow = (isLeader: boolean) => {
       if (isLeader) schedule.start();
       else void schedule.stop();
     };
-    coordinator.onStatusChange((s) => follow(s.isLeader && s.session === 'connected'));
-    follow(coordinator.status().isLeader);
+    cluster.onStatusChange((s) => follow(s.isLeader && s.session === 'connected'));
+    follow(cluster.status().isLeader);
   }
   return { maintenance, schedule };
 }

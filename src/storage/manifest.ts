@@ -1,5 +1,6 @@
 // A snapshot's manifest: immutable JSON written once per commit. It holds everything a reader
 // needs to serve that version without looking at anything newer.
+import { QuiverError } from '../errors.ts';
 
 export type FileFormat = 'parquet' | 'arrow-stream';
 
@@ -50,12 +51,41 @@ export interface Manifest {
   added: { files: number; rows: number };
 }
 
+/**
+ * Decodes a manifest file's text. A manifest is written once and fsynced before it is
+ * published, so one that does not decode is damage on disk: DATA_LOSS naming the file.
+ */
 export function manifestFromJson(text: string, origin: string): Manifest {
-  const m = JSON.parse(text) as Manifest;
-  if (m.formatVersion !== 1 || typeof m.version !== 'number' || !Array.isArray(m.files) || typeof m.schema !== 'string') {
-    throw new Error(`${origin} is not a quiver manifest (format version ${String(m.formatVersion)})`);
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch (e) {
+    throw damaged(origin, `it is not JSON (${(e as Error).message})`, e);
   }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw damaged(origin, 'it is not a JSON object');
+  if (m.formatVersion !== 1) throw damaged(origin, `format version ${String(m.formatVersion)}, not 1`);
+  const missing = REQUIRED.filter(([key, ok]) => !ok((m as unknown as Record<string, unknown>)[key])).map(([key]) => key);
+  if (missing.length > 0) throw damaged(origin, `field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing or of the wrong type`);
   return m;
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const REQUIRED: [keyof Manifest, (v: unknown) => boolean][] = [
+  ['table', isString],
+  ['tableId', isString],
+  ['version', (v) => isCount(v) && (v as number) >= 1],
+  ['operation', isString],
+  ['committedAt', isString],
+  ['schema', isString],
+  ['files', (v) => Array.isArray(v) && v.every((f) => typeof f === 'object' && f !== null && isString((f as DataFile).path) && isCount((f as DataFile).rows))],
+  ['rows', isCount],
+  ['arrowBytes', isCount],
+  ['added', (v) => typeof v === 'object' && v !== null],
+];
+
+function damaged(origin: string, why: string, cause?: unknown): QuiverError {
+  return new QuiverError('DATA_LOSS', `manifest ${origin} is damaged: ${why}; restore it from a backup`, { cause });
 }
 
 export const schemaBytes = (m: Manifest) => new Uint8Array(Buffer.from(m.schema, 'base64'));

@@ -4,18 +4,17 @@
 // someone else may change) and committed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { schemaMismatch } from '../arrow/schema-compat.ts';
 import { QuiverError, invalidArgument } from '../errors.ts';
+import { syncPath, within } from '../durable-files.ts';
+import { writePlan, type WriteMode } from './commit.ts';
+import { newDataFilePath } from './layout.ts';
 import type { DataFile, Manifest } from './manifest.ts';
 import { readParquetFooter, verifyParquetReadable } from './parquet-files.ts';
 import { ParquetWorkerCrash } from './parquet-pool.ts';
-import { schemaBytes } from './manifest.ts';
-import type { TableStore, WriteMode } from './table-store.ts';
-import { ensureDirectory, removeQuietly, syncPath, within } from '../durable-files.ts';
-import { CommitOutcomeUnknownError } from '../coord/coordinator.ts';
+import type { TableStore } from './table-store.ts';
 
 export interface ImportRequest {
   table: string;
@@ -50,50 +49,37 @@ export async function importParquet(store: TableStore, importRoot: string | unde
     if (mismatch) throw invalidArgument(`cannot import ${req.files[i]} with ${req.files[0]}: ${mismatch}`);
   });
 
-  let tableHeader = schemaHeader;
-  const current = await store.snapshot(req.table).catch((e) => {
-    if (e instanceof QuiverError && e.code === 'NOT_FOUND') return null;
-    throw e;
-  });
-  if (current && req.mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(req.table)} already exists; import with mode "append" or "overwrite"`);
-  if (current && req.mode === 'append') {
-    const mismatch = schemaMismatch(decodeSchema(schemaBytes(current)), schema);
-    if (mismatch) throw invalidArgument(`cannot import into table ${JSON.stringify(req.table)}: ${mismatch}`);
-    tableHeader = schemaBytes(current);
-  }
-
-  const dir = store.tableDir(req.table);
-  await ensureDirectory(path.join(dir, 'data'));
-  await ensureDirectory(path.join(dir, 'manifests'));
-  const files: DataFile[] = [];
-  const ended = store.writes.begin(req.table);
+  // Refused before anything is copied; the commit checks again against the head it follows.
+  const { tableHeader } = await store.commits.target(req.table, req.mode, schemaHeader, schema);
+  const pending = await store.commits.begin(req.table);
   try {
     for (const [i, src] of sources.entries()) {
       const footer = footers[i]!;
-      const rel = `data/${randomUUID()}.parquet`;
-      const target = path.join(dir, rel);
+      const file: DataFile = {
+        path: newDataFilePath('parquet'),
+        format: 'parquet',
+        rows: footer.rowGroups.reduce((a, b) => a + b, 0),
+        fileBytes: 0,
+        // Arrow sizes are unknown without decoding: Parquet's uncompressed sizes stand in.
+        arrowBytes: Object.values(footer.columnBytes).reduce((a, b) => a + b, 0),
+        batches: null,
+        columns: schema.fields.map((f) => ({ name: f.name, nullCount: null, arrowBytes: footer.columnBytes[f.name] ?? 0 })),
+      };
+      const target = store.layout.file(req.table, file.path);
+      // Adopted before it exists, so that abandoning the commit removes it whatever happens.
+      pending.adopt(file);
       // A reflink where the filesystem has them, a byte copy otherwise; never decoded.
       await fs.copyFile(src, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       await syncPath(target);
-      const bytes = Object.values(footer.columnBytes).reduce((a, b) => a + b, 0);
-      files.push({
-        path: rel,
-        format: 'parquet',
-        rows: footer.rowGroups.reduce((a, b) => a + b, 0),
-        fileBytes: (await fs.stat(target)).size,
-        // Arrow sizes are unknown without decoding: Parquet's uncompressed sizes stand in.
-        arrowBytes: bytes,
-        batches: null,
-        columns: schema.fields.map((f) => ({ name: f.name, nullCount: null, arrowBytes: footer.columnBytes[f.name] ?? 0 })),
-      });
+      file.fileBytes = (await fs.stat(target)).size;
     }
-    return await store.commitFiles(req.table, req.mode, tableHeader, files);
   } catch (e) {
-    if (!(e instanceof CommitOutcomeUnknownError)) await Promise.all(files.map((f) => removeQuietly(path.join(dir, f.path))));
+    await pending.abandon();
     throw e;
-  } finally {
-    ended();
   }
+  const outcome = await pending.commit(writePlan(req.mode, tableHeader), 'fail');
+  if (!outcome.committed) throw new Error(`a write plan gave up: ${outcome.reason}`);
+  return outcome.manifest;
 }
 
 async function resolveInside(root: string, file: string): Promise<string> {

@@ -39,9 +39,9 @@ describe('fenced publish', () => {
     const owners = await Promise.all(candidates.map(async (n) => JSON.parse((await admin.getData(`${dir}/${n}`))!.data.toString()).id as string));
     await admin.remove(`${dir}/${candidates[owners.indexOf('a')]}`);
     await b.whenLeader(EVENT_WAIT_MS);
-    assert.equal(a.status().isLeader, true, 'a has not noticed');
+    assert.equal(a.cluster.status().isLeader, true, 'a has not noticed');
     await assert.rejects(a.publish('t', 1, 'm-a2'), NotLeaderError);
-    assert.equal(a.status().isLeader, false);
+    assert.equal(a.cluster.status().isLeader, false);
     assert.deepEqual(await b.publish('t', 1, 'm-b2'), { version: 2, manifest: 'm-b2' });
     assert.deepEqual((await b.entries('t')).map((e) => e.manifest), ['m-a1', 'm-b2']);
   });

@@ -7,7 +7,7 @@ import type { ZooKeeperCoordinator } from '../../src/coord/zookeeper/zookeeper-c
 async function oneLeader(cs: ZooKeeperCoordinator[]): Promise<ZooKeeperCoordinator> {
   let leader: ZooKeeperCoordinator | undefined;
   await eventually(() => {
-    const leaders = cs.filter((c) => c.status().isLeader);
+    const leaders = cs.filter((c) => c.cluster.status().isLeader);
     leader = leaders[0];
     return leaders.length === 1;
   }, 'exactly one leader');
@@ -22,17 +22,17 @@ describe('leader election (3-node ensemble)', () => {
     const name = clusterName();
     const cs = [await suite.coordinator(zk.connect, name, 'a'), await suite.coordinator(zk.connect, name, 'b'), await suite.coordinator(zk.connect, name, 'c')];
     const first = await oneLeader(cs);
-    assert.deepEqual((await cs[1]!.leader())?.id, first.status().self.id);
-    assert.deepEqual((await cs[0]!.members()).map((m) => m.id).sort(), ['a', 'b', 'c']);
+    assert.deepEqual((await cs[1]!.cluster.leader())?.id, first.cluster.status().self.id);
+    assert.deepEqual((await cs[0]!.cluster.members()).map((m) => m.id).sort(), ['a', 'b', 'c']);
     const follower = cs.find((c) => c !== first)!;
-    await assert.rejects(follower.publish('t', 0, 'm'), (e: unknown) => e instanceof NotLeaderError && e.leader?.id === first.status().self.id);
+    await assert.rejects(follower.publish('t', 0, 'm'), (e: unknown) => e instanceof NotLeaderError && e.leader?.id === first.cluster.status().self.id);
     await assert.rejects(follower.lockTable('t'), NotLeaderError);
 
     await first.close();
     const rest = cs.filter((c) => c !== first);
     const second = await oneLeader(rest);
     assert.deepEqual(await second.publish('t', 0, 'm-after-failover'), { version: 1, manifest: 'm-after-failover' });
-    assert.deepEqual((await rest[0]!.members()).map((m) => m.id).sort(), rest.map((c) => c.status().self.id).sort());
+    assert.deepEqual((await rest[0]!.cluster.members()).map((m) => m.id).sort(), rest.map((c) => c.cluster.status().self.id).sort());
   });
 });
 
@@ -45,7 +45,7 @@ describe('leader election (standalone, frozen server)', () => {
     await c.whenLeader(EVENT_WAIT_MS);
     const session = (c as unknown as { session: import('../../src/coord/zookeeper/session.ts').ZkSession }).session;
     const dropped = new Promise<void>((resolve) => {
-      const off = c.onStatusChange((s) => {
+      const off = c.cluster.onStatusChange((s) => {
         if (!s.isLeader) {
           off();
           resolve();
@@ -56,7 +56,7 @@ describe('leader election (standalone, frozen server)', () => {
     zk.nodes[0]!.freeze();
     try {
       await dropped;
-      assert.equal(c.status().isLeader, false);
+      assert.equal(c.cluster.status().isLeader, false);
       await assert.rejects(c.publish('frozen', 0, 'm'), NotLeaderError);
       await lost;
     } finally {

@@ -68,9 +68,9 @@ describe('fenced maintenance', () => {
     const { zk, name, a, b } = await leaderAndFollower(3);
     await depose(await suite.session(zk.connect), name, 'a');
     await b.whenLeader(EVENT_WAIT_MS);
-    assert.equal(a.status().isLeader, true, 'a has not noticed');
+    assert.equal(a.cluster.status().isLeader, true, 'a has not noticed');
     await assert.rejects(a.expire('t', [1]), NotLeaderError);
-    assert.equal(a.status().isLeader, false, 'the failed fence made a step down');
+    assert.equal(a.cluster.status().isLeader, false, 'the failed fence made a step down');
     assert.deepEqual((await b.entries('t')).map((e) => e.version), [1, 2, 3]);
     assert.deepEqual(await b.expire('t', [1]), [1]);
   });
@@ -81,7 +81,7 @@ describe('fenced maintenance', () => {
     const a = await suite.coordinator(zk.connect, name, 'a');
     await a.whenLeader(EVENT_WAIT_MS);
     await depose(await suite.session(zk.connect), name, 'a');
-    assert.equal(a.status().isLeader, true);
+    assert.equal(a.cluster.status().isLeader, true);
     await assert.rejects(a.confirmWriter('delete orphaned files'), NotLeaderError);
   });
 

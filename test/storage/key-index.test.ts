@@ -12,7 +12,7 @@ import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
 import { QuiverError } from '../../src/errors.ts';
 import { KeyIndexCache, type IndexSpec } from '../../src/storage/key-index.ts';
 import { TableStore } from '../../src/storage/table-store.ts';
-import type { StagedBatch } from '../../src/storage/table-writer.ts';
+import type { StagedBatch } from '../../src/storage/file-stager.ts';
 import { framesOf } from '../harness/arrow-frames.ts';
 import { tempDir } from '../harness/quiver-process.ts';
 

@@ -10,7 +10,8 @@ import { decodeSchema, inspectMessage } from '../../src/arrow/ipc-message.ts';
 import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
 import type { Logger } from '../../src/flight/context.ts';
 import { schemaBytes, type Manifest } from '../../src/storage/manifest.ts';
-import { TableStore, type WriteMode } from '../../src/storage/table-store.ts';
+import type { WriteMode } from '../../src/storage/commit.ts';
+import { TableStore } from '../../src/storage/table-store.ts';
 import { framesOf } from '../harness/arrow-frames.ts';
 
 export function tempStore(): TableStore {

@@ -155,7 +155,7 @@ describe('compaction', () => {
     const rewritten = await rewriteRuns(store, base, runs);
     await put(store, 'race', part(99, [2]), 'append', () => 'late');
     const expected = await readBack(store, 'race');
-    const result = await commitCompaction(store, rewritten);
+    const result = await commitCompaction(rewritten);
     assert.ok(result.compacted && result.rebased);
     const after = await store.snapshot('race');
     assert.equal(after.version, base.version + 2);
@@ -173,7 +173,7 @@ describe('compaction', () => {
     const written = rewritten.rewrites.flatMap((r) => r.files.map((f) => f.path));
     assert.ok(written.every((p) => exists(store, 'ow', p)));
     await put(store, 'ow', part(7, [2]), 'overwrite');
-    const result = await commitCompaction(store, rewritten);
+    const result = await commitCompaction(rewritten);
     assert.ok(!result.compacted && /overwritten/.test(result.reason));
     assert.equal((await store.snapshot('ow')).operation, 'overwrite');
     assert.equal((await readBack(store, 'ow')).rows.length, 2);

@@ -9,6 +9,7 @@ import zookeeper from 'node-zookeeper-client';
 import { createProtected, protectedMarker } from './protected-create.ts';
 import { bySequence, predecessorGone, removeStrays } from './sequential-nodes.ts';
 import type { ZkSession } from './session.ts';
+import { QuiverError } from '../../errors.ts';
 import { ConnectionLossError, ZK, isZkCode } from './zk-errors.ts';
 
 export interface HeldLock {
@@ -18,9 +19,14 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export class LockTimeoutError extends Error {
+/**
+ * Other commits to the table held its lock for the whole wait (or ZooKeeper was unreachable
+ * until its end). Nothing was committed and the commit may succeed later: ABORTED, retriable,
+ * as for any lost race between commits.
+ */
+export class LockTimeoutError extends QuiverError {
   constructor(dir: string, timeoutMs: number) {
-    super(`lock ${dir} not acquired within ${timeoutMs} ms`);
+    super('ABORTED', `lock ${dir} not acquired within ${timeoutMs} ms; nothing was committed`, { retriable: true });
     this.name = 'LockTimeoutError';
   }
 }

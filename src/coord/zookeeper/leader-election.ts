@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
+import { QuiverError } from '../../errors.ts';
 import { createProtected, protectedMarker } from './protected-create.ts';
 import { bySequence, predecessorGone, removeStrays } from './sequential-nodes.ts';
 import type { SessionChange, ZkSession } from './session.ts';
@@ -71,7 +72,7 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('leadership', on);
-        reject(new Error(`not elected within ${timeoutMs} ms`));
+        reject(new QuiverError('UNAVAILABLE', `not elected within ${timeoutMs} ms`, { retriable: true }));
       }, timeoutMs);
       const on = (leader: boolean) => {
         if (!leader) return;

@@ -1,11 +1,15 @@
 // Helpers shared by the recipes built on ephemeral-sequential nodes (election, commit lock):
 // order by the server-assigned sequence, find the predecessor, and wait for it to go.
+import { QuiverError } from '../../errors.ts';
 import type { ZkSession } from './session.ts';
 
-/** The 10-digit sequence ZooKeeper appends to sequential node names. */
+/**
+ * The 10-digit sequence ZooKeeper appends to sequential node names. A child without one was not
+ * made by a recipe: the directory's state is damaged (DATA_LOSS), and no order can be trusted.
+ */
 export function sequenceOf(name: string): number {
   const m = /(\d{10})$/.exec(name);
-  if (!m) throw new Error(`${name} is not a sequential node name`);
+  if (!m) throw new QuiverError('DATA_LOSS', `ZooKeeper node ${JSON.stringify(name)} is not a sequential node name, so an election or lock directory holds a node no recipe made; remove it`);
   return Number(m[1]);
 }
 

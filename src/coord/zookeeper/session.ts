@@ -16,6 +16,7 @@
 // send them whenever it reconnects, long after the caller gave up on them.
 import { EventEmitter } from 'node:events';
 import zookeeper, { type Client, type QueuedRequest, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
+import { CoordinationUnavailableError } from '../coordinator.ts';
 import { ConnectionLossError, MultiError, ZK, fromLibrary, isZkCode } from './zk-errors.ts';
 
 export type SessionState = 'connecting' | 'connected' | 'suspended' | 'lost' | 'closed';
@@ -102,7 +103,7 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
       await session.whenConnected(waitMs);
     } catch (e) {
       await session.close();
-      throw new Error(`could not connect to ZooKeeper at ${options.connect} within ${waitMs} ms`, { cause: e });
+      throw new CoordinationUnavailableError(`could not connect to ZooKeeper at ${options.connect} within ${waitMs} ms`, e);
     }
     return session;
   }

@@ -23,6 +23,13 @@ const NAMES = new Map<number, string>([
   [-112, 'SESSION_EXPIRED'],
 ]);
 
+/**
+ * What the ZooKeeper client library reported, as the recipes branch on it. Not a QuiverError on
+ * purpose: it is the transport's failure, never a domain answer. The coordinator turns the ones
+ * it expects into QuiverErrors (connection loss into CoordinationUnavailableError, a failed fence
+ * into NotLeaderError, a lost compare-and-set into CommitConflictError); one that escapes is a
+ * bug, and toStatus logs it as INTERNAL.
+ */
 export class ZooKeeperError extends Error {
   constructor(readonly code: number, readonly path: string, detail = '') {
     super(`ZooKeeper ${NAMES.get(code) ?? `error ${code}`} on ${path}${detail ? `: ${detail}` : ''}`);

@@ -33,6 +33,7 @@
 //
 // Reserved for later: members/ (advertised locations apart from the election).
 // <table key> is the same encoding as the table's directory name on disk (src/table-names.ts).
+import { invalidArgument } from '../../errors.ts';
 import { tableDirName } from '../../table-names.ts';
 
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
@@ -41,7 +42,7 @@ export class ZnodeLayout {
   readonly root: string;
 
   constructor(readonly cluster: string) {
-    if (!CLUSTER_NAME.test(cluster)) throw new Error(`cluster name ${JSON.stringify(cluster)} must be 1-100 letters, digits, '-' or '_'`);
+    if (!CLUSTER_NAME.test(cluster)) throw invalidArgument(`cluster name ${JSON.stringify(cluster)} must be 1-100 letters, digits, '-' or '_'`);
     this.root = `/quiver/${cluster}`;
   }
 

@@ -7,6 +7,7 @@ import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../../wire/protocol.ts';
 import { fromTimestamp, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
+import { importAdvice } from '../client-advice.ts';
 import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';
 import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
@@ -87,7 +88,9 @@ const ACTIONS: Record<string, ActionSpec> = {
     async *run(ctx, body, info) {
       const req = importArguments(body);
       refuseWhileReadOnly(ctx, 'import');
-      const m = await importParquet(ctx.store, ctx.importDir, req);
+      const m = await importParquet(ctx.store, ctx.importDir, req).catch((e: unknown) => {
+        throw importAdvice(e);
+      });
       ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
       yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
     },

@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { inspectMessage, decodeSchema } from '../../arrow/ipc-message.ts';
 import { invalidArgument } from '../../errors.ts';
-import type { TableWrite } from '../../storage/table-store.ts';
+import type { TableWrite } from '../../storage/table-writer.ts';
 import type { FlightContext } from '../context.ts';
 import { writeRequest } from '../descriptors.ts';
 import type { FlightDataMessage } from '../../wire/flight-data.ts';

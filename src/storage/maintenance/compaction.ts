@@ -10,20 +10,16 @@
 // app_metadata and change the batch boundaries quiver promises to keep; fewer files is the gain
 // worth having (fewer opens, footers and endpoints), tiny batches are the writer's choice.
 //
-// Only runs of consecutive small files merge, so row order is kept. The commit takes the table's
-// lock and publishes through the coordinator (fenced compare-and-set in a cluster). If writers
-// committed while the files were rewritten, the compaction rebases onto the new head when that
-// head still begins with the files it rewrote (appends only); otherwise it gives up, removes its
-// files, and the next round starts again from the new head.
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { inspectMessage, decodeSchema } from '../../arrow/ipc-message.ts';
-import { CommitConflictError, CommitOutcomeUnknownError } from '../../coord/coordinator.ts';
-import { removeQuietly, syncPath, writeNewFile } from '../../durable-files.ts';
+// Only runs of consecutive small files merge, so row order is kept. The commit goes through the
+// one commit path (commit.ts: the table's lock, a fenced compare-and-set in a cluster). If
+// writers committed while the files were rewritten, the compaction rebases onto the new head
+// when that head still begins with the files it rewrote (appends only); otherwise it gives up,
+// its files are removed, and the next round starts again from the new head.
+import { inspectMessage } from '../../arrow/ipc-message.ts';
+import type { PendingCommit } from '../commit.ts';
+import type { FileStager } from '../file-stager.ts';
 import { schemaBytes, type DataFile, type Manifest } from '../manifest.ts';
-import { parquetIneligibility } from '../parquet-eligibility.ts';
-import { catalogOf, type TableStore } from '../table-store.ts';
-import { FileStager } from '../table-writer.ts';
+import type { TableStore } from '../table-store.ts';
 
 export interface CompactionOptions {
   /** A data file smaller than this on disk is small. */
@@ -44,6 +40,8 @@ export interface Rewrite {
 export interface RewrittenVersion {
   base: Manifest;
   rewrites: Rewrite[];
+  /** The commit the rewrite's files belong to: they count as a write in flight until it ends. */
+  pending: PendingCommit;
 }
 
 export type CompactionResult =
@@ -81,14 +79,12 @@ export function planCompaction(manifest: Manifest, options: CompactionOptions, s
 /** Writes the merged files of each run (not yet referenced by any version). */
 export async function rewriteRuns(store: TableStore, base: Manifest, runs: Array<[number, number]>, signal?: AbortSignal): Promise<RewrittenVersion> {
   const header = schemaBytes(base);
-  const schema = decodeSchema(header);
-  const ineligible = parquetIneligibility(schema);
-  const dir = store.tableDir(base.table);
+  const pending = await store.commits.begin(base.table);
   const rewrites: Rewrite[] = [];
   const stagers: FileStager[] = [];
   try {
     for (const [start, end] of runs) {
-      const stager = new FileStager(dir, header, schema, ineligible, new Map(), store.staging, store.pool);
+      const stager = store.writer.stager(base.table, header);
       stagers.push(stager);
       for await (const frame of store.readFiles(base, base.files.slice(start, end))) {
         signal?.throwIfAborted();
@@ -97,40 +93,38 @@ export async function rewriteRuns(store: TableStore, base: Manifest, runs: Array
         await stager.add({ frame: { header: frame.header, body: frame.body }, info, ...(frame.appMetadata ? { appMetadata: frame.appMetadata } : {}) });
       }
       const files = await stager.finish();
+      pending.adopt(...files);
       const before = base.files.slice(start, end).reduce((n, f) => n + f.rows, 0);
       const after = files.reduce((n, f) => n + f.rows, 0);
       if (before !== after) throw new Error(`compaction of table ${JSON.stringify(base.table)} read ${after} rows from files that hold ${before}; nothing was committed`);
       rewrites.push({ start, end, files });
     }
-    return { base, rewrites };
+    return { base, rewrites, pending };
   } catch (e) {
     await Promise.all(stagers.map((s) => s.abort()));
+    await pending.abandon();
     throw e;
   }
 }
 
 /** Removes the files a rewrite wrote (it was not committed). */
-export async function discardRewrite(store: TableStore, rewritten: RewrittenVersion): Promise<void> {
-  const dir = store.tableDir(rewritten.base.table);
-  await Promise.all(rewritten.rewrites.flatMap((r) => r.files.map((f) => removeQuietly(path.join(dir, f.path)))));
+export async function discardRewrite(rewritten: RewrittenVersion): Promise<void> {
+  await rewritten.pending.abandon();
 }
 
 /**
- * Commits a rewrite as version head+1 under the table's lock. Gives up (and removes the
- * rewrite's files) when the head no longer starts with the base version's files.
+ * Commits a rewrite as version head+1 through the commit path. Rebases onto appends that came
+ * meanwhile; gives up (and the rewrite's files are removed) when the head no longer starts with
+ * the base version's files, or when another commit wins the compare-and-set.
  */
-export async function commitCompaction(store: TableStore, rewritten: RewrittenVersion): Promise<CompactionResult> {
+export async function commitCompaction(rewritten: RewrittenVersion): Promise<CompactionResult> {
   const { base, rewrites } = rewritten;
-  const table = base.table;
-  const lock = await store.coordinator.lockTable(table);
-  let manifestPath: string | null = null;
-  let keepFiles = false;
-  try {
-    const headEntry = await store.coordinator.head(table);
-    const head = headEntry ? await store.snapshot(table, headEntry.version) : null;
-    if (!head || !extendsBase(head, base)) {
-      const why = !head ? 'the table was dropped' : 'the table was overwritten or compacted';
-      return { compacted: false, reason: `${why} while its files were being rewritten (version ${base.version} -> ${head?.version ?? 'none'}); the next round starts from the new head` };
+  let head: Manifest | null = null;
+  const outcome = await rewritten.pending.commit((current) => {
+    head = current;
+    if (!current || !extendsBase(current, base)) {
+      const why = !current ? 'the table was dropped' : 'the table was overwritten or compacted';
+      return { giveUp: `${why} while its files were being rewritten (version ${base.version} -> ${current?.version ?? 'none'})` };
     }
     const files: DataFile[] = [];
     let at = 0;
@@ -138,55 +132,23 @@ export async function commitCompaction(store: TableStore, rewritten: RewrittenVe
       files.push(...base.files.slice(at, r.start), ...r.files);
       at = r.end;
     }
-    files.push(...head.files.slice(at));
-    const manifest: Manifest = {
-      ...head,
-      version: head.version + 1,
-      parentVersion: head.version,
-      operation: 'compact',
-      committedAt: new Date().toISOString(),
-      files,
-      rows: files.reduce((n, f) => n + f.rows, 0),
-      arrowBytes: files.reduce((n, f) => n + f.arrowBytes, 0),
-      added: { files: rewrites.reduce((n, r) => n + r.files.length, 0), rows: 0 },
-    };
-    if (manifest.rows !== head.rows) throw new Error(`compaction of table ${JSON.stringify(table)} would change its row count from ${head.rows} to ${manifest.rows}; nothing was committed`);
-    const dir = store.tableDir(table);
-    manifestPath = `manifests/${String(manifest.version).padStart(20, '0')}-${randomUUID()}.json`;
-    await writeNewFile(path.join(dir, manifestPath), JSON.stringify(manifest, null, 1));
-    await syncPath(path.join(dir, 'data'));
-    await syncPath(path.join(dir, 'manifests'));
-    try {
-      await store.coordinator.publish(table, head.version, manifestPath, catalogOf(manifest, headEntry?.catalog?.tableId === manifest.tableId ? headEntry.catalog.createdAt : null));
-    } catch (e) {
-      // An unknown outcome may be committed: its manifest and files stay for orphan collection
-      // to judge from the log after the grace period.
-      if (e instanceof CommitOutcomeUnknownError) keepFiles = true;
-      if (e instanceof CommitConflictError) return { compacted: false, reason: `${e.message}; the next round starts from the new head` };
-      throw e;
-    }
-    keepFiles = true;
-    const replaced = rewrites.reduce((n, r) => n + (r.end - r.start), 0);
-    return {
-      compacted: true,
-      version: manifest.version,
-      baseVersion: base.version,
-      rebased: head.version !== base.version,
-      filesBefore: head.files.length,
-      filesAfter: files.length,
-      filesRewritten: replaced,
-      filesWritten: manifest.added.files,
-    };
-  } finally {
-    try {
-      if (!keepFiles) {
-        if (manifestPath) await removeQuietly(path.join(store.tableDir(table), manifestPath));
-        await discardRewrite(store, rewritten);
-      }
-    } finally {
-      await lock.release();
-    }
-  }
+    files.push(...current.files.slice(at));
+    const rows = files.reduce((n, f) => n + f.rows, 0);
+    if (rows !== current.rows) throw new Error(`compaction of table ${JSON.stringify(base.table)} would change its row count from ${current.rows} to ${rows}; nothing was committed`);
+    return { operation: 'compact', schema: schemaBytes(current), files, added: { files: rewrites.reduce((n, r) => n + r.files.length, 0), rows: 0 } };
+  }, 'give-up');
+  if (!outcome.committed) return { compacted: false, reason: `${outcome.reason}; the next round starts from the new head` };
+  const before = head! as Manifest;
+  return {
+    compacted: true,
+    version: outcome.manifest.version,
+    baseVersion: base.version,
+    rebased: before.version !== base.version,
+    filesBefore: before.files.length,
+    filesAfter: outcome.manifest.files.length,
+    filesRewritten: rewrites.reduce((n, r) => n + (r.end - r.start), 0),
+    filesWritten: outcome.manifest.added.files,
+  };
 }
 
 /** The head holds the base version's rows first, unchanged (only appends came after it). */
@@ -201,15 +163,10 @@ export async function compactTable(store: TableStore, table: string, options: Co
   const { runs, smallFiles } = planCompaction(base, options, store.staging);
   if (smallFiles < options.minSmallFiles) return { compacted: false, reason: `${smallFiles} small files (under ${options.smallFileBytes} bytes), fewer than ${options.minSmallFiles}`, smallFiles };
   if (runs.length === 0) return { compacted: false, reason: `${smallFiles} small files, but no two of them are neighbours that fit one file`, smallFiles };
-  const ended = store.writes.begin(table);
-  try {
-    const rewritten = await rewriteRuns(store, base, runs, signal);
-    if (signal?.aborted) {
-      await discardRewrite(store, rewritten);
-      signal.throwIfAborted();
-    }
-    return await commitCompaction(store, rewritten);
-  } finally {
-    ended();
+  const rewritten = await rewriteRuns(store, base, runs, signal);
+  if (signal?.aborted) {
+    await discardRewrite(rewritten);
+    signal.throwIfAborted();
   }
+  return commitCompaction(rewritten);
 }

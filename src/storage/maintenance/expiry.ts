@@ -8,7 +8,6 @@
 // to now, so orphan collection removes them only after its grace period. A DoGet that began
 // just before the expiry therefore reads to the end; one that starts after it gets NOT_FOUND.
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { syncPath } from '../../durable-files.ts';
 import type { TableStore } from '../table-store.ts';
 import { referencedPaths, retainedVersions } from './retained-versions.ts';
@@ -58,19 +57,18 @@ export async function expireTable(store: TableStore, table: string, options: Exp
 
   // The log change is durable; files are touched only while this process still leads.
   await store.coordinator.confirmWriter(`delete the manifests of expired versions of table ${JSON.stringify(table)}`);
-  const dir = store.tableDir(table);
   const now = new Date();
-  for (const rel of released) await fs.utimes(path.join(dir, rel), now, now).catch(() => undefined);
+  for (const rel of released) await fs.utimes(store.layout.file(table, rel), now, now).catch(() => undefined);
   let manifestsDeleted = 0;
   for (const v of versions) {
     if (!gone.has(v.entry.version)) continue;
     try {
-      await fs.rm(path.join(dir, v.entry.manifest));
+      await fs.rm(store.layout.file(table, v.entry.manifest));
       manifestsDeleted++;
     } catch {
       // Already gone (an earlier run that stopped half-way): nothing refers to it.
     }
   }
-  if (manifestsDeleted > 0) await syncPath(path.join(dir, 'manifests')).catch(() => undefined);
+  if (manifestsDeleted > 0) await syncPath(store.layout.subdir(table, 'manifests')).catch(() => undefined);
   return { expired, manifestsDeleted, filesReleased: released.size, ...(kept ? { kept } : {}) };
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { isNotFound } from '../../durable-files.ts';
 import { QuiverError } from '../../errors.ts';
 import { tableDirName } from '../../table-names.ts';
+import { TABLE_SUBDIRS, isDroppedDir } from '../layout.ts';
 import type { TableStore } from '../table-store.ts';
 import { referencedPaths, retainedVersions } from './retained-versions.ts';
 
@@ -40,77 +41,73 @@ export interface OrphanGcResult {
   errors: { table: string; error: string }[];
 }
 
-const SUBDIRS = ['data', 'manifests'];
 const MAX_LISTED = 100;
 
 export async function collectOrphans(store: TableStore, options: OrphanGcOptions): Promise<OrphanGcResult> {
   const result: OrphanGcResult = { deletedFiles: 0, deletedBytes: 0, deletedDirs: 0, youngKept: 0, paths: [], errors: [] };
-  const tablesRoot = path.join(store.root, 'tables');
   const known = new Map((await store.coordinator.tables()).map((name) => [tableDirName(name), name]));
-  const dirs = options.table ? [tableDirName(options.table)] : await listDir(tablesRoot);
+  const dirs = options.table ? [tableDirName(options.table)] : await listDir(store.layout.tablesRoot);
   if (options.table) known.set(tableDirName(options.table), options.table);
   const old = (mtimeMs: number) => options.now - mtimeMs > options.graceMs;
 
   for (const dir of dirs) {
     options.signal?.throwIfAborted();
-    const full = path.join(tablesRoot, dir);
-    if (dir.startsWith('.dropped-')) {
-      await removeDroppedDir(store, full, old, result);
+    if (isDroppedDir(dir)) {
+      await removeDroppedDir(store, store.layout.tableDirNamed(dir), old, result);
       continue;
     }
     if (dir.startsWith('.')) continue;
     const name = known.get(dir) ?? null;
     try {
-      await collectTableDir(store, full, name, old, options, result);
+      await collectTableDir(store, dir, name, old, options, result);
     } catch (e) {
-      // Leadership and ZooKeeper trouble end the run; damage to one table only skips it.
-      if (e instanceof QuiverError || options.signal?.aborted) throw e;
+      // Leadership and ZooKeeper trouble end the run; damage to one table (DATA_LOSS) only skips it.
+      if ((e instanceof QuiverError && e.code !== 'DATA_LOSS') || options.signal?.aborted) throw e;
       result.errors.push({ table: name ?? dir, error: (e as Error).message });
     }
   }
   // The local coordinator's own drop leftovers (data/log/.dropped-*); a cluster has no log dir.
   if (!options.table) {
-    const logRoot = path.join(store.root, 'log');
-    for (const dir of await listDir(logRoot)) {
-      if (dir.startsWith('.dropped-')) await removeDroppedDir(store, path.join(logRoot, dir), old, result);
+    for (const dir of await listDir(store.layout.logRoot)) {
+      if (isDroppedDir(dir)) await removeDroppedDir(store, store.layout.logDirNamed(dir), old, result);
     }
   }
   return result;
 }
 
-async function collectTableDir(store: TableStore, dir: string, table: string | null, old: (mtimeMs: number) => boolean, options: OrphanGcOptions, result: OrphanGcResult): Promise<void> {
+async function collectTableDir(store: TableStore, dirName: string, table: string | null, old: (mtimeMs: number) => boolean, options: OrphanGcOptions, result: OrphanGcResult): Promise<void> {
   // Listed first, so that anything committed after this point is in the references below.
   const files: { rel: string; size: number; mtimeMs: number }[] = [];
-  for (const sub of SUBDIRS) {
-    for (const name of await listDir(path.join(dir, sub))) {
-      const stat = await fs.lstat(path.join(dir, sub, name)).catch((e) => (isNotFound(e) ? null : Promise.reject(e)));
+  for (const sub of TABLE_SUBDIRS) {
+    for (const name of await listDir(store.layout.fileNamed(dirName, sub))) {
+      const stat = await fs.lstat(store.layout.fileNamed(dirName, `${sub}/${name}`)).catch((e) => (isNotFound(e) ? null : Promise.reject(e)));
       if (stat?.isFile()) files.push({ rel: `${sub}/${name}`, size: stat.size, mtimeMs: stat.mtimeMs });
     }
   }
   if (files.length === 0) return;
   // Taken after the listing: a write that made a listed file is either still under way now (and
   // its files are spared) or ended before now, committed (so the log read below has it) or not.
-  const writingSince = store.writes.since(path.basename(dir));
-  if (table === null && (await hasLocalLog(store, path.basename(dir)))) {
-    throw new Error(`directory ${path.basename(dir)} has a version log but the coordinator does not list its table; left alone`);
+  const writingSince = store.writes.since(dirName);
+  if (table === null && (await hasLocalLog(store, dirName))) {
+    throw new Error(`directory ${dirName} has a version log but the coordinator does not list its table; left alone`);
   }
   const referenced = table ? referencedPaths(await retainedVersions(store, table)) : new Set<string>();
   const doomed = files.filter((f) => !referenced.has(f.rel));
   const ripe = doomed.filter((f) => old(f.mtimeMs) && f.mtimeMs < writingSince);
   result.youngKept += doomed.length - ripe.length;
   if (ripe.length === 0) return;
-  await store.coordinator.confirmWriter(`delete orphaned files of ${table === null ? `directory ${path.basename(dir)}` : `table ${JSON.stringify(table)}`}`);
+  await store.coordinator.confirmWriter(`delete orphaned files of ${table === null ? `directory ${dirName}` : `table ${JSON.stringify(table)}`}`);
   for (const f of ripe) {
     options.signal?.throwIfAborted();
     try {
-      await fs.rm(path.join(dir, f.rel));
+      await fs.rm(store.layout.fileNamed(dirName, f.rel));
     } catch (e) {
       if (isNotFound(e)) continue;
       throw e;
     }
     result.deletedFiles++;
     result.deletedBytes += f.size;
-    if (result.paths.length < MAX_LISTED) result.paths.push(path.relative(store.root, path.join(dir, f.rel)));
+    if (result.paths.length < MAX_LISTED) result.paths.push(store.layout.relative(store.layout.fileNamed(dirName, f.rel)));
   }
 }
 
@@ -124,7 +121,7 @@ async function removeDroppedDir(store: TableStore, dir: string, old: (mtimeMs: n
   await store.coordinator.confirmWriter(`delete the leftovers of a dropped table (${path.basename(dir)})`);
   await fs.rm(dir, { recursive: true, force: true });
   result.deletedDirs++;
-  if (result.paths.length < MAX_LISTED) result.paths.push(path.relative(store.root, dir));
+  if (result.paths.length < MAX_LISTED) result.paths.push(store.layout.relative(dir));
 }
 
 /**
@@ -132,7 +129,7 @@ async function removeDroppedDir(store: TableStore, dir: string, old: (mtimeMs: n
  * entries but no listed table (a log whose table.json was lost) is not an orphan.
  */
 async function hasLocalLog(store: TableStore, dirName: string): Promise<boolean> {
-  return (await listDir(path.join(store.root, 'log', dirName))).some((n) => /^\d+\.json$/.test(n));
+  return (await listDir(store.layout.logDirNamed(dirName))).some((n) => /^\d+\.json$/.test(n));
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -1,10 +1,10 @@
 // What every maintenance task starts from: a table's retained log entries with their manifests,
-// read straight from disk (not through TableStore's cache) so that expired manifests are not
+// read straight from disk (not through the reader's cache) so that expired manifests are not
 // kept in memory by maintenance itself.
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { LogEntry } from '../../coord/coordinator.ts';
-import { manifestFromJson, type Manifest } from '../manifest.ts';
+import { QuiverError } from '../../errors.ts';
+import type { Manifest } from '../manifest.ts';
+import { readManifestFile } from '../table-reader.ts';
 import type { TableStore } from '../table-store.ts';
 
 export interface RetainedVersion {
@@ -19,16 +19,16 @@ export interface RetainedVersion {
  */
 export async function retainedVersions(store: TableStore, table: string): Promise<RetainedVersion[]> {
   const entries = await store.coordinator.entries(table);
-  const dir = store.tableDir(table);
   return Promise.all(entries.map(async (entry) => {
-    const file = path.join(dir, entry.manifest);
-    let text: string;
+    const unreadable = (why: string, cause?: unknown) => new QuiverError('DATA_LOSS', `version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${why}); maintenance leaves this table alone`, { cause });
+    let manifest: Manifest | null;
     try {
-      text = await fs.readFile(file, 'utf8');
+      manifest = await readManifestFile(store.layout.file(table, entry.manifest));
     } catch (e) {
-      throw new Error(`version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${(e as Error).message}); maintenance leaves this table alone`, { cause: e });
+      throw unreadable((e as Error).message, e);
     }
-    return { entry, manifest: manifestFromJson(text, file) };
+    if (!manifest) throw unreadable('it does not exist');
+    return { entry, manifest };
   }));
 }
 

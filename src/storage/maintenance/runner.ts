@@ -3,9 +3,10 @@
 // `maintenance` action never overlap. A run stops at once when leadership is lost (a fenced
 // operation fails, or the schedule aborts it); damage confined to one table is reported and the
 // other tables go on.
-import { QuiverError, notFound } from '../../errors.ts';
+import { QuiverError } from '../../errors.ts';
 import type { Logger } from '../../flight/context.ts';
 import { validateTableName } from '../../table-names.ts';
+import { tableMissing } from '../table-reader.ts';
 import type { TableStore } from '../table-store.ts';
 import { compactTable, type CompactionOptions, type CompactionResult } from './compaction.ts';
 import { expireTable, type ExpiryResult } from './expiry.ts';
@@ -83,7 +84,7 @@ export class MaintenanceRunner {
     let tables: string[];
     if (request.table !== undefined) {
       validateTableName(request.table);
-      if (!(await store.coordinator.head(request.table))) throw notFound(`table ${JSON.stringify(request.table)} does not exist; ListFlights shows the tables there are`);
+      if (!(await store.coordinator.head(request.table))) throw tableMissing(request.table);
       tables = [request.table];
     } else {
       tables = await store.coordinator.tables();

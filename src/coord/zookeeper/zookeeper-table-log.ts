@@ -1,0 +1,228 @@
+// The table log in ZooKeeper: per table a pointer node (the head, moved by compare-and-set) and
+// one log node per version (layout in znode-layout.ts, node formats in table-log-nodes.ts).
+// Reads go to any replica; every write is fenced by the writer's election node (writer-role.ts),
+// so a writer whose session expired or who was deposed fails in the same multi, whatever it
+// believes about itself.
+import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type TableCatalog, type TableHead } from '../coordinator.ts';
+import { QuiverError } from '../../errors.ts';
+import { CommittedEntries } from './committed-entries.ts';
+import { FreshReads } from './fresh-reads.ts';
+import { resolveLostPublish } from './lost-publish.ts';
+import type { MultiOp, ZkSession } from './session.ts';
+import { decodePointer, encodeNode, fitsInPointer, headOf, readLogEntry, readPointer, type Pointer, type PointerNode } from './table-log-nodes.ts';
+import { unavailableOnLoss } from './unavailable-on-loss.ts';
+import type { WriterRole } from './writer-role.ts';
+import { ConnectionLossError, MultiError, ZK } from './zk-errors.ts';
+import { logEntryName, parseLogEntryName, type ZnodeLayout } from './znode-layout.ts';
+
+/** Log nodes removed per fenced multi: well under jute.maxbuffer. */
+const EXPIRE_BATCH = 200;
+
+export class ZooKeeperTableLog {
+  private readonly committed = new CommittedEntries();
+  private readonly fresh: FreshReads;
+
+  constructor(
+    private readonly session: ZkSession,
+    private readonly layout: ZnodeLayout,
+    private readonly writer: WriterRole,
+  ) {
+    this.fresh = new FreshReads(() => session.sync());
+  }
+
+  /** Sees every commit acknowledged (by any replica) before the call: reads after a sync. */
+  async head(table: string): Promise<LogEntry | null> {
+    const node = await this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
+      return this.pointer(table);
+    });
+    const head = node ? headOf(node.pointer) : null;
+    return head && this.committed.remember(table, head);
+  }
+
+  async entry(table: string, version: number): Promise<LogEntry | null> {
+    try {
+      return await this.unavailableOnLoss(async () => {
+        let node = await this.pointer(table);
+        // A version newer than this member knows may have been committed through another one
+        // (a ticket minted by another replica): only a synced read can say it does not exist.
+        if (version >= 1 && (!node || version > node.pointer.version)) {
+          await this.fresh.barrier();
+          node = await this.pointer(table);
+        }
+        if (!node || version < 1 || version > node.pointer.version) return null;
+        const found = await readLogEntry(this.session, this.layout.logEntry(table, node.pointer.generation, version), version);
+        return found && this.committed.remember(table, found);
+      });
+    } catch (e) {
+      // A committed version stays readable while ZooKeeper is not (tickets already handed out).
+      const known = e instanceof CoordinationUnavailableError ? this.committed.get(table, version) : null;
+      if (known) return known;
+      throw e;
+    }
+  }
+
+  async entries(table: string): Promise<LogEntry[]> {
+    return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
+      const node = await this.pointer(table);
+      if (!node || node.pointer.version === 0) return [];
+      const { generation, version: head } = node.pointer;
+      const versions = (await this.session.getChildren(this.layout.pointer(table)))
+        .map(parseLogEntryName)
+        .filter((e): e is { generation: number; version: number } => e !== null && e.generation === generation && e.version <= head)
+        .map((e) => e.version)
+        .sort((a, b) => a - b);
+      const out = await Promise.all(versions.map((v) => readLogEntry(this.session, this.layout.logEntry(table, generation, v), v)));
+      return out.filter((e): e is LogEntry => e !== null);
+    });
+  }
+
+  /** Every pointer, read in parallel: the catalog of the whole cluster without a manifest read. */
+  async listHeads(prefix = ''): Promise<TableHead[]> {
+    return this.unavailableOnLoss(async () => {
+      await this.fresh.barrier();
+      const keys = await this.session.getChildren(this.layout.tables);
+      const paths = keys.map((k) => `${this.layout.tables}/${k}`);
+      const nodes = await Promise.all(paths.map((p) => this.session.getData(p)));
+      const out: TableHead[] = [];
+      nodes.forEach((n, i) => {
+        if (!n) return;
+        const pointer = decodePointer(n.data, paths[i]!);
+        const head = headOf(pointer);
+        if (head && pointer.name.startsWith(prefix)) out.push({ table: pointer.name, head });
+      });
+      return out.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+    });
+  }
+
+  /**
+   * One multi: check(own election node) + move the pointer by compare-and-set + create log node
+   * N+1. A lost reply is resolved by lost-publish.ts.
+   */
+  async publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
+    const fence = await this.writer.fence(`commit to table ${JSON.stringify(table)}`);
+    const current = await this.unavailableOnLoss(() => this.pointer(table));
+    const actual = current?.pointer.version ?? 0;
+    if (actual !== expected) throw new CommitConflictError(table, expected, actual);
+    const generation = current?.pointer.generation ?? 0;
+    const entry: LogEntry = { version: expected + 1, manifest };
+    const pointer: Pointer = { name: table, generation, version: entry.version, manifest };
+    if (catalog && fitsInPointer(catalog)) pointer.catalog = entry.catalog = catalog;
+    const ops: MultiOp[] = [
+      { op: 'check', path: fence, version: 0 },
+      current
+        ? { op: 'setData', path: this.layout.pointer(table), data: encodeNode(pointer), version: current.zversion }
+        : { op: 'create', path: this.layout.pointer(table), data: encodeNode(pointer) },
+      { op: 'create', path: this.layout.logEntry(table, generation, entry.version), data: encodeNode(entry) },
+    ];
+    try {
+      await this.session.multi(ops);
+      return entry;
+    } catch (e) {
+      if (e instanceof MultiError) throw await this.explainFailedMulti(e, table, expected);
+      if (e instanceof ConnectionLossError) {
+        if (!e.sent) throw new CoordinationUnavailableError(`ZooKeeper is not reachable; nothing was committed to table ${JSON.stringify(table)}`, e);
+        return resolveLostPublish(this.session, this.layout, table, current, entry, e);
+      }
+      throw e;
+    }
+  }
+
+  /** Bumps the pointer's generation (one fenced CAS), then sweeps the old generation's nodes. */
+  async drop(table: string): Promise<void> {
+    for (;;) {
+      const fence = await this.writer.fence(`drop table ${JSON.stringify(table)}`);
+      const current = await this.unavailableOnLoss(() => this.pointer(table));
+      if (!current || current.pointer.version === 0) return;
+      const old = current.pointer.generation;
+      const dropped: Pointer = { name: table, generation: old + 1, version: 0, manifest: null };
+      try {
+        await this.session.multi([
+          { op: 'check', path: fence, version: 0 },
+          { op: 'setData', path: this.layout.pointer(table), data: encodeNode(dropped), version: current.zversion },
+        ]);
+      } catch (e) {
+        if (e instanceof MultiError && e.index === 0) throw this.writer.deposed();
+        // A lost reply or a lost race: the loop re-reads the pointer and stops once it is dropped.
+        if (e instanceof MultiError && e.code === ZK.BAD_VERSION) continue;
+        if (e instanceof ConnectionLossError) {
+          await this.unavailableOnLoss(() => this.session.whenConnected());
+          continue;
+        }
+        throw e;
+      }
+      this.committed.forget(table);
+      await this.removeGenerationsBefore(table, old + 1);
+      return;
+    }
+  }
+
+  /**
+   * Removes log nodes in fenced multis (check of the own election node + removes), at most
+   * EXPIRE_BATCH per multi. A lost reply is harmless: the loop re-lists the log and removes what
+   * is still there, so each version is removed once.
+   */
+  async expire(table: string, versions: number[]): Promise<number[]> {
+    const removed: number[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const fence = await this.writer.fence(`expire versions of table ${JSON.stringify(table)}`);
+      const node = await this.unavailableOnLoss(() => this.pointer(table));
+      if (!node || node.pointer.version === 0) return removed;
+      const { generation, version: head } = node.pointer;
+      const current = versions.find((v) => v >= head);
+      if (current !== undefined) throw new QuiverError('FAILED_PRECONDITION', `version ${current} of table ${JSON.stringify(table)} is not superseded (the head is ${head}); only older versions can expire`);
+      const present = new Set(await this.unavailableOnLoss(() => this.session.getChildren(this.layout.pointer(table))));
+      const pending = [...new Set(versions)].filter((v) => present.has(logEntryName(generation, v))).sort((a, b) => a - b);
+      if (pending.length === 0) return removed.sort((a, b) => a - b);
+      try {
+        for (let i = 0; i < pending.length; i += EXPIRE_BATCH) {
+          const batch = pending.slice(i, i + EXPIRE_BATCH);
+          await this.session.multi([
+            { op: 'check', path: fence, version: 0 },
+            // Log nodes are never modified, so an unconditional remove cannot race an update.
+            ...batch.map((v): MultiOp => ({ op: 'remove', path: this.layout.logEntry(table, generation, v), version: -1 })),
+          ]);
+          removed.push(...batch);
+          // Expired entries must not be served from memory while ZooKeeper is unreachable.
+          this.committed.forget(table);
+        }
+        return removed.sort((a, b) => a - b);
+      } catch (e) {
+        if (e instanceof MultiError && e.index === 0) throw this.writer.deposed();
+        if (attempt >= 5) throw e instanceof ConnectionLossError ? new CoordinationUnavailableError(`ZooKeeper is not reachable; versions of table ${JSON.stringify(table)} may be partly expired (history shows which)`, e) : e;
+        // A node removed meanwhile (NO_NODE) or a lost reply: re-list and go on with the rest.
+        if (e instanceof ConnectionLossError) await this.unavailableOnLoss(() => this.session.whenConnected());
+        else if (!(e instanceof MultiError && e.code === ZK.NO_NODE)) throw e;
+      }
+    }
+  }
+
+  private pointer(table: string): Promise<PointerNode | null> {
+    return readPointer(this.session, this.layout.pointer(table));
+  }
+
+  private async explainFailedMulti(e: MultiError, table: string, expected: number): Promise<Error> {
+    if (e.index === 0) return this.writer.deposed();
+    if (e.code === ZK.BAD_VERSION || e.code === ZK.NODE_EXISTS) {
+      const now = await this.pointer(table).catch(() => null);
+      return new CommitConflictError(table, expected, now?.pointer.version ?? expected);
+    }
+    return e;
+  }
+
+  private async removeGenerationsBefore(table: string, generation: number): Promise<void> {
+    try {
+      const names = await this.session.getChildren(this.layout.pointer(table));
+      for (const n of names) {
+        if ((parseLogEntryName(n)?.generation ?? generation) < generation) await this.session.remove(`${this.layout.pointer(table)}/${n}`).catch(() => {});
+      }
+    } catch {
+      // Leftovers of a dropped generation are never read; a later drop sweeps them.
+    }
+  }
+
+  private unavailableOnLoss<T>(run: () => Promise<T>): Promise<T> {
+    return unavailableOnLoss(this.session, run);
+  }
+}
