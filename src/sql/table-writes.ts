@@ -9,7 +9,9 @@ import { decodeSchema, encodeSchema, inspectMessage, type MessageInfo } from '..
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 import { invalidArgument } from '../errors.ts';
 import { schemaBytes, type Manifest } from '../storage/manifest.ts';
-import type { TableStore, TableWrite, WriteMode } from '../storage/table-store.ts';
+import type { WriteMode } from '../storage/commit.ts';
+import type { TableStore } from '../storage/table-store.ts';
+import type { TableWrite } from '../storage/table-writer.ts';
 import type { PinnedTable } from './engine/sql-engine.ts';
 
 export type { WriteMode };
