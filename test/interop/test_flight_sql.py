@@ -531,3 +531,16 @@ def test_client_cancellation_aborts_the_engine(conn, name):
     assert outcome["result"] != "finished"
     cur.close()
     assert query(conn, "SELECT 1 AS one").to_pylist() == [{"one": 1}]
+
+
+def test_same_auth_as_flight(launch_quiver):
+    """Basic credentials through ADBC's Handshake, then the bearer token on every Flight SQL call."""
+    with launch_quiver("--auth", "basic:ana:secret") as server:
+        uri = f"grpc://127.0.0.1:{server.port}"
+        with adbc_flightsql.connect(uri, db_kwargs={"username": "ana", "password": "secret"}, autocommit=True) as c:
+            ingest(c, "secured", pa.table({"v": pa.array([7], pa.int64())}))
+            assert query(c, 'SELECT v FROM "secured"').to_pylist() == [{"v": 7}]
+        with pytest.raises(adbc_manager.Error) as e:
+            with adbc_flightsql.connect(uri, db_kwargs={"username": "ana", "password": "wrong"}, autocommit=True) as c:
+                query(c, 'SELECT v FROM "secured"')
+        assert adbc_error(e) == AdbcStatusCode.UNAUTHENTICATED

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { Field, Int64, tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { encodeStream } from '../../src/arrow/ipc-framing.ts';
 import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
+import { encodeMessage } from '../../src/wire/protocol.ts';
 import { decodeSql, packSql, unpackSql } from '../../src/sql/sql-messages.ts';
 import { framesOf, putMessages } from '../harness/arrow-frames.ts';
 import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
@@ -116,4 +117,19 @@ test('a write that arrives as a query runs when planned; its ticket answers the 
   const count = await read(info.endpoint[0]!.ticket.ticket);
   assert.deepEqual(count.toArray().map((r) => r.toJSON()), [{ count: 0n }]);
   assert.deepEqual(count.schema.fields.map(String), [String(new Field('count', new Int64(), false))]);
+});
+
+test('the deprecated CancelQuery action takes an Any-packed serialized FlightInfo and answers Any(ActionCancelQueryResult)', async () => {
+  const d = cmd(packSql('CommandStatementQuery', { query: 'SELECT 1 AS one' }));
+  const info = await unaryCall<object>(client, 'GetFlightInfo', d);
+  const [answer] = await streamCall<{ body: Buffer }>(client, 'DoAction', {
+    type: 'CancelQuery',
+    body: packSql('ActionCancelQueryRequest', { info: encodeMessage('FlightInfo', info) }),
+  });
+  const result = unpackSql(answer!.body)!;
+  assert.equal(result.type, 'ActionCancelQueryResult');
+  assert.equal(decodeSql<{ result: string }>('ActionCancelQueryResult', result.value).result, 'CANCEL_RESULT_CANCELLED');
+  // Its ticket is refused from now on.
+  const ticket = (info as { endpoint: { ticket: { ticket: Buffer } }[] }).endpoint[0]!.ticket.ticket;
+  await assert.rejects(read(ticket), /cancelled/);
 });
