@@ -9,10 +9,12 @@ pyarrow tables in-process: quiver must answer what DuckDB itself answers.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -544,3 +546,18 @@ def test_same_auth_as_flight(launch_quiver):
             with adbc_flightsql.connect(uri, db_kwargs={"username": "ana", "password": "wrong"}, autocommit=True) as c:
                 query(c, 'SELECT v FROM "secured"')
         assert adbc_error(e) == AdbcStatusCode.UNAUTHENTICATED
+
+
+GO_CLIENT = Path(__file__).resolve().parents[2] / "test" / "sql" / "go"
+
+
+def test_arrow_go_flight_sql_client_and_database_sql_driver(sql_server, tmp_path):
+    """test/sql/go: arrow-go v18's flightsql client (ingest, query, GetTables, prepared with a
+    parameter, update) and its database/sql driver, built here and run against the server."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed: the arrow-go client is not run")
+    binary = tmp_path / "flight-sql-go"
+    subprocess.run([go, "build", "-o", str(binary), "."], cwd=GO_CLIENT, check=True, timeout=900)
+    run = subprocess.run([str(binary), f"127.0.0.1:{sql_server.port}", "go/ingested"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip().endswith("all ok"), run.stdout + run.stderr
