@@ -235,9 +235,14 @@ class DuckDbStatement implements PlannedStatement {
     this.running = new Promise((r) => (done = r));
     await previous;
     let reason: InterruptReason = null;
+    let repeat: NodeJS.Timeout | undefined;
     const interrupt = (why: InterruptReason) => {
-      if (reason === null) reason = why;
+      if (reason !== null) return;
+      reason = why;
       this.con.interrupt();
+      // DuckDB clears a connection's interrupt flag when a query starts, so an interrupt that
+      // lands while one is being set up is lost: repeat it until this execution ends.
+      repeat = setInterval(() => this.con.interrupt(), 50);
     };
     const onAbort = () => interrupt('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -280,6 +285,7 @@ class DuckDbStatement implements PlannedStatement {
       throw fromDuckDbError(err, reason, this.options);
     } finally {
       clearTimeout(timer);
+      clearInterval(repeat);
       signal?.removeEventListener('abort', onAbort);
       done();
       release();

@@ -94,3 +94,17 @@ test('SELECT * of a stored Parquet table matches Python duckdb reading the same 
   assert.deepEqual(result.rows, [5000, 5000]);
   assert.deepEqual(result.mismatches, []);
 });
+
+test('types with no faithful Arrow form are refused at plan time with a CAST hint', async () => {
+  for (const [expr, name] of [['1::UHUGEINT', 'UHUGEINT'], ["TIMETZ '12:00:00+01'", 'TIME WITH TIME ZONE'], ["'101'::BIT", 'BIT'],
+    ['union_value(k := 1)', 'UNION'], ['12345678901234567890123456789012345678901::BIGNUM', 'BIGNUM']] as const) {
+    await assert.rejects(engine.plan(`SELECT ${expr} AS v`, tables), (e: unknown) => {
+      assert.ok(e instanceof Error && 'code' in e && e.code === 'INVALID_ARGUMENT', String(e));
+      assert.match(e.message, new RegExp(`column v has DuckDB type ${name.replace('(', '\\(')}.*CAST`));
+      return true;
+    }, expr);
+  }
+  const cast = await engine.plan("SELECT TIMETZ '12:00:00+01'::VARCHAR AS v, 1::UHUGEINT::VARCHAR AS w", tables);
+  assert.deepEqual(cast.schema.fields.map((f) => String(f.type)), ['Utf8', 'Utf8']);
+  await cast.close();
+});
