@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Installs what quiver needs, so that `npm start` and `npm test` work on a fresh clone.
 // Plain JavaScript: it runs before the TypeScript toolchain is installed.
-//   node scripts/setup.mjs          npm packages
+//   node scripts/setup.mjs          npm packages, then build/ when it is missing or out of date
 //   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest, test/sql/requirements.txt)
 //   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuild } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`setup: ${msg}\n`);
@@ -23,6 +24,9 @@ if (!npmPackagesCurrent()) {
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
+// bin/quiver.js runs the compiled CLI: compile when a source is newer than build/.
+ensureBuild();
+
 if (process.argv.includes('--test')) {
   const python = process.env.PYTHON ?? 'python3';
   // test/sql/requirements.txt: Flight SQL's test peers (the ADBC driver, duckdb as the oracle), one pip requirement a line.
@@ -36,7 +40,7 @@ if (process.argv.includes('--test')) {
 }
 
 if (process.argv.includes('--zookeeper')) {
-  // scripts/zookeeper.ts runs the server as a plain java process from these jars.
+  // test/harness/zookeeper.ts runs the server as a plain java process from these jars.
   const jars = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-simple.jar'];
   if (!jars.every((j) => fs.existsSync(j))) {
     if (process.getuid?.() !== 0) throw new Error(`ZooKeeper is missing (${jars.join(', ')}); run this as root, or: sudo apt-get install -y zookeeper`);

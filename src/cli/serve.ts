@@ -11,9 +11,7 @@ export async function serve(argv: string[]): Promise<number> {
   const config = resolveConfig(argv);
   const log = stderrLogger(config.logLevel);
   const server = await QuiverServer.start(config, log);
-  // The first stdout line is the contract Arrow's integration runner (and our tests) read.
-  process.stdout.write(`Server listening on localhost:${server.port}\n`);
-  return new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -27,4 +25,8 @@ export async function serve(argv: string[]): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  // The first stdout line is the contract Arrow's integration runner (and our tests) read. It is
+  // written after the signal handlers are in place: a runner may send SIGTERM as soon as it reads it.
+  process.stdout.write(`Server listening on localhost:${server.port}\n`);
+  return stopped;
 }

@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { cancelledError, toFlightError } from './flight-error.ts';
 
+/** Options every call takes: an AbortSignal, a deadline and extra headers. */
 export interface CallOptions {
   signal?: AbortSignal;
   /** Absolute deadline or milliseconds from now. */

@@ -12,6 +12,7 @@ import type { WriteCompression } from '../arrow/compression-codecs.ts';
 import { FlightDataEncoder } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 
+/** Options of {@link FlightClient.doExchange}. */
 export interface ExchangeOptions extends CallOptions {
   /**
    * The schema of the batches the caller will write. Given here, the schema goes out (with the
@@ -37,6 +38,10 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
   private failure: FlightError | null = null;
   private ended = false;
 
+  /**
+   * Made by {@link FlightClient.doExchange}.
+     * @internal
+   */
   constructor(private readonly call: ExchangeCall, descriptor: FlightDescriptorValue, private readonly options: ExchangeOptions = {}) {
     this.descriptor = descriptor;
     // The read side reports the same failure; this listener keeps it from being unhandled when
@@ -82,6 +87,7 @@ export class FlightExchange implements AsyncIterable<RecordBatch> {
     resetStream(this.call);
   }
 
+  /** The record batches the server sends back, as they arrive. */
   [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     return this.responses[Symbol.asyncIterator]();
   }

@@ -26,6 +26,7 @@ import {
   type ActionType, type DescriptorInput, type FlightEndpoint, type FlightInfo, type PollInfo, type WireFlightInfo, type WirePollInfo, type WireResult, type WireSchemaResult,
 } from './types.ts';
 
+/** Options of a {@link FlightClient}: TLS, credentials, headers, middleware and channel limits. */
 export interface FlightClientOptions {
   tls?: TlsOptions;
   /** Basic credentials exchanged for a bearer token by connect() (and for other locations). */
@@ -43,6 +44,7 @@ export interface FlightClientOptions {
   cookies?: boolean;
 }
 
+/** Options of {@link FlightClient.doPut}. */
 export interface PutOptions extends CallOptions {
   /** Needed only when the source may have no batches (a Table carries its own). */
   schema?: Schema;
@@ -56,6 +58,7 @@ export interface PutOptions extends CallOptions {
   compression?: WriteCompression;
 }
 
+/** How much of a DoPut has been sent so far. */
 export interface PutProgress {
   batches: number;
   rows: number;
@@ -63,6 +66,7 @@ export interface PutProgress {
   bytes: number;
 }
 
+/** What {@link FlightClient.doPut} reports once the server has ended the call with OK. */
 export interface PutOutcome extends PutProgress {
   /** app_metadata of every PutResult, in order. */
   results: Uint8Array[];
@@ -74,8 +78,13 @@ export interface PutOutcome extends PutProgress {
   trailers: grpc.Metadata;
 }
 
+/** What {@link FlightClient.doPut} uploads: a Table, or record batches (sync or async). */
 export type PutSource = Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
 
+/**
+ * A typed Arrow Flight client for quiver or any Flight server: RecordBatches and Tables in and out,
+ * an AbortSignal and headers on every call, endpoints and locations followed by readTable().
+ */
 export class FlightClient {
   readonly location: string;
   private readonly stub: FlightServiceClient;
@@ -84,6 +93,10 @@ export class FlightClient {
   /** The cookies this client keeps (null with options.cookies = false). */
   readonly cookies: CookieJar | null;
 
+  /**
+   * A client of the server at `location` (`grpc+tcp://host:port` or `grpc+tls://host:port`).
+     * The channel connects lazily; {@link FlightClient.connect} also runs the handshake.
+   */
   constructor(location: string, private readonly options: FlightClientOptions = {}) {
     this.location = location;
     this.cookies = options.cookies === false ? null : new CookieJar();
@@ -118,22 +131,26 @@ export class FlightClient {
     return this.token;
   }
 
+  /** ListFlights: the flights the server offers, optionally filtered by `criteria`. */
   async *listFlights(criteria: Uint8Array | string = new Uint8Array(0), options: CallOptions = {}): AsyncGenerator<FlightInfo> {
     const expression = typeof criteria === 'string' ? Buffer.from(criteria) : criteria;
     const call = this.stub.ListFlights({ expression }, this.metadata(options), grpcCallOptions(options));
     for await (const info of serverStream(call, options.signal)) yield fromFlightInfo(info);
   }
 
+  /** GetFlightInfo: the endpoints, schema and size of a flight. */
   async getFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<FlightInfo> {
     const info = await unaryCall<WireFlightInfo>((cb) => this.stub.GetFlightInfo(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     return fromFlightInfo(info);
   }
 
+  /** PollFlightInfo: the progress of a long-running query, and its endpoints so far. */
   async pollFlightInfo(descriptor: DescriptorInput, options: CallOptions = {}): Promise<PollInfo> {
     const poll = await unaryCall<WirePollInfo>((cb) => this.stub.PollFlightInfo(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     return fromPollInfo(poll);
   }
 
+  /** GetSchema: the Arrow schema of a flight. */
   async getSchema(descriptor: DescriptorInput, options: CallOptions = {}): Promise<Schema> {
     const res = await unaryCall<WireSchemaResult>((cb) => this.stub.GetSchema(wireDescriptor(descriptor), this.metadata(options), grpcCallOptions(options), cb), options.signal);
     const schema = decodeSchema(res.schema);
@@ -246,6 +263,7 @@ export class FlightClient {
     for await (const result of serverStream<WireResult>(call, options.signal)) yield new Uint8Array(result.body);
   }
 
+  /** ListActions: the actions the server supports. */
   async listActions(options: CallOptions = {}): Promise<ActionType[]> {
     const out: ActionType[] = [];
     const call = this.stub.ListActions({}, this.metadata(options), grpcCallOptions(options));
@@ -293,6 +311,7 @@ export class FlightClient {
     return closeSessionStatusOf(await this.standardAction('CloseSession', new Uint8Array(0), options));
   }
 
+  /** Closes the channel (and those opened to other locations); calls in flight fail. */
   close(): void {
     this.stub.close();
     for (const peer of this.peers.values()) peer.then((p) => p.close(), () => undefined);

@@ -3,8 +3,10 @@
 // the gRPC status code, so callers switch on one field.
 import * as grpc from '@grpc/grpc-js';
 
+/** The name of a gRPC status code, e.g. `NOT_FOUND`. */
 export type StatusName = keyof typeof grpc.status;
 
+/** Every failure of a {@link FlightClient} call: the gRPC status code, its details and trailers. */
 export class FlightError extends Error {
   /** The gRPC status code (grpc.status.NOT_FOUND, ...). */
   readonly code: grpc.status;
@@ -13,6 +15,7 @@ export class FlightError extends Error {
   /** Trailing metadata of the failed call, when there was a call. */
   readonly metadata: grpc.Metadata;
 
+  /** An error of gRPC status `code` with the server's `details`. */
   constructor(code: grpc.status, details: string, options: { metadata?: grpc.Metadata; cause?: unknown } = {}) {
     super(`${statusName(code)}: ${details}`, { cause: options.cause });
     this.name = 'FlightError';
@@ -32,6 +35,7 @@ export class FlightError extends Error {
   }
 }
 
+/** The name of a gRPC status code (`5` is `NOT_FOUND`). */
 export function statusName(code: grpc.status): StatusName {
   return (grpc.status[code] as StatusName | undefined) ?? 'UNKNOWN';
 }

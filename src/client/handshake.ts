@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { encodeMessage, type FlightServiceClient } from '../wire/protocol.ts';
 import { toFlightError } from './flight-error.ts';
 
+/** A user name and password for Basic authentication (exchanged for a bearer token). */
 export interface BasicCredentials {
   username: string;
   password: string;

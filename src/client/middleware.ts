@@ -9,6 +9,7 @@ export interface CallDescription {
   readonly method: string;
 }
 
+/** How a call ended, as {@link ClientMiddleware.callCompleted} sees it. */
 export interface CallStatus {
   code: grpc.status;
   details: string;
@@ -25,8 +26,11 @@ export interface CallStatus {
  * - `callCompleted` gets the final status.
  */
 export interface ClientMiddleware {
+  /** Called before a call starts; may add to its request headers. */
   sendingHeaders?(call: CallDescription, headers: grpc.Metadata): void;
+  /** Called with the response headers of a call. */
   receivedHeaders?(call: CallDescription, headers: grpc.Metadata): void;
+  /** Called once a call has ended, with its status and trailers. */
   callCompleted?(call: CallDescription, status: CallStatus): void;
 }
 
@@ -71,6 +75,7 @@ export function middlewareInterceptor(middleware: readonly ClientMiddleware[]): 
 export class CookieJar implements ClientMiddleware {
   private readonly cookies = new Map<string, { value: string; expires: number | null }>();
 
+  /** Adds the cookies kept so far to the request headers. */
   sendingHeaders(_call: CallDescription, headers: grpc.Metadata): void {
     const now = Date.now();
     const pairs: string[] = [];
@@ -81,10 +86,12 @@ export class CookieJar implements ClientMiddleware {
     if (pairs.length > 0) headers.set('cookie', pairs.join('; '));
   }
 
+  /** Keeps the cookies a response sets. */
   receivedHeaders(_call: CallDescription, headers: grpc.Metadata): void {
     this.take(headers);
   }
 
+  /** Keeps the cookies a call's trailers set. */
   callCompleted(_call: CallDescription, status: CallStatus): void {
     // A server may set a cookie in the trailers of a call that also sent headers.
     this.take(status.trailers);
@@ -96,6 +103,7 @@ export class CookieJar implements ClientMiddleware {
     return Object.fromEntries([...this.cookies].filter(([, c]) => c.expires === null || c.expires > now).map(([n, c]) => [n, c.value]));
   }
 
+  /** Forgets every cookie. */
   clear(): void {
     this.cookies.clear();
   }

@@ -17,6 +17,7 @@ export interface EncodedMessage {
   rows: number | null;
 }
 
+/** The app_metadata to send with a batch (by batch and index), or undefined for none. */
 export type AppMetadataFor = (batch: RecordBatch, index: number) => Uint8Array | undefined;
 
 /**

@@ -54,10 +54,12 @@ function malformed(e: unknown): FlightError {
   return new FlightError(grpc.status.INTERNAL, `malformed Arrow data from the server: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
+/** The record batches of one DoGet stream, with each batch's app_metadata (see `items()`). */
 export class FlightRecordBatchStream implements AsyncIterable<RecordBatch> {
   private started = false;
   private schemaValue: Schema | null = null;
 
+  /** Decodes a stream of FlightData messages. */
   constructor(private readonly messages: AsyncIterable<FlightDataMessage>) {}
 
   /** The stream's schema; known once iteration has started (null for an empty stream). */
@@ -100,6 +102,7 @@ export class FlightRecordBatchStream implements AsyncIterable<RecordBatch> {
     }
   }
 
+  /** The record batches, in order. */
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
     for await (const item of this.items()) if (item.batch) yield item.batch;
   }

@@ -9,7 +9,9 @@ import { decodeMessage, encodeMessage } from '../wire/protocol.ts';
 import { FlightError } from './flight-error.ts';
 import { fromEndpoint, toWireEndpoint, toWireFlightInfo, type FlightEndpoint, type FlightInfo } from './types.ts';
 
+/** The outcome of CancelFlightInfo. */
 export type CancelStatus = 'UNSPECIFIED' | 'CANCELLED' | 'CANCELLING' | 'NOT_CANCELLABLE';
+/** The outcome of CloseSession. */
 export type CloseSessionStatus = 'UNSPECIFIED' | 'CLOSED' | 'CLOSING' | 'NOT_CLOSEABLE';
 /** Why a server refused to set an option (SetSessionOptionsResult.ErrorValue). */
 export type SessionOptionError = 'UNSPECIFIED' | 'INVALID_NAME' | 'INVALID_VALUE' | 'ERROR';

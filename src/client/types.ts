@@ -17,6 +17,7 @@ type WireDescriptor = NonNullable<WireFlightInfo['flight_descriptor']>;
 type WireEndpoint = WireFlightInfo['endpoint'][number];
 type WireTimestamp = WireEndpoint['expiration_time'];
 
+/** A Flight descriptor: a PATH (the table name's elements) or a CMD (opaque bytes). */
 export type FlightDescriptor =
   | { type: 'PATH'; path: string[] }
   | { type: 'CMD'; cmd: Uint8Array };
@@ -24,6 +25,7 @@ export type FlightDescriptor =
 /** A table name is a one-element PATH descriptor. */
 export type DescriptorInput = FlightDescriptor | string;
 
+/** Where to read part of a flight: a ticket and the locations that serve it. */
 export interface FlightEndpoint {
   ticket: Uint8Array;
   /** Where the ticket can be redeemed, in order of preference; empty means "this server". */
@@ -32,6 +34,7 @@ export interface FlightEndpoint {
   appMetadata: Uint8Array;
 }
 
+/** A flight as GetFlightInfo returns it: schema, endpoints, record and byte counts. */
 export interface FlightInfo {
   /** Null when the server sent no schema. */
   schema: Schema | null;
@@ -44,6 +47,7 @@ export interface FlightInfo {
   appMetadata: Uint8Array;
 }
 
+/** A PollFlightInfo reply: the flight so far, its progress, and how to poll again. */
 export interface PollInfo {
   info: FlightInfo | null;
   /** The descriptor to poll next; null when the query is complete. */
@@ -53,11 +57,13 @@ export interface PollInfo {
   expirationTime: Date | null;
 }
 
+/** An action a server supports, as ListActions names it. */
 export interface ActionType {
   type: string;
   description: string;
 }
 
+/** A descriptor from a table name (a PATH descriptor) or a descriptor as it is. */
 export function toDescriptor(d: DescriptorInput): FlightDescriptor {
   return typeof d === 'string' ? { type: 'PATH', path: [d] } : d;
 }

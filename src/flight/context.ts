@@ -7,12 +7,9 @@ import type { Authenticator } from './auth.ts';
 import type { EndpointLeases } from './endpoint-leases.ts';
 import type { CallMiddleware } from './response-headers.ts';
 import type { SessionOptionsStore } from './session-options.ts';
+import type { Logger } from '../logger.ts';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, error?: unknown, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from '../logger.ts';
 
 export interface FlightContext {
   store: TableStore;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { ParquetCompression } from '../storage/parquet-files.ts';
 import type { LogLevel } from './logger.ts';
 
+/** Every setting of `quiver serve`; `quiver serve --help` names each one's flag and environment variable. */
 export interface ServerConfig {
   host: string;
   port: number;

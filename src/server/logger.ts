@@ -2,6 +2,7 @@
 // test runners read.
 import type { Logger } from '../flight/context.ts';
 
+/** The least severe level that is logged; `silent` logs nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 

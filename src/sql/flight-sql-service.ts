@@ -22,6 +22,7 @@ import {
 } from './catalog-metadata.ts';
 import type { SqlEngine } from './engine/sql-engine.ts';
 import { SqlActions } from './sql-actions.ts';
+import type { SqlCommand, SqlServiceParts } from './sql-service-parts.ts';
 import { SQL_INFO_SCHEMA, sqlInfoBatch } from './sql-info.ts';
 import { decodeSql, packSql, unpackSql } from './sql-messages.ts';
 import { SqlPuts } from './sql-puts.ts';
@@ -30,12 +31,6 @@ import { Statements } from './statements.ts';
 import { decodeHandle, encodeHandle, type StatementHandle } from './statement-handles.ts';
 import { updateOnLeader } from './leader-writes.ts';
 import { TableWrites } from './table-writes.ts';
-
-/** A Flight SQL message from a descriptor or ticket: its proto name and serialized value. */
-export interface SqlCommand {
-  type: string;
-  value: Uint8Array;
-}
 
 interface MetadataCommand {
   schema(value: Uint8Array): Schema;
@@ -64,7 +59,9 @@ const METADATA: Record<string, MetadataCommand> = {
 const NO_TRANSACTIONS = 'quiver has no transactions: every statement commits on its own (SqlInfo FLIGHT_SQL_SERVER_TRANSACTION says none)';
 const NO_SUBSTRAIT = 'quiver does not run Substrait plans (SqlInfo FLIGHT_SQL_SERVER_SUBSTRAIT is false); send SQL text';
 
-export class FlightSqlService {
+export type { SqlCommand };
+
+export class FlightSqlService implements SqlServiceParts {
   readonly tables: TableWrites;
   readonly statements: Statements;
   readonly running = new RunningQueries();

@@ -6,7 +6,7 @@ import { QuiverError, invalidArgument } from '../errors.ts';
 import type { CallInfo } from '../flight/handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightInfo } from '../wire/protocol.ts';
 import { serializedSchema } from './catalog-metadata.ts';
-import type { FlightSqlService } from './flight-sql-service.ts';
+import type { SqlServiceParts } from './sql-service-parts.ts';
 import { decodeSql, packSql, unpackSql, type SqlMessageName } from './sql-messages.ts';
 import { encodeHandle } from './statement-handles.ts';
 
@@ -27,7 +27,7 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 
 export class SqlActions {
-  constructor(private readonly svc: FlightSqlService) {}
+  constructor(private readonly svc: SqlServiceParts) {}
 
   handles(action: ActionIn): boolean {
     if (action.type in DESCRIPTIONS || action.type in REFUSED) return true;

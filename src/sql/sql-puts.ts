@@ -15,7 +15,7 @@ import { forwardPut } from '../flight/leader-forwarding.ts';
 import type { PutResult } from '../wire/protocol.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../flight/write-gate.ts';
 import { CATALOG, DB_SCHEMA } from './catalog-metadata.ts';
-import type { FlightSqlService, SqlCommand } from './flight-sql-service.ts';
+import type { SqlCommand, SqlServiceParts } from './sql-service-parts.ts';
 import { decodeSql, encodeSql } from './sql-messages.ts';
 import { MAX_PARAMETER_BYTES, encodeHandle } from './statement-handles.ts';
 import type { IngestWrite, WriteMode } from './table-writes.ts';
@@ -36,7 +36,7 @@ interface IngestRequest {
 const WRITES = new Set(['CommandStatementIngest', 'CommandStatementUpdate', 'CommandPreparedStatementUpdate']);
 
 export class SqlPuts {
-  constructor(private readonly svc: FlightSqlService) {}
+  constructor(private readonly svc: SqlServiceParts) {}
 
   async run(cmd: SqlCommand, call: PutCall, messages: AsyncIterator<FlightDataMessage>, first: FlightDataMessage, info: CallInfo): Promise<void> {
     const ctx = this.svc.ctx;

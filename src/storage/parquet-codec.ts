@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import * as parquet from 'parquet-wasm';
 import { MESSAGE_SCHEMA, decodeStream, messageHeaderType } from '../arrow/ipc-framing.ts';
 
+/** The compression codec of Parquet data pages. */
 export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'lz4' | 'brotli' | 'none';
 
 const COMPRESSION: Record<ParquetCompression, parquet.Compression> = {

@@ -31,7 +31,12 @@ interface Slot {
   online: boolean;
 }
 
-const WORKER_URL = new URL('./parquet-worker-entry.mjs', import.meta.url);
+// Compiled (build/), a worker runs parquet-worker.js as it is. Run from the TypeScript sources
+// (tests, through tsx), a worker needs tsx's loader first: worker threads do not inherit module
+// hooks, and parquet-worker-entry.mjs registers it.
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./parquet-worker-entry.mjs', import.meta.url)
+  : new URL('./parquet-worker.js', import.meta.url);
 
 export class ParquetPool {
   private readonly slots: Slot[] = [];

@@ -1,5 +1,6 @@
-// Worker threads do not inherit the main thread's module hooks, so each worker registers tsx's
-// loader itself before loading the TypeScript worker (the same way bin/quiver.js starts).
+// Worker entry when quiver runs from its TypeScript sources (the tests, through tsx): worker
+// threads do not inherit the main thread's module hooks, so this registers tsx's loader before
+// loading the TypeScript worker. The compiled build starts build/storage/parquet-worker.js directly.
 import { register } from 'tsx/esm/api';
 
 register();

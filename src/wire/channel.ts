@@ -6,6 +6,7 @@ import { flightService, type FlightServiceClient } from './protocol.ts';
 import { CHANNEL_DEFAULTS } from './channel-options.ts';
 import type { ParsedLocation } from './location.ts';
 
+/** TLS settings of a client: the CA bundle to trust, and a client certificate for mutual TLS. */
 export interface TlsOptions {
   /** PEM of the certificate authorities to trust instead of the system's. */
   ca?: Buffer;

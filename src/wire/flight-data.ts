@@ -11,6 +11,7 @@ export interface FlightDescriptorValue {
   path: string[];
 }
 
+/** One FlightData message: descriptor, IPC message header, app_metadata and body. */
 export interface FlightDataMessage {
   descriptor?: FlightDescriptorValue;
   /** IPC Message flatbuffer; empty for a metadata-only message. */
@@ -29,6 +30,7 @@ const DESCRIPTOR_TYPES: DescriptorType[] = ['UNKNOWN', 'PATH', 'CMD'];
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** Decodes FlightData bytes without copying the body. */
 export function decodeFlightData(buf: Uint8Array): FlightDataMessage {
   const r = new ProtobufReader(buf);
   const msg: FlightDataMessage = { header: EMPTY, body: EMPTY };
@@ -77,6 +79,7 @@ function encodeDescriptor(d: FlightDescriptorValue): Uint8Array {
   return out;
 }
 
+/** Encodes a FlightData message, its body 8-byte aligned. */
 export function encodeFlightData(msg: FlightDataMessage): Buffer {
   const descriptor = msg.descriptor ? encodeDescriptor(msg.descriptor) : undefined;
   let size = 0;

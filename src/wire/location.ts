@@ -1,6 +1,7 @@
 // Flight locations: `grpc+tcp://host:port`, `grpc+tls://host:port` (also `grpc://`), and
 // `arrow-flight-reuse-connection://?`, which means "the server this endpoint came from".
 
+/** A Flight location taken apart: the address grpc-js dials and whether it takes TLS. */
 export interface ParsedLocation {
   uri: string;
   /** host:port as grpc-js takes it. */
@@ -8,6 +9,7 @@ export interface ParsedLocation {
   tls: boolean;
 }
 
+/** The location that means "the server this endpoint came from". */
 export const REUSE_CONNECTION = 'arrow-flight-reuse-connection://?';
 
 const SCHEMES: Record<string, boolean> = { 'grpc+tcp:': false, 'grpc:': false, 'grpc+tls:': true };
@@ -16,6 +18,7 @@ export function isReuseConnection(uri: string): boolean {
   return uri.startsWith('arrow-flight-reuse-connection:');
 }
 
+/** Parses a `grpc+tcp://`, `grpc+tls://` or `grpc://` location; throws a TypeError on any other. */
 export function parseLocation(uri: string): ParsedLocation {
   let url: URL;
   try {

@@ -1,0 +1,705 @@
+"""quiver against pyarrow's own Flight server: `npm run bench`.
+
+    python3 bench/run.py [--rows N] [--runs N] [--quick] [--out FILE] [--gfi-seconds S]
+                                 [--workloads gfi-1,...] [--quiver DIR] [--node-arg=--cpu-prof ...]
+
+Starts two servers on 127.0.0.1 with fresh temporary data directories:
+  quiver   node bin/quiver.js serve (default settings: zstd, 1Mi-row row groups, log level info)
+  pyarrow  bench/ref_server.py, a pyarrow.flight (C++) server (see its docstring)
+and drives both from this process, one pyarrow FlightClient per server, with the same code.
+
+The table: ROWS rows of {id int64, value float64, name utf8 ("key-" + 1..12 digits)}, no nulls,
+generated deterministically and written as record batches of --chunk-rows rows (64Ki). Its
+Arrow body size (IPC message bodies, buffers padded to 8 bytes, headers excluded) is computed
+once here and used for every MB/s figure of both servers; MB = 10^6 bytes.
+
+Setup (untimed for the figures): the table is put to both servers as `bench` and read back
+once; the script stops if either returns a different table or row count.
+
+Workloads, in this order, each: one untimed warm-up per server, then --runs runs interleaved
+quiver, pyarrow, quiver, pyarrow, ...; the figure is the median of the runs.
+  GetFlightInfo on `bench`, concurrency 1 and 16 (threads sharing one FlightClient):
+              p50 and p99 latency and calls/s over --gfi-seconds per run.
+  DoGet hot   quiver: decoded files from its cache (--cache-bytes, warmed by the warm-up run);
+              pyarrow: the Table kept in memory at DoPut.
+  DoGet cold  decoded from the Parquet file on every call on both sides (quiver's cache is
+              emptied with its cache-clear action before each run).
+  DoPut       the whole table to a fresh table name, timed until the server ends the call, that
+              is after its commit to Parquet (quiver: committed version; pyarrow: Parquet file
+              written and fsync'd). Each run's table is dropped afterwards.
+  Peak RSS    VmHWM of each server process: for the whole run, and per workload (reset through
+              /proc/PID/clear_refs before each workload when the kernel allows it).
+The GetFlightInfo call that yields the DoGet ticket(s) is outside the DoGet timing.
+
+The client runs on the same machine as both servers and competes with them for CPU; both
+servers stay up for the whole run, but only one is under load at any moment. Progress goes to stderr, the table to stdout, the figures
+to --out (default bench-results.json at the project root). No figure is checked against a
+threshold: this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime as dt
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.flight as flight
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REF_SERVER = HERE / "ref_server.py"
+
+START_TIMEOUT = 90.0  # seconds for a server to print its listening line (tsx compiles on first start)
+STOP_TIMEOUT = 20.0  # SIGTERM, then SIGKILL
+LISTENING = re.compile(r"^Server listening on localhost:(\d+)\s*$")
+SERVERS = ("quiver", "pyarrow")
+MB = 1e6
+# In this order: the lightest first, so that memory a server retains after a workload inflates
+# the peak RSS of as few later workloads as possible.
+WORKLOADS = ("gfi-1", "gfi-16", "doget-hot", "doget-cold", "doput")
+T0 = time.monotonic()
+
+
+def progress(msg: str) -> None:
+    sys.stderr.write(f"[bench {time.monotonic() - T0:7.1f}s] {msg}\n")
+    sys.stderr.flush()
+
+
+class BenchError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------------------
+# Server processes
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if this script dies (even by SIGKILL)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class ServerProcess:
+    def __init__(self, name: str, argv: list[str], log_path: Path, cwd: Path = ROOT):
+        self.cwd = cwd
+        self.name = name
+        self.argv = argv
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+        self.port: int | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"grpc+tcp://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            # Own session: a Ctrl-C in the terminal reaches only this script, whose finally
+            # stops the servers in order.
+            self.proc = subprocess.Popen(self.argv, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=log, start_new_session=True, preexec_fn=_die_with_parent)
+        lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.proc.stdout, lines), daemon=True).start()
+        try:
+            first = lines.get(timeout=START_TIMEOUT).decode("utf-8", "replace")
+        except queue.Empty:
+            raise BenchError(f"{self.name} printed nothing on stdout within {START_TIMEOUT:.0f}s\n{self.log_tail()}")
+        m = LISTENING.match(first)
+        if not m:
+            raise BenchError(f"{self.name}: unexpected first stdout line {first!r}\n{self.log_tail()}")
+        self.port = int(m.group(1))
+        progress(f"{self.name} listening on 127.0.0.1:{self.port} (pid {self.proc.pid})")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            progress(f"{self.name} did not exit within {STOP_TIMEOUT:.0f}s of SIGTERM: killing it")
+            self.proc.kill()
+            self.proc.wait(STOP_TIMEOUT)
+        progress(f"{self.name} stopped (exit code {self.proc.returncode})")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text("utf-8", "replace").splitlines()
+        except OSError:
+            return ""
+        return f"--- last lines of {self.name}'s log ({self.log_path}) ---\n" + "\n".join(text[-lines:])
+
+    # peak RSS ------------------------------------------------------------------------------
+
+    def _status(self, key: str) -> int | None:
+        try:
+            with open(f"/proc/{self.pid}/status") as f:
+                for line in f:
+                    if line.startswith(key + ":"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+        return None
+
+    def peak_rss(self) -> int | None:
+        return self._status("VmHWM")
+
+    def rss(self) -> int | None:
+        return self._status("VmRSS")
+
+    def reset_peak(self) -> bool:
+        try:
+            with open(f"/proc/{self.pid}/clear_refs", "w") as f:
+                f.write("5")
+            return True
+        except OSError:
+            return False
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in iter(stream.readline, b""):
+        lines.put(line)
+    stream.close()
+
+
+# ------------------------------------------------------------------------------------------
+# The table
+
+
+SCHEMA = pa.schema([("id", pa.int64()), ("value", pa.float64()), ("name", pa.utf8())])
+
+
+def make_table(rows: int, chunk_rows: int) -> pa.Table:
+    batches = []
+    for i, start in enumerate(range(0, rows, chunk_rows)):
+        n = min(chunk_rows, rows - start)
+        ids = pa.array(range(start, start + n), type=pa.int64())
+        values = pc.random(n, initializer=2 * i + 1)
+        keys = pc.cast(pc.floor(pc.multiply(pc.random(n, initializer=2 * i + 2), 1e12)), pa.int64())
+        names = pc.binary_join_element_wise("key-", pc.cast(keys, pa.utf8()), "")
+        batches.append(pa.record_batch([ids, values, names], schema=SCHEMA))
+    return pa.Table.from_batches(batches, schema=SCHEMA)
+
+
+def arrow_body_bytes(table: pa.Table) -> int:
+    """Sum of the IPC message body sizes of the batches as the client writes them."""
+    return sum(pa.ipc.read_message(b.serialize()).body.size for b in table.to_batches())
+
+
+# ------------------------------------------------------------------------------------------
+# Client side: the same code for both servers, apart from how each names a cold read
+
+
+class Target:
+    def __init__(self, name: str, server: ServerProcess, call_timeout: float):
+        self.name = name
+        self.server = server
+        self.client = flight.FlightClient(server.uri)
+        self.opts = flight.FlightCallOptions(timeout=call_timeout)
+
+    def descriptor(self, table: str, cold: bool) -> flight.FlightDescriptor:
+        if cold and self.name == "pyarrow":
+            return flight.FlightDescriptor.for_command(json.dumps({"table": table, "source": "parquet"}))
+        # quiver's cold reads clear its decoded-file cache first (see Bench.doget).
+        return flight.FlightDescriptor.for_path(table)
+
+    def info(self, table: str, cold: bool = False) -> flight.FlightInfo:
+        return self.client.get_flight_info(self.descriptor(table, cold), self.opts)
+
+    def do_get(self, info: flight.FlightInfo) -> tuple[int, float]:
+        """Reads every endpoint of info; returns (rows, seconds)."""
+        rows = 0
+        t0 = time.perf_counter()
+        for ep in info.endpoints:
+            reader = self.client.do_get(ep.ticket, self.opts)
+            while True:
+                try:
+                    chunk = reader.read_chunk()
+                except StopIteration:
+                    break
+                if chunk.data is not None:
+                    rows += chunk.data.num_rows
+        return rows, time.perf_counter() - t0
+
+    def read_all(self, table: str) -> pa.Table:
+        info = self.info(table)
+        return pa.concat_tables(self.client.do_get(ep.ticket, self.opts).read_all() for ep in info.endpoints)
+
+    def do_put(self, table_name: str, table: pa.Table) -> tuple[float, list[bytes]]:
+        """Writes table to table_name and waits until the server ends the call; returns (seconds, acks)."""
+        acks: list[bytes] = []
+        t0 = time.perf_counter()
+        writer, reader = self.client.do_put(flight.FlightDescriptor.for_path(table_name), table.schema, self.opts)
+        # The server acknowledges each batch; drain those acks while writing so that neither side
+        # ever waits on a full flow-control window.
+        errors: list[BaseException] = []
+
+        def drain():
+            try:
+                while True:
+                    buf = reader.read()
+                    if buf is None:
+                        return
+                    acks.append(buf.to_pybytes())
+            except BaseException as e:  # surfaced below, after close()
+                errors.append(e)
+
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        try:
+            writer.write_table(table)
+            writer.done_writing()
+            t.join()
+            writer.close()
+        except BaseException:
+            try:
+                writer.close()
+            except Exception:
+                pass
+            raise
+        elapsed = time.perf_counter() - t0
+        if errors:
+            raise errors[0]
+        return elapsed, acks
+
+    def drop(self, table_name: str) -> None:
+        body = json.dumps({"table": table_name}).encode()
+        list(self.client.do_action(flight.Action("drop", body), self.opts))
+
+    def gfi_run(self, table: str, concurrency: int, seconds: float) -> dict:
+        """GetFlightInfo from `concurrency` threads for `seconds`; latencies in seconds."""
+        desc = self.descriptor(table, cold=False)
+        barrier = threading.Barrier(concurrency + 1)
+        lat: list[list[int]] = [[] for _ in range(concurrency)]
+        errors: list[BaseException] = []
+        stop_at = [0]
+
+        def worker(out: list[int]) -> None:
+            try:
+                barrier.wait()
+                end = stop_at[0]
+                while True:
+                    a = time.perf_counter_ns()
+                    self.client.get_flight_info(desc, self.opts)
+                    b = time.perf_counter_ns()
+                    out.append(b - a)
+                    if b >= end:
+                        return
+            except BaseException as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=worker, args=(lat[i],), daemon=True) for i in range(concurrency)]
+        for th in threads:
+            th.start()
+        start = time.perf_counter_ns()
+        stop_at[0] = start + int(seconds * 1e9)
+        barrier.wait()
+        for th in threads:
+            # bounded: each call has the call timeout
+            while th.is_alive():
+                th.join(1.0)
+        wall = (time.perf_counter_ns() - start) / 1e9
+        if errors:
+            raise errors[0]
+        all_lat = sorted(x for xs in lat for x in xs)
+        return {
+            "calls": len(all_lat),
+            "seconds": wall,
+            "calls_per_s": len(all_lat) / wall,
+            "p50_ms": _percentile(all_lat, 50) / 1e6,
+            "p99_ms": _percentile(all_lat, 99) / 1e6,
+        }
+
+
+def _percentile(sorted_values: list[int], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = (len(sorted_values) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+# ------------------------------------------------------------------------------------------
+# The benchmark
+
+
+class Bench:
+    def __init__(self, args, targets: dict[str, Target], table: pa.Table, body_bytes: int):
+        self.args = args
+        self.targets = targets
+        self.table = table
+        self.body_bytes = body_bytes
+        self.results: list[dict] = []
+        self.rss: dict[str, dict] = {name: {} for name in SERVERS}
+        self.peak_reset_ok = True
+        self.put_seq = 0
+        self.rss_setup: dict[str, int | None] = {}
+        self.rss_start: dict[str, dict[str, int | None]] = {}
+
+    # helpers --------------------------------------------------------------------------------
+
+    def check_alive(self) -> None:
+        for t in self.targets.values():
+            if not t.server.alive():
+                raise BenchError(f"{t.name} exited (code {t.server.proc.returncode})\n{t.server.log_tail()}")
+
+    def begin_workload(self, key: str) -> None:
+        for t in self.targets.values():
+            self.rss_start.setdefault(t.name, {})[key] = t.server.rss()
+            self.peak_reset_ok = t.server.reset_peak() and self.peak_reset_ok
+
+    def end_workload(self, key: str) -> None:
+        for t in self.targets.values():
+            self.rss[t.name][key] = t.server.peak_rss()
+
+    def interleaved(self, label: str, run_one) -> dict[str, list]:
+        """Warm-up per server, then runs interleaved; returns {server: [figure, ...]}."""
+        out: dict[str, list] = {name: [] for name in SERVERS}
+        for name in SERVERS:
+            progress(f"{label}: {name} warm-up")
+            run_one(self.targets[name], warmup=True)
+            self.check_alive()
+        for i in range(self.args.runs):
+            for name in SERVERS:
+                fig = run_one(self.targets[name], warmup=False)
+                self.check_alive()
+                out[name].append(fig)
+                progress(f"{label}: run {i + 1}/{self.args.runs} {name}: {_fmt_fig(fig)}")
+        return out
+
+    def add(self, workload: str, metric: str, unit: str, higher_is_better: bool, runs: dict[str, list[float]], note: str = ""):
+        q = statistics.median(runs["quiver"])
+        p = statistics.median(runs["pyarrow"])
+        self.results.append({
+            "workload": workload, "metric": metric, "unit": unit, "higher_is_better": higher_is_better,
+            "quiver": q, "pyarrow": p, "ratio": (q / p) if p else None,
+            "runs": {"quiver": runs["quiver"], "pyarrow": runs["pyarrow"]},
+            **({"note": note} if note else {}),
+        })
+
+    # setup ----------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        for t in self.targets.values():
+            progress(f"setup: DoPut of the {self.table.num_rows:,}-row table 'bench' to {t.name}")
+            secs, acks = t.do_put("bench", self.table)
+            progress(f"setup: {t.name} committed in {secs:.2f}s ({self.body_bytes / MB / secs:.0f} MB/s), {len(acks)} acks")
+            info = t.info("bench")
+            progress(f"setup: {t.name} FlightInfo: {info.total_records:,} records, total_bytes {info.total_bytes:,}, "
+                     f"{len(info.endpoints)} endpoint(s)")
+            if info.total_records != self.table.num_rows:
+                raise BenchError(f"{t.name} reports {info.total_records} records, expected {self.table.num_rows}")
+            back = t.read_all("bench")
+            if not back.equals(self.table):
+                raise BenchError(f"{t.name} returned a table different from the one put")
+            progress(f"setup: {t.name} read back equal ({back.num_rows:,} rows, {back.num_columns} columns, "
+                     f"{len(back.to_batches())} batches)")
+            del back
+            self.check_alive()
+
+    # workloads ------------------------------------------------------------------------------
+
+    def doget(self, cold: bool) -> None:
+        label = "DoGet cold" if cold else "DoGet hot"
+        key = "doget_cold" if cold else "doget_hot"
+
+        def run_one(t: Target, warmup: bool) -> float:
+            if cold and t.name == "quiver":
+                # quiver caches decoded files for DoGet; a cold read starts from an empty cache.
+                list(t.client.do_action(flight.Action("cache-clear", b""), t.opts))
+            info = t.info("bench", cold=cold)
+            rows, secs = t.do_get(info)
+            if rows != self.table.num_rows:
+                raise BenchError(f"{label} on {t.name}: {rows} rows, expected {self.table.num_rows}")
+            return self.body_bytes / MB / secs
+
+        self.begin_workload(key)
+        runs = self.interleaved(label, run_one)
+        self.end_workload(key)
+        note = ("quiver serves decoded files from its cache (--cache-bytes, 512 MiB by default); "
+                "pyarrow serves the Table kept in memory") if not cold else \
+               "Parquet decoded on every call on both sides (files in the OS page cache)"
+        self.add(label, "throughput", "MB/s", True, runs, note)
+
+    def doput(self) -> None:
+        label = "DoPut"
+
+        def run_one(t: Target, warmup: bool) -> float:
+            self.put_seq += 1
+            name = f"put-{self.put_seq}"
+            secs, _ = t.do_put(name, self.table)
+            info = t.info(name)
+            if info.total_records != self.table.num_rows:
+                raise BenchError(f"DoPut on {t.name}: {info.total_records} records committed, expected {self.table.num_rows}")
+            t.drop(name)
+            return self.body_bytes / MB / secs
+
+        self.begin_workload("doput")
+        runs = self.interleaved(label, run_one)
+        self.end_workload("doput")
+        self.add(label, "throughput", "MB/s", True, runs,
+                 "whole table to a fresh table name, until the server ends the call after committing it to "
+                 "zstd Parquet (pyarrow: write_table + fsync); dropped after each run")
+
+    def gfi(self, concurrency: int) -> None:
+        label = f"GetFlightInfo c={concurrency}"
+        seconds = self.args.gfi_seconds
+
+        def run_one(t: Target, warmup: bool) -> dict:
+            return t.gfi_run("bench", concurrency, seconds / 2 if warmup else seconds)
+
+        self.begin_workload(f"gfi_c{concurrency}")
+        runs = self.interleaved(label, run_one)
+        self.end_workload(f"gfi_c{concurrency}")
+        for metric, unit, hib in (("calls_per_s", "calls/s", True), ("p50_ms", "ms", False), ("p99_ms", "ms", False)):
+            self.add(label, metric.replace("_ms", "").replace("_per_s", "/s"), unit, hib,
+                     {n: [r[metric] for r in runs[n]] for n in SERVERS})
+        self.results[-3]["calls_per_run"] = {n: [r["calls"] for r in runs[n]] for n in SERVERS}
+
+    def peak_rss_rows(self) -> None:
+        for key, label in (("gfi_c1", "Peak RSS during GetFlightInfo c=1"),
+                           ("gfi_c16", "Peak RSS during GetFlightInfo c=16"),
+                           ("doget_hot", "Peak RSS during DoGet hot"), ("doget_cold", "Peak RSS during DoGet cold"),
+                           ("doput", "Peak RSS during DoPut")):
+            if not self.peak_reset_ok:
+                break
+            if all(self.rss[n].get(key) for n in SERVERS):
+                self.add(label, "VmHWM", "MB", False, {n: [self.rss[n][key] / MB] for n in SERVERS},
+                         "VmHWM reset at the workload's start, so it includes memory still held from earlier "
+                         "workloads; rss_at_start in meta")
+        if all(self.rss[n].get("whole_run") for n in SERVERS):
+            self.add("Peak RSS, whole run", "VmHWM", "MB", False, {n: [self.rss[n]["whole_run"] / MB] for n in SERVERS},
+                     "max of VmHWM over setup and every workload" if self.peak_reset_ok else "VmHWM at the end")
+
+
+def _fmt_fig(fig) -> str:
+    if isinstance(fig, dict):
+        return f"{fig['calls']} calls, {fig['calls_per_s']:.0f} calls/s, p50 {fig['p50_ms']:.3f} ms, p99 {fig['p99_ms']:.3f} ms"
+    return f"{fig:.1f} MB/s"
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+
+
+def render(meta: dict, results: list[dict]) -> str:
+    rows = [("workload", "metric", "quiver", "pyarrow", "quiver/pyarrow", "unit")]
+    for r in results:
+        fmt = (lambda v: f"{v:,.0f}") if r["unit"] in ("calls/s", "MB/s", "MB") else (lambda v: f"{v:.3f}")
+        ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-"
+        unit = f"{r['unit']} ({'higher' if r['higher_is_better'] else 'lower'} is better)"
+        rows.append((r["workload"], r["metric"], fmt(r["quiver"]), fmt(r["pyarrow"]), ratio, unit))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    align = ["<", "<", ">", ">", ">", "<"]
+    lines = [
+        f"quiver vs pyarrow.flight {meta['pyarrow']}: {meta['rows']:,} rows {{id int64, value float64, name utf8}}, "
+        f"Arrow body {meta['body_bytes'] / MB:,.1f} MB (10^6), client batches of {meta['chunk_rows']:,} rows "
+        f"({meta['batches']} batches)",
+        f"median of {meta['runs']} interleaved runs per workload (after one warm-up each); "
+        f"GetFlightInfo {meta['gfi_seconds']:g}s per run; {meta['cpus']} CPUs shared by client and server; "
+        f"node {meta['node']}, quiver {meta['quiver_commit']}",
+        "",
+    ]
+    for i, row in enumerate(rows):
+        lines.append("  ".join(f"{c:{a}{w}}" for c, a, w in zip(row, align, widths)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append("DoGet hot: quiver serves decoded files from its cache; pyarrow serves its in-memory Table.")
+    lines.append("pyarrow keeps every stored table in memory; quiver keeps up to --cache-bytes of decoded files.")
+    lines.append("Peak RSS during a workload: VmHWM reset at its start, so it includes what the process still "
+                 "holds from earlier ones.")
+    lines.append("ratio = quiver / pyarrow for every row; read it with the unit's direction.")
+    return "\n".join(lines)
+
+
+def _git_commit(root: Path) -> str:
+    if not (root / ".git").exists():
+        return f"{root} (not a git checkout)"
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+        return (head or "unknown") + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _node_version() -> str:
+    try:
+        return subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=None, help="rows in the table (default 10,000,000; --quick: 1,000,000)")
+    ap.add_argument("--runs", type=int, default=None, help="timed runs per server per workload (default 5; --quick: 3)")
+    ap.add_argument("--quick", action="store_true", help="1M rows, 3 runs, 1s GetFlightInfo runs: for development")
+    ap.add_argument("--chunk-rows", type=int, default=1 << 16, help="rows per record batch the client writes (65536)")
+    ap.add_argument("--gfi-seconds", type=float, default=None, help="seconds per GetFlightInfo run (default 3; --quick: 1)")
+    ap.add_argument("--call-timeout", type=float, default=600.0, help="deadline of every RPC in seconds (600)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-results.json", help="JSON results file")
+    ap.add_argument("--keep-data", action="store_true", help="keep the servers' data directories and logs")
+    ap.add_argument("--quiver", type=Path, default=ROOT, metavar="DIR",
+                    help="quiver checkout to benchmark (default: this one), e.g. a `git archive` of another commit "
+                         "with node_modules linked in")
+    ap.add_argument("--node-arg", action="append", default=[], metavar="ARG",
+                    help="extra node option for the quiver process (repeatable), e.g. --node-arg=--cpu-prof "
+                         "--node-arg=--cpu-prof-dir=/tmp/prof")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help=f"comma-separated subset of {','.join(WORKLOADS)} (default: all)")
+    ap.add_argument("--quiver-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for `quiver serve` (repeatable), e.g. --quiver-arg=--log-level=warn")
+    args = ap.parse_args(argv)
+    if args.rows is None:
+        args.rows = 1_000_000 if args.quick else 10_000_000
+    if args.runs is None:
+        args.runs = 3 if args.quick else 5
+    if args.gfi_seconds is None:
+        args.gfi_seconds = 1.0 if args.quick else 3.0
+    args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown or not args.workloads:
+        ap.error(f"--workloads: unknown {unknown}; choose from {','.join(WORKLOADS)}")
+    if args.rows < 1 or args.runs < 1 or args.chunk_rows < 1 or args.gfi_seconds <= 0:
+        ap.error("--rows, --runs, --chunk-rows and --gfi-seconds must be positive")
+    return args
+
+
+def _raise_interrupt(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    # Explicit: a shell starts background jobs with SIGINT ignored, and Python keeps that.
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+    quiver_root = args.quiver.resolve()
+    quiver_bin = quiver_root / "bin" / "quiver.js"
+    if not quiver_bin.exists():
+        progress(f"{quiver_bin} is missing")
+        return 2
+
+    progress(f"generating {args.rows:,} rows in batches of {args.chunk_rows:,}")
+    table = make_table(args.rows, args.chunk_rows)
+    body_bytes = arrow_body_bytes(table)
+    progress(f"table: {table.num_rows:,} rows, {table.num_columns} columns, {len(table.to_batches())} batches, "
+             f"Arrow body {body_bytes:,} bytes ({body_bytes / MB:.1f} MB)")
+
+    work = Path(tempfile.mkdtemp(prefix="quiver-bench-"))
+    servers = {
+        "quiver": ServerProcess("quiver", ["node", *args.node_arg, str(quiver_bin), "serve", "--port", "0", "--host", "127.0.0.1",
+                                           "--data", str(work / "quiver-data"), *args.quiver_arg],
+                                work / "quiver.log", cwd=quiver_root),
+        "pyarrow": ServerProcess("pyarrow", [sys.executable, "-u", str(REF_SERVER), "--port", "0", "--host", "127.0.0.1",
+                                             "--data", str(work / "pyarrow-data")],
+                                 work / "pyarrow.log"),
+    }
+    progress(f"working directory {work}")
+    bench: Bench | None = None
+    status = 1
+    try:
+        for s in servers.values():
+            s.start()
+        targets = {name: Target(name, servers[name], args.call_timeout) for name in SERVERS}
+        start_rss = {name: servers[name].rss() for name in SERVERS}
+        progress("RSS after start: " + ", ".join(f"{n} {start_rss[n] / MB:.0f} MB" for n in SERVERS if start_rss[n]))
+        bench = Bench(args, targets, table, body_bytes)
+        bench.setup()
+        bench.rss_setup = {n: servers[n].peak_rss() for n in SERVERS}
+        steps = {"doget-hot": lambda: bench.doget(cold=False), "doget-cold": lambda: bench.doget(cold=True),
+                 "doput": bench.doput, "gfi-1": lambda: bench.gfi(1), "gfi-16": lambda: bench.gfi(16)}
+        for w in WORKLOADS:
+            if w in args.workloads:
+                steps[w]()
+        for n in SERVERS:
+            peaks = [v for v in bench.rss[n].values() if v] + [bench.rss_setup[n] or 0]
+            bench.rss[n]["whole_run"] = max(peaks) if bench.peak_reset_ok else servers[n].peak_rss()
+        bench.peak_rss_rows()
+        meta = {
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "command": "python3 bench/run.py " + " ".join(argv),
+            "rows": args.rows, "runs": args.runs, "chunk_rows": args.chunk_rows,
+            "batches": len(table.to_batches()), "body_bytes": body_bytes, "mb": "10^6 bytes",
+            "gfi_seconds": args.gfi_seconds, "cpus": os.cpu_count(), "machine": platform.platform(),
+            "python": platform.python_version(), "pyarrow": pa.__version__, "node": _node_version(),
+            "quiver_root": str(quiver_root), "quiver_commit": _git_commit(quiver_root), "quiver_args": args.quiver_arg, "node_args": args.node_arg,
+            "workloads": args.workloads,
+            "rss_after_start": start_rss, "rss_peak_after_setup": bench.rss_setup,
+            "rss_at_start_of_workload": bench.rss_start,
+            "peak_rss_per_workload": bench.peak_reset_ok,
+            "quiver_hot_note": "quiver DoGet hot is served from its decoded-file cache; cold clears it first",
+        }
+        doc = {"meta": meta, "results": bench.results}
+        args.out.write_text(json.dumps(doc, indent=2) + "\n")
+        progress(f"wrote {args.out}")
+        print(render(meta, bench.results), flush=True)
+        status = 0
+    except BenchError as e:
+        progress(f"FAILED: {e}")
+        status = 1
+    except KeyboardInterrupt:
+        progress("interrupted")
+        status = 130
+    except Exception as e:  # a refused call, a dead server: say which, with the servers' logs
+        import traceback
+        traceback.print_exc()
+        progress(f"FAILED: {type(e).__name__}: {e}")
+        for s in servers.values():
+            if s.proc is not None:
+                sys.stderr.write(s.log_tail() + "\n")
+        status = 1
+    finally:
+        # Ignore further Ctrl-C while stopping the servers.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for s in servers.values():
+            try:
+                s.stop()
+            except Exception as e:  # keep stopping the others
+                progress(f"stopping {s.name}: {e}")
+        if args.keep_data:
+            progress(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
