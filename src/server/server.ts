@@ -24,6 +24,7 @@ import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
 import { serverTls } from './tls.ts';
 
@@ -37,6 +38,8 @@ export class QuiverServer {
     private readonly unlock: () => void,
     private readonly log: Logger,
     private readonly schedule: MaintenanceSchedule,
+    private readonly ops: Operations,
+    private readonly drainDelayMs: number,
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
@@ -54,6 +57,7 @@ export class QuiverServer {
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
     const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
+    const ops = new Operations(log);
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
@@ -97,6 +101,7 @@ export class QuiverServer {
       };
       raiseStreamWindow(server);
       server.addService(flightService, flightHandlers(ctx));
+      ops.addServices(server);
       const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
@@ -127,27 +132,38 @@ export class QuiverServer {
       if (membership && isClusterCoordinator(coordinator)) {
         coordinator.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
         // Before the first call is served: a replica joining a read-only cluster never takes a write.
-        await coordinator.watchConfig((node) => live.apply(node));
+        await coordinator.watchConfig((node) => {
+          live.apply(node);
+          ops.settingsChanged();
+        });
       }
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
+      await ops.ready({ data, coordinator, readOnly: () => live.settings.readOnly });
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
-      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, ops, config.drainDelayMs);
     } catch (e) {
       server.forceShutdown();
+      await ops.close();
       unlock();
       throw e;
     }
   }
 
-  /** Stops taking calls, waits up to `graceMs` for calls in flight, then cuts the rest. */
+  /**
+   * Reports NOT_SERVING (for the drain delay), then stops taking calls, waits up to `graceMs`
+   * for calls in flight, and cuts the rest.
+   */
   async shutdown(graceMs: number): Promise<void> {
+    await this.ops.beginDrain(this.drainDelayMs);
     const drained = new Promise<boolean>((resolve) => this.grpcServer.tryShutdown(() => resolve(true)));
+    await this.ops.portClosed();
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
     if (!(await Promise.race([drained, timedOut]))) {
       this.log.warn('calls still running after the shutdown grace period; cancelling them', { graceMs });
       this.grpcServer.forceShutdown();
     }
+    await this.ops.close();
     await this.schedule.stop();
     await this.store.close();
     await this.coordinator.close();

@@ -1,0 +1,74 @@
+// What operators get from a running server besides Flight: health (with the conditions that
+// feed it), reflection, and later metrics and the status page. server.ts creates one of these
+// before it binds its port, tells it when the server is ready and when it drains.
+import * as grpc from '@grpc/grpc-js';
+import { isClusterCoordinator, type Coordinator } from '../coord/coordinator.ts';
+import type { Logger } from '../flight/context.ts';
+import { DataRootProbe } from './data-root-probe.ts';
+import { ServerHealth } from './health.ts';
+import { addReflection } from './reflection.ts';
+
+export interface ReadyParts {
+  data: string;
+  coordinator: Coordinator;
+  readOnly: () => boolean;
+}
+
+export class Operations {
+  readonly health = new ServerHealth();
+  private probe: DataRootProbe | null = null;
+  private readOnly: () => boolean = () => false;
+
+  constructor(private readonly log: Logger) {
+    this.health.onChange((r) => this.log.info('health', { status: r.status, writes: r.writes, problems: r.problems }));
+  }
+
+  /** Adds health and reflection to the server (before it binds). */
+  addServices(server: grpc.Server): void {
+    this.health.addToServer(server);
+    addReflection(server);
+  }
+
+  /** The server can take calls: health follows its conditions from now on. */
+  async ready(parts: ReadyParts): Promise<void> {
+    this.readOnly = parts.readOnly;
+    const { coordinator } = parts;
+    if (isClusterCoordinator(coordinator)) {
+      const follow = (session: string) => this.health.set('zookeeper-session', session !== 'connected');
+      coordinator.onStatusChange((s) => follow(s.session));
+      follow(coordinator.status().session);
+    }
+    this.probe = new DataRootProbe(parts.data, (writable, error) => {
+      if (!writable && !this.health.report().problems.includes('data-root-unwritable')) this.log.warn('data root is not writable', { data: parts.data, error: error?.message });
+      this.health.set('data-root-unwritable', !writable);
+      // Read-only can change live (the cluster's config node); the probe's tick is the backstop
+      // for settingsChanged().
+      this.settingsChanged();
+    });
+    await this.probe.start();
+    this.health.set('starting', false);
+  }
+
+  /** Re-reads the live settings health depends on (call after the config node changes). */
+  settingsChanged(): void {
+    this.health.set('read-only', this.readOnly());
+  }
+
+  /**
+   * First step of a drain: every service reports NOT_SERVING, so that load balancers stop
+   * sending new calls, for `delayMs` before the port closes.
+   */
+  async beginDrain(delayMs: number): Promise<void> {
+    this.health.set('draining', true);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  /** The port is closed: open Watch streams end, so that the graceful shutdown need not wait for them. */
+  async portClosed(): Promise<void> {
+    this.health.endWatches();
+  }
+
+  async close(): Promise<void> {
+    await this.probe?.stop();
+  }
+}
