@@ -3,6 +3,7 @@
 // ones without a copy of our .proto files. It describes the standard protocol as written in
 // proto/ (the server's raw FlightData codec is wire-identical to it) and the health service.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -10,13 +11,16 @@ import { ReflectionService } from '@grpc/reflection';
 import { protoPath as HEALTH_PROTO } from 'grpc-health-check';
 import { PROTO_DIR, LOADER_OPTIONS } from '../wire/proto-options.ts';
 
-/** Every .proto of proto/ (Flight, and Flight SQL when present) plus grpc.health.v1. */
+// The reflection service describes itself too, as grpc-go's and grpc-java's do.
+const REFLECTION_PROTO = path.join(path.dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
+
+/** Every .proto of proto/ (Flight, and Flight SQL when present), grpc.health.v1 and grpc.reflection.v1. */
 export function reflectedProtos(): string[] {
   const ours = fs.readdirSync(PROTO_DIR).filter((f) => f.endsWith('.proto')).sort().map((f) => path.join(PROTO_DIR, f));
-  return [...ours, HEALTH_PROTO];
+  return [...ours, HEALTH_PROTO, REFLECTION_PROTO];
 }
 
 export function addReflection(server: grpc.Server): void {
-  const definition = protoLoader.loadSync(reflectedProtos(), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR, path.dirname(HEALTH_PROTO)] });
+  const definition = protoLoader.loadSync(reflectedProtos(), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
   new ReflectionService(definition).addToServer(server);
 }
