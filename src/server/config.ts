@@ -39,6 +39,8 @@ export interface ServerConfig {
   /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
   maxMessageBytes: number;
   shutdownGraceMs: number;
+  /** Port of the operations HTTP server (Prometheus /metrics); unset: none. 0 picks a free one. */
+  metricsPort?: number;
   /** On SIGTERM, how long health reports NOT_SERVING before the port closes (load balancers move away). */
   drainDelayMs: number;
   logLevel: LogLevel;
@@ -137,6 +139,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'lookupIndexBytes', flag: '--lookup-index-bytes', env: 'QUIVER_LOOKUP_INDEX_BYTES', help: 'memory for DoExchange lookup indexes, least recently used evicted (e.g. 512MiB)', parse: parseBytes },
   { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
+  { key: 'metricsPort', flag: '--metrics-port', env: 'QUIVER_METRICS_PORT', help: 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off; 0 picks a free port)', parse: int('--metrics-port', 0) },
   { key: 'drainDelayMs', flag: '--drain-delay', env: 'QUIVER_DRAIN_DELAY', help: 'on SIGTERM, how long health reports NOT_SERVING before the port closes (e.g. 5s)', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },
   { key: 'maintenanceIntervalMs', flag: '--maintenance-interval', env: 'QUIVER_MAINTENANCE_INTERVAL', help: 'how often the leader expires versions, compacts and collects orphans (e.g. 10m; 0 turns it off)', parse: parseDuration },

@@ -1,26 +1,51 @@
 // What operators get from a running server besides Flight: health (with the conditions that
-// feed it), reflection, and later metrics and the status page. server.ts creates one of these
-// before it binds its port, tells it when the server is ready and when it drains.
+// feed it), reflection, Prometheus metrics on the operations HTTP port. server.ts creates one of
+// these before it builds its grpc-js server, tells it when the server is ready and when it drains.
 import * as grpc from '@grpc/grpc-js';
 import { isClusterCoordinator, type Coordinator } from '../coord/coordinator.ts';
 import type { Logger } from '../flight/context.ts';
+import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
+import type { TableStore } from '../storage/table-store.ts';
 import { DataRootProbe } from './data-root-probe.ts';
 import { ServerHealth } from './health.ts';
+import { QuiverMetrics } from './metrics/quiver-metrics.ts';
+import { OpsHttpServer } from './ops-http.ts';
 import { addReflection } from './reflection.ts';
+
+export interface OperationsConfig {
+  host: string;
+  /** Unset: no operations HTTP port (no metrics endpoint). */
+  metricsPort?: number;
+}
 
 export interface ReadyParts {
   data: string;
   coordinator: Coordinator;
+  store: TableStore;
+  maintenance: MaintenanceRunner;
   readOnly: () => boolean;
 }
 
 export class Operations {
   readonly health = new ServerHealth();
+  readonly metrics: QuiverMetrics | null;
   private probe: DataRootProbe | null = null;
+  private http: OpsHttpServer | null = null;
   private readOnly: () => boolean = () => false;
 
-  constructor(private readonly log: Logger) {
+  constructor(private readonly config: OperationsConfig, private readonly log: Logger) {
     this.health.onChange((r) => this.log.info('health', { status: r.status, writes: r.writes, problems: r.problems }));
+    this.metrics = config.metricsPort === undefined ? null : new QuiverMetrics();
+  }
+
+  /** For the grpc-js Server options: the metrics interceptor, when metrics are on. */
+  get interceptors(): grpc.ServerInterceptor[] {
+    return this.metrics ? [this.metrics.grpc.interceptor] : [];
+  }
+
+  /** The service with its message bytes counted, when metrics are on. */
+  instrument(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
+    return this.metrics ? this.metrics.grpc.countBytes(definition) : definition;
   }
 
   /** Adds health and reflection to the server (before it binds). */
@@ -46,6 +71,17 @@ export class Operations {
       this.settingsChanged();
     });
     await this.probe.start();
+    const metrics = this.metrics;
+    if (metrics) {
+      metrics.attach({ store: parts.store, coordinator, maintenance: parts.maintenance, health: this.health });
+      this.http = await OpsHttpServer.listen(this.config.host, this.config.metricsPort!, {
+        '/metrics': async (_req, res) => {
+          const text = await metrics.text();
+          res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+        },
+      });
+      this.log.info('metrics', { port: this.http.port, path: '/metrics' });
+    }
     this.health.set('starting', false);
   }
 
@@ -69,6 +105,7 @@ export class Operations {
   }
 
   async close(): Promise<void> {
+    await this.http?.close();
     await this.probe?.stop();
   }
 }

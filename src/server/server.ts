@@ -50,14 +50,15 @@ export class QuiverServer {
     const unlock = config.zk ? () => undefined : lockDataDir(data);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
+    const ops = new Operations(config, log);
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
+      interceptors: ops.interceptors,
     });
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
     const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
-    const ops = new Operations(log);
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
@@ -100,7 +101,7 @@ export class QuiverServer {
         },
       };
       raiseStreamWindow(server);
-      server.addService(flightService, flightHandlers(ctx));
+      server.addService(ops.instrument(flightService), flightHandlers(ctx));
       ops.addServices(server);
       const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
@@ -139,7 +140,7 @@ export class QuiverServer {
       }
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
-      await ops.ready({ data, coordinator, readOnly: () => live.settings.readOnly });
+      await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly });
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, ops, config.drainDelayMs);
     } catch (e) {

@@ -18,9 +18,10 @@ import { tableDirName, validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
 import { manifestFromJson, schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
 import { parquetIneligibility } from './parquet-eligibility.ts';
-import { FrameCache } from './frame-cache.ts';
+import { FrameCache, type FrameCacheStats } from './frame-cache.ts';
 import { readParquet } from './parquet-files.ts';
 import { ParquetPool } from './parquet-pool.ts';
+import { StorageObservers } from './storage-observer.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './table-writer.ts';
 import { WritesInFlight } from './writes-in-flight.ts';
 
@@ -44,6 +45,8 @@ export class TableStore {
   /** Worker threads for all Parquet encoding and decoding of this store. */
   readonly pool: ParquetPool;
   private readonly cache: FrameCache;
+  /** Commits and their failures, for metrics and the status page. */
+  readonly observers = new StorageObservers();
 
   constructor(
     readonly root: string,
@@ -62,6 +65,10 @@ export class TableStore {
   /** Empties the decoded-file cache (memory pressure, cold-read measurements); returns bytes freed. */
   clearCache(): number {
     return this.cache.clear();
+  }
+
+  cacheStats(): FrameCacheStats {
+    return this.cache.stats();
   }
 
   tableDir(name: string): string {
@@ -199,6 +206,7 @@ export class TableStore {
 
   /** Publishes staged files as one new version (called by TableWrite). */
   async commitFiles(name: string, mode: WriteMode, schemaHeader: Uint8Array, files: DataFile[]): Promise<Manifest> {
+    const began = performance.now();
     const lock = await this.coordinator.lockTable(name);
     const ended = this.writes.begin(name);
     try {
@@ -237,10 +245,12 @@ export class TableStore {
       } catch (e) {
         // An unknown outcome may be in the log already: its manifest must stay.
         if (!(e instanceof CommitOutcomeUnknownError)) await removeQuietly(path.join(dir, rel));
+        this.observers.commitFailed(e instanceof CommitConflictError ? 'conflict' : e instanceof CommitOutcomeUnknownError ? 'unknown_outcome' : 'other');
         if (e instanceof CommitConflictError) throw new QuiverError('ABORTED', `${e.message}; nothing was committed, send the stream again`, { cause: e });
         throw e;
       }
       this.manifests.set(`${name}\u0000${rel}`, manifest);
+      this.observers.committed({ table: name, version: manifest.version, operation, rows: manifest.added.rows, bytes: files.reduce((n, f) => n + f.arrowBytes, 0), seconds: (performance.now() - began) / 1000, committedAt: manifest.committedAt });
       return manifest;
     } finally {
       ended();
