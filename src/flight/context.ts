@@ -84,6 +84,9 @@ export interface ClusterReport {
   session?: string;
   sessionId?: string | null;
   leader: { id?: string; location: string } | null;
-  members: { id?: string; location: string }[];
+  /** `health`: the member's grpc.health.v1 status for "" (SERVING, NOT_SERVING, UNREACHABLE). */
+  members: { id?: string; location: string; health?: string }[];
   config?: ClusterConfigReport;
+  /** This replica's health: overall and for writes, and what stops it. */
+  health?: { status: string; writes: string; problems: string[] };
 }

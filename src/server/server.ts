@@ -24,6 +24,7 @@ import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { withMemberHealth } from './member-health.ts';
 import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
 import { serverTls } from './tls.ts';
@@ -74,12 +75,12 @@ export class QuiverServer {
         lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
-        clusterStatus: async () => ({
+        clusterStatus: async () => withMemberHealth({
           ...(ready?.membership
             ? await ready.membership.report()
             : { mode: 'local' as const, self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
           config: live.report(),
-        }),
+        }, ops.health, tls.peer),
         peerCredentials: tls.peer,
         leases: new EndpointLeases(),
         get retentionMs() {
