@@ -9,7 +9,7 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const config = resolveConfig(argv);
-  const log = stderrLogger(config.logLevel);
+  const log = stderrLogger(config.logLevel, config.logFormat);
   const server = await QuiverServer.start(config, log);
   // The first stdout line is the contract Arrow's integration runner (and our tests) read.
   process.stdout.write(`Server listening on localhost:${server.port}\n`);

@@ -23,9 +23,9 @@ describe('metrics', () => {
   let port: number;
   before(async () => {
     proc = await startQuiver(['--metrics-port', '0']);
-    const m = /INFO metrics \{"port":(\d+)/.exec(proc.stderr());
-    assert.ok(m, `the metrics port is logged:\n${proc.stderr()}`);
-    port = Number(m[1]);
+    const line = proc.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; port?: number }).find((l) => l.msg === 'metrics');
+    assert.ok(line?.port, `the metrics port is logged:\n${proc.stderr()}`);
+    port = line.port;
   });
   after(async () => {
     await proc?.stop('SIGKILL');
@@ -105,7 +105,7 @@ describe('metrics', () => {
   test('without --metrics-port there is no metrics endpoint', async () => {
     const plain = await startQuiver();
     try {
-      assert.doesNotMatch(plain.stderr(), /INFO metrics/);
+      assert.doesNotMatch(plain.stderr(), /"msg":"metrics"/);
     } finally {
       await plain.stop('SIGKILL');
     }
