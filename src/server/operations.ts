@@ -11,6 +11,9 @@ import { ServerHealth } from './health.ts';
 import { QuiverMetrics } from './metrics/quiver-metrics.ts';
 import { OpsHttpServer } from './ops-http.ts';
 import { addReflection } from './reflection.ts';
+import { renderStatusPage } from './status-page/status-page.ts';
+import { StatusSource } from './status-page/status-report.ts';
+import type { ClusterReport } from '../flight/context.ts';
 
 export interface OperationsConfig {
   host: string;
@@ -24,6 +27,8 @@ export interface ReadyParts {
   store: TableStore;
   maintenance: MaintenanceRunner;
   readOnly: () => boolean;
+  /** What the cluster-status action answers (the status page shows it). */
+  clusterStatus: () => Promise<ClusterReport>;
 }
 
 export class Operations {
@@ -74,10 +79,18 @@ export class Operations {
     const metrics = this.metrics;
     if (metrics) {
       metrics.attach({ store: parts.store, coordinator, maintenance: parts.maintenance, health: this.health });
+      const status = new StatusSource(coordinator, parts.clusterStatus, parts.maintenance);
+      const noStore = { 'cache-control': 'no-store' };
       this.http = await OpsHttpServer.listen(this.config.host, this.config.metricsPort!, {
         '/metrics': async (_req, res) => {
           const text = await metrics.text();
           res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+        },
+        '/status.json': async (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', ...noStore }).end(JSON.stringify(await status.report()));
+        },
+        '/status': async (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...noStore }).end(renderStatusPage(await status.report()));
         },
       });
       this.log.info('metrics', { port: this.http.port, path: '/metrics' });

@@ -1,5 +1,6 @@
-// The operations HTTP port (--metrics-port): Prometheus text at /metrics, for scrapers. Plain
-// node:http, GET only, bound to the same interface as the Flight port.
+// The operations HTTP port (--metrics-port): Prometheus text at /metrics for scrapers, the
+// status page at /status for people and its data at /status.json. Plain node:http, GET only,
+// bound to the same interface as the Flight port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
