@@ -14,6 +14,14 @@ export interface Logger {
   error(message: string, error?: unknown, fields?: Record<string, unknown>): void;
 }
 
+/** Hears of DoExchange lookups (metrics); optional. */
+export interface LookupObserver {
+  /** The handler's index cache, once, when the handler is built. */
+  indexCache(cache: { readonly bytes: number }): void;
+  /** Keys of one input batch were looked up. */
+  looked(keys: number): void;
+}
+
 export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
@@ -24,6 +32,7 @@ export interface FlightContext {
   middleware?: readonly CallMiddleware[];
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
+  lookupObserver?: LookupObserver;
   /**
    * Locations (grpc+tcp:// or grpc+tls://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.

@@ -10,15 +10,21 @@ import type { ServerHealth } from './health.ts';
 
 const CHECK_DEADLINE_MS = 1500;
 
-const Health = (grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String, defaults: true })) as unknown as {
-  grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
-}).grpc.health.v1.Health;
+// Loaded on first use: most processes never ask another replica.
+let Health: grpc.ServiceClientConstructor | null = null;
+function healthClient(): grpc.ServiceClientConstructor {
+  Health ??= (grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { keepCase: true, enums: String, defaults: true })) as unknown as {
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  }).grpc.health.v1.Health;
+  return Health;
+}
 
 /** SERVING, NOT_SERVING, or UNREACHABLE when the member did not answer in time. */
 export async function checkMember(location: string, credentials: () => grpc.ChannelCredentials): Promise<string> {
   let client: grpc.Client | null = null;
   try {
-    client = new Health(parseLocation(location).address, credentials());
+    const Client = healthClient();
+    client = new Client(parseLocation(location).address, credentials());
     const check = (client as unknown as { check: Function }).check.bind(client);
     return await new Promise<string>((resolve) => {
       check({ service: '' }, { deadline: Date.now() + CHECK_DEADLINE_MS }, (err: grpc.ServiceError | null, res: { status: string }) => resolve(err ? 'UNREACHABLE' : res.status));

@@ -8,12 +8,11 @@ import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { DataRootProbe } from './data-root-probe.ts';
 import { ServerHealth } from './health.ts';
-import { QuiverMetrics } from './metrics/quiver-metrics.ts';
+import type { QuiverMetrics } from './metrics/quiver-metrics.ts';
 import { OpsHttpServer } from './ops-http.ts';
-import { addReflection } from './reflection.ts';
 import { renderStatusPage } from './status-page/status-page.ts';
 import { StatusSource } from './status-page/status-report.ts';
-import type { ClusterReport } from '../flight/context.ts';
+import type { ClusterReport, LookupObserver } from '../flight/context.ts';
 
 export interface OperationsConfig {
   host: string;
@@ -33,14 +32,20 @@ export interface ReadyParts {
 
 export class Operations {
   readonly health = new ServerHealth();
-  readonly metrics: QuiverMetrics | null;
   private probe: DataRootProbe | null = null;
   private http: OpsHttpServer | null = null;
   private readOnly: () => boolean = () => false;
 
-  constructor(private readonly config: OperationsConfig, private readonly log: Logger) {
+  private server: grpc.Server | null = null;
+
+  private constructor(private readonly config: OperationsConfig, private readonly log: Logger, readonly metrics: QuiverMetrics | null) {
     this.health.onChange((r) => this.log.info('health', { status: r.status, writes: r.writes, problems: r.problems }));
-    this.metrics = config.metricsPort === undefined ? null : new QuiverMetrics();
+  }
+
+  static async create(config: OperationsConfig, log: Logger): Promise<Operations> {
+    // prom-client takes a noticeable part of a second to load: only when metrics are on.
+    const metrics = config.metricsPort === undefined ? null : new (await import('./metrics/quiver-metrics.ts')).QuiverMetrics();
+    return new Operations(config, log, metrics);
   }
 
   /** For the grpc-js Server options: the metrics interceptor, when metrics are on. */
@@ -48,15 +53,20 @@ export class Operations {
     return this.metrics ? [this.metrics.grpc.interceptor] : [];
   }
 
+  /** DoExchange lookups report here, when metrics are on. */
+  get lookupObserver(): LookupObserver | undefined {
+    return this.metrics?.lookups;
+  }
+
   /** The service with its message bytes counted, when metrics are on. */
   instrument(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
     return this.metrics ? this.metrics.grpc.countBytes(definition) : definition;
   }
 
-  /** Adds health and reflection to the server (before it binds). */
+  /** Adds health to the server (before it binds); reflection follows once the server is ready. */
   addServices(server: grpc.Server): void {
     this.health.addToServer(server);
-    addReflection(server);
+    this.server = server;
   }
 
   /** The server can take calls: health follows its conditions from now on. */
@@ -96,6 +106,14 @@ export class Operations {
       this.log.info('metrics', { port: this.http.port, path: '/metrics' });
     }
     this.health.set('starting', false);
+    // Building the reflection descriptors costs about half a second of CPU: done right after the
+    // start, not before it (a reflection call in that moment is told UNIMPLEMENTED).
+    const server = this.server;
+    if (server) {
+      setImmediate(() => {
+        import('./reflection.ts').then(({ addReflection }) => addReflection(server)).catch((e: unknown) => this.log.error('server reflection could not start', e));
+      });
+    }
   }
 
   /** Re-reads the live settings health depends on (call after the config node changes). */

@@ -51,7 +51,7 @@ export class QuiverServer {
     const unlock = config.zk ? () => undefined : lockDataDir(data);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
-    const ops = new Operations(config, log);
+    const ops = await Operations.create(config, log);
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
@@ -73,6 +73,7 @@ export class QuiverServer {
         middleware: [requestIds],
         sessions: new SessionOptionsStore(readSessionPolicy),
         lookupIndexBytes: config.lookupIndexBytes,
+        lookupObserver: ops.lookupObserver,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
         clusterStatus: async () => withMemberHealth({

@@ -3,6 +3,7 @@
 // strict Prometheus text parser, and each counter must have moved by what the workload did.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Table, makeVector } from 'apache-arrow';
 import { FlightClient } from '../../src/client/index.ts';
 import { sampleTable } from '../harness/flight-tables.ts';
 import { startQuiver, type QuiverProcess } from '../harness/quiver-process.ts';
@@ -88,6 +89,28 @@ describe('metrics', () => {
     for (const f of now.values()) {
       for (const s of f.samples) assert.ok(!Object.values(s.labels).includes('metered'), `no table name as a label (${s.name})`);
     }
+  });
+
+  test('DoExchange lookups count their keys and the index memory shows', async () => {
+    const before = await scrape(port);
+    const client = new FlightClient(`grpc+tcp://${proc.address}`);
+    try {
+      await client.doPut('looked-up', sampleTable(2, 50));
+      const exchange = client.doExchange({ type: 'CMD', cmd: Buffer.from(JSON.stringify({ table: 'looked-up', key: 'id' })) });
+      await exchange.write(new Table({ id: makeVector(Int32Array.from([1, 2, 3, 999])) }).batches[0]!);
+      await exchange.write(new Table({ id: makeVector(Int32Array.from([4, 5])) }).batches[0]!);
+      exchange.end();
+      let found = 0;
+      for await (const batch of exchange) found += batch.numRows;
+      assert.equal(found, 5);
+    } finally {
+      client.close();
+    }
+    const now = await scrape(port);
+    assert.equal(valueOf(now, 'quiver_lookup_keys_total') - valueOf(before, 'quiver_lookup_keys_total'), 6);
+    assert.equal(valueOf(now, 'quiver_lookup_batches_total') - valueOf(before, 'quiver_lookup_batches_total'), 2);
+    assert.ok(valueOf(now, 'quiver_lookup_index_bytes') > 0);
+    assert.equal(valueOf(now, 'grpc_server_handled_total', { ...method('DoExchange', 'bidi_stream'), grpc_code: 'OK' }) - valueOf(before, 'grpc_server_handled_total', { ...method('DoExchange', 'bidi_stream'), grpc_code: 'OK' }), 1);
   });
 
   test('maintenance runs are counted', async () => {

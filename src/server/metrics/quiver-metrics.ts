@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { isClusterCoordinator, type Coordinator } from '../../coord/coordinator.ts';
 import type { MaintenanceRunner } from '../../storage/maintenance/runner.ts';
 import type { TableStore } from '../../storage/table-store.ts';
+import type { LookupObserver } from '../../flight/context.ts';
 import type { ServerHealth } from '../health.ts';
 import { HEALTH_FLIGHT, HEALTH_OVERALL, HEALTH_WRITES } from '../health.ts';
 import { GrpcMetrics } from './grpc-metrics.ts';
@@ -25,9 +26,24 @@ export class QuiverMetrics {
   readonly grpc: GrpcMetrics;
   private sources: MetricSources | null = null;
 
+  /** For the Flight context: DoExchange lookups report through it. */
+  readonly lookups: LookupObserver;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     this.grpc = new GrpcMetrics(this.registry);
+    const registers = [this.registry];
+    const caches: { readonly bytes: number }[] = [];
+    const keys = new Counter({ name: 'quiver_lookup_keys_total', help: 'Keys looked up through DoExchange (rows of the input batches).', registers });
+    const batches = new Counter({ name: 'quiver_lookup_batches_total', help: 'Input batches answered by DoExchange lookups.', registers });
+    new Gauge({ name: 'quiver_lookup_index_bytes', help: 'Bytes held by DoExchange lookup indexes (--lookup-index-bytes is the budget).', registers, collect() { this.set(caches.reduce((n, c) => n + c.bytes, 0)); } });
+    this.lookups = {
+      indexCache: (cache) => caches.push(cache),
+      looked: (n) => {
+        keys.inc(n);
+        batches.inc();
+      },
+    };
   }
 
   /** Wires the counters and gauges to a started server's parts. */
