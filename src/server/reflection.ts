@@ -10,6 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { protoPath as HEALTH_PROTO } from 'grpc-health-check';
 import { PROTO_DIR, LOADER_OPTIONS } from '../wire/proto-options.ts';
+import { qualifyDescriptors } from './reflection-descriptors.ts';
 
 // The reflection service describes itself too, as grpc-go's and grpc-java's do.
 const REFLECTION_PROTO = path.join(path.dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
@@ -22,5 +23,5 @@ export function reflectedProtos(): string[] {
 
 export function addReflection(server: grpc.Server): void {
   const definition = protoLoader.loadSync(reflectedProtos(), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
-  new ReflectionService(definition).addToServer(server);
+  new ReflectionService(qualifyDescriptors(definition)).addToServer(server);
 }
