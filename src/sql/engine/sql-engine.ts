@@ -43,6 +43,12 @@ export interface PlannedStatement {
    * limit), DEADLINE_EXCEEDED (time limit), CANCELLED (aborted), UNAVAILABLE (too many queries).
    */
   execute(parameters: RecordBatch | null, options?: { signal?: AbortSignal }): AsyncIterable<RecordBatch>;
+  /**
+   * The schema `execute` yields for parameter batches with this Arrow schema: `schema`, except
+   * that columns the plan could not type (UNKNOWN, e.g. `SELECT ? + 1`) take the types the
+   * parameters' Arrow types give them. Optional: an engine without it yields `schema`.
+   */
+  schemaWith?(parameters: Schema): Promise<Schema>;
   close(): Promise<void>;
 }
 
