@@ -43,8 +43,8 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   await boot.run('SET enable_external_access=false');
   await boot.run('SET lock_configuration=true');
   boot.closeSync();
-  const maxRunning = options.maxConcurrentQueries ?? 4;
-  const gate = new QueryGate(maxRunning, maxRunning * 2);
+  // Read per query, so options whose members are getters over live settings apply at once.
+  const gate = new QueryGate(() => options.maxConcurrentQueries ?? 4);
   const open = new Set<DuckDbStatement>();
   let closed = false;
 
@@ -306,7 +306,8 @@ class DuckDbStatement implements PlannedStatement {
     };
     const onAbort = () => interrupt('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = this.options.timeLimitMs !== undefined ? setTimeout(() => interrupt('deadline'), this.options.timeLimitMs) : undefined;
+    const limitMs = this.options.timeLimitMs;
+    const timer = limitMs !== undefined && limitMs > 0 ? setTimeout(() => interrupt('deadline'), limitMs) : undefined;
     try {
       if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled');
       for (const r of this.relations) await r.load();

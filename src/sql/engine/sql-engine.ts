@@ -55,7 +55,11 @@ export interface PlannedStatement {
 export interface SqlEngineOptions {
   /** The data root: the engine may read files under it and nothing else. */
   dataRoot: string;
-  /** Per-query memory limit in bytes and time limit in ms; max queries running at once. */
+  /**
+   * Per-query memory limit in bytes (read once, at open) and time limit in ms (0 or absent: none);
+   * max queries running at once. The time limit and max queries are read for every query, so
+   * getters here make them live settings.
+   */
   memoryLimitBytes?: number;
   timeLimitMs?: number;
   maxConcurrentQueries?: number;
