@@ -12,6 +12,7 @@ import { readArrowStreamFile } from '../../storage/arrow-stream-files.ts';
 import { QuiverError } from '../../errors.ts';
 import { duckTypeSql } from './stored-types.ts';
 import { quoteIdentifier } from './sql-tokens.ts';
+import { toMicros } from './time-units.ts';
 
 const CHUNK_ROWS = 2048;
 
@@ -215,16 +216,3 @@ function int64(data: Data, i: number): bigint {
   return values[data.offset + i]!;
 }
 
-const PER_SECOND: Record<TimeUnit, bigint> = {
-  [TimeUnit.SECOND]: 1n, [TimeUnit.MILLISECOND]: 1000n, [TimeUnit.MICROSECOND]: 1_000_000n, [TimeUnit.NANOSECOND]: 1_000_000_000n,
-};
-
-function toMicros(value: bigint, unit: TimeUnit): bigint {
-  const per = PER_SECOND[unit];
-  if (per >= 1_000_000n) {
-    const d = per / 1_000_000n;
-    const q = value / d;
-    return value % d !== 0n && value < 0n ? q - 1n : q;
-  }
-  return value * (1_000_000n / per);
-}

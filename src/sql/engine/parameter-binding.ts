@@ -8,21 +8,7 @@ import {
 } from '@duckdb/node-api';
 import { DataType, DateUnit, IntervalUnit, TimeUnit, Type, type Data, type RecordBatch } from 'apache-arrow';
 import { invalidArgument } from '../../errors.ts';
-
-const PER_SECOND: Record<TimeUnit, bigint> = {
-  [TimeUnit.SECOND]: 1n, [TimeUnit.MILLISECOND]: 1000n, [TimeUnit.MICROSECOND]: 1_000_000n, [TimeUnit.NANOSECOND]: 1_000_000_000n,
-};
-
-/** Converts a count of `unit` to microseconds (floor division for finer units). */
-function toMicros(value: bigint, unit: TimeUnit): bigint {
-  const per = PER_SECOND[unit];
-  if (per >= 1_000_000n) {
-    const d = per / 1_000_000n;
-    const q = value / d;
-    return value % d !== 0n && value < 0n ? q - 1n : q;
-  }
-  return value * (1_000_000n / per);
-}
+import { toMicros } from './time-units.ts';
 
 /** The Data chunk and index within it of `row` of column `col`. */
 function locate(batch: RecordBatch, col: number, row: number): { data: Data; index: number } {
