@@ -38,7 +38,7 @@ if (process.argv.includes('--test')) {
 }
 
 if (process.argv.includes('--zookeeper')) {
-  // scripts/zookeeper.ts runs the server as a plain java process from these jars.
+  // test/harness/zookeeper.ts runs the server as a plain java process from these jars.
   const jars = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-simple.jar'];
   if (!jars.every((j) => fs.existsSync(j))) {
     if (process.getuid?.() !== 0) throw new Error(`ZooKeeper is missing (${jars.join(', ')}); run this as root, or: sudo apt-get install -y zookeeper`);

@@ -1,7 +1,7 @@
 // `quiver cluster`: the server's view of its cluster (the cluster-status action), and
 // `quiver cluster config [set KEY=VALUE... | unset KEY...]`: the cluster's shared settings (the
 // cluster-config action, which the replica carries out against ZooKeeper).
-import type { ClusterConfigReport, ClusterReport } from '../flight/context.ts';
+import { AdminClient, type ClusterConfigRequest, type ClusterConfigResponse } from '../client/index.ts';
 import { CLUSTER_SETTING_KEYS, clusterSettingKey, parseAssignments } from '../server/cluster-settings.ts';
 import { UsageError, command } from './command.ts';
 import { withClient } from './connection.ts';
@@ -25,10 +25,7 @@ export const cluster = command({
   },
   async run({ values, positionals }) {
     if (positionals.length > 0) return configCommand(values, positionals);
-    const report = await withClient(values, async (client) => {
-      for await (const body of client.doAction('cluster-status')) return JSON.parse(Buffer.from(body).toString('utf8')) as ClusterReport;
-      throw new Error('the server answered cluster-status with no result');
-    });
+    const report = await withClient(values, (client) => new AdminClient(client).clusterStatus());
     if (values.json) {
       console.log(JSON.stringify(report));
       return;
@@ -36,7 +33,7 @@ export const cluster = command({
     if (report.mode === 'local') {
       console.log(`${report.self.location}: embedded mode (no cluster), takes writes itself`);
     } else {
-      console.log(`cluster ${report.cluster}: asked ${report.self.location} (${report.isLeader ? 'leader' : 'follower'}, ZooKeeper session ${report.session})`);
+      console.log(`cluster ${report.cluster}: asked ${report.self.location} (${report.is_leader ? 'leader' : 'follower'}, ZooKeeper session ${report.session})`);
       console.log(`leader: ${report.leader?.location ?? 'none elected (no ZooKeeper quorum?)'}`);
       console.log(columns(
         ['MEMBER', 'ROLE'],
@@ -51,7 +48,7 @@ export const cluster = command({
 async function configCommand(values: Record<string, string | boolean | undefined>, args: string[]): Promise<void> {
   const [what, verb, ...rest] = args;
   if (what !== 'config') throw new UsageError(`unknown argument ${JSON.stringify(what)}; ${CONFIG_USAGE}`);
-  let body = '';
+  let change: ClusterConfigRequest | undefined;
   if (verb === 'set') {
     if (rest.length === 0) throw new UsageError(`set needs KEY=VALUE arguments; ${CONFIG_USAGE}`);
     let set: Record<string, unknown>;
@@ -60,7 +57,7 @@ async function configCommand(values: Record<string, string | boolean | undefined
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    body = JSON.stringify({ set });
+    change = { set };
   } else if (verb === 'unset') {
     if (rest.length === 0) throw new UsageError(`unset needs KEY arguments; ${CONFIG_USAGE}`);
     let unset: string[];
@@ -69,19 +66,16 @@ async function configCommand(values: Record<string, string | boolean | undefined
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    body = JSON.stringify({ unset });
+    change = { unset };
   } else if (verb !== undefined) {
     throw new UsageError(`unknown argument ${JSON.stringify(verb)}; ${CONFIG_USAGE}`);
   }
-  const report = await withClient(values, async (client) => {
-    for await (const result of client.doAction('cluster-config', body)) return JSON.parse(Buffer.from(result).toString('utf8')) as ClusterConfigReport;
-    throw new Error('the server answered cluster-config with no result');
-  });
+  const report = await withClient(values, (client) => new AdminClient(client).clusterConfig(change));
   if (values.json) console.log(JSON.stringify(report));
   else printConfig(report);
 }
 
-function printConfig(config: ClusterConfigReport): void {
+function printConfig(config: ClusterConfigResponse): void {
   const where = config.version === null ? 'no cluster config (embedded mode): the server\'s own settings' : config.version === -1 ? 'cluster config: none set (every replica uses its own settings)' : `cluster config version ${config.version}`;
   console.log(where);
   console.log(columns(

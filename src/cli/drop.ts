@@ -1,4 +1,5 @@
 // `quiver drop TABLE`: removes a table and all its versions.
+import { AdminClient } from '../client/index.ts';
 import { command } from './command.ts';
 import { withClient } from './connection.ts';
 
@@ -11,7 +12,7 @@ export const drop = command({
   async run({ values, positionals }) {
     const table = positionals[0]!;
     await withClient(values, async (client) => {
-      for await (const _ of client.doAction('drop', JSON.stringify({ table }))) void _;
+      await new AdminClient(client).drop(table);
     });
     console.log(`dropped ${table}`);
   },

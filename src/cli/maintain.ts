@@ -1,13 +1,11 @@
 // `quiver maintain [TABLE]`: runs the leader's maintenance now (the maintenance action) and
 // prints each step as the server finishes it, then a summary.
+import { AdminClient, MAINTENANCE_TASKS, type MaintenanceReport, type MaintenanceStep, type MaintenanceTask } from '../client/index.ts';
 import { command, UsageError } from './command.ts';
 import { withClient } from './connection.ts';
 import { bytes, count } from './format.ts';
 
-const TASKS = ['expire', 'compact', 'gc'];
-
-/** The action's JSON, shaped by src/storage/maintenance/runner.ts (snake_case keys). */
-type Json = Record<string, any>;
+const TASKS: readonly string[] = MAINTENANCE_TASKS;
 
 export const maintain = command({
   name: 'maintain',
@@ -22,39 +20,39 @@ export const maintain = command({
     const tasks = typeof values.tasks === 'string' ? values.tasks.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
     const unknown = tasks?.find((t) => !TASKS.includes(t));
     if (unknown !== undefined || tasks?.length === 0) throw new UsageError(`--tasks takes a comma-separated subset of ${TASKS.join(',')}${unknown ? `, not ${JSON.stringify(unknown)}` : ''}`);
-    const body = JSON.stringify({ ...(positionals[0] !== undefined ? { table: positionals[0] } : {}), ...(tasks ? { tasks } : {}) });
+    const request = { ...(positionals[0] !== undefined ? { table: positionals[0] } : {}), ...(tasks ? { tasks: tasks as MaintenanceTask[] } : {}) };
     await withClient(values, async (client) => {
-      for await (const raw of client.doAction('maintenance', body)) {
-        const text = Buffer.from(raw).toString('utf8');
-        if (values.json) {
-          console.log(text);
-          continue;
-        }
-        const result = JSON.parse(text) as Json;
-        if (result.step) console.log(describeStep(result.step as Json));
-        if (result.report) console.log(describeReport(result.report as Json));
+      for await (const result of new AdminClient(client).maintenance(request)) {
+        if (values.json) console.log(JSON.stringify(result));
+        else if ('step' in result) console.log(describeStep(result.step));
+        else console.log(describeReport(result.report));
       }
     });
   },
 });
 
-function describeStep(s: Json): string {
+function describeStep(s: MaintenanceStep): string {
   const where = s.table !== undefined ? `${s.table}: ` : '';
-  if (s.error) return `${where}${s.task} failed: ${s.error}`;
-  const r = s.result as Json;
+  if ('error' in s) return `${where}${s.task} failed: ${s.error}`;
   switch (s.task) {
-    case 'expire':
+    case 'expire': {
+      const r = s.result;
       if (r.expired.length === 0) return `${where}nothing to expire${r.kept ? ` (version ${r.kept.version} is kept until ${new Date(r.kept.until).toISOString()} by its ${r.kept.reason})` : ''}`;
-      return `${where}expired ${versionList(r.expired as number[])}; ${r.manifests_deleted} manifests deleted, ${r.files_released} data files left to orphan collection`;
-    case 'compact':
+      return `${where}expired ${versionList(r.expired)}; ${r.manifests_deleted} manifests deleted, ${r.files_released} data files left to orphan collection`;
+    }
+    case 'compact': {
+      const r = s.result;
       if (!r.compacted) return `${where}not compacted: ${r.reason}`;
       return `${where}compacted ${r.files_rewritten} files into ${r.files_written} as version ${r.version}${r.rebased ? ` (rebased onto writes after version ${r.base_version})` : ''}; ${r.files_after} files now`;
-    default:
-      return `${where}orphan collection: deleted ${count(r.deleted_files)} files (${bytes(r.deleted_bytes)}) and ${r.deleted_dirs} dropped-table leftovers; kept ${count(r.young_kept)} younger than the grace period${r.errors.length > 0 ? `; ${r.errors.length} tables skipped: ${(r.errors as Json[]).map((e) => `${e.table}: ${e.error}`).join('; ')}` : ''}`;
+    }
+    default: {
+      const r = s.result;
+      return `${where}orphan collection: deleted ${count(r.deleted_files)} files (${bytes(r.deleted_bytes)}) and ${r.deleted_dirs} dropped-table leftovers; kept ${count(r.young_kept)} younger than the grace period${r.errors.length > 0 ? `; ${r.errors.length} tables skipped: ${r.errors.map((e) => `${e.table}: ${e.error}`).join('; ')}` : ''}`;
+    }
   }
 }
 
-function describeReport(r: Json): string {
+function describeReport(r: MaintenanceReport): string {
   const ms = Date.parse(r.finished_at) - Date.parse(r.started_at);
   return `maintenance done in ${(ms / 1000).toFixed(2)} s: ${count(r.tables)} tables, ${count(r.expired_versions)} versions expired, ${count(r.compacted_tables)} tables compacted, ${count(r.deleted_files)} files deleted (${bytes(r.deleted_bytes)}), ${r.errors} errors`;
 }

@@ -5,6 +5,8 @@
 //                                endpoints and locations followed by readTable(), DoExchange,
 //                                the standard actions (cancel, renew, session options),
 //                                middleware and cookies
+//   AdminClient                  quiver's own actions (drop, history, import, maintenance,
+//                                cluster-status, cluster-config) typed, over a FlightClient
 //   createFlightServiceClient    the typed grpc-js stub (FlightServiceClient: the generated type,
 //                                its DoGet/DoPut/DoExchange carrying FlightDataMessage) with
 //                                quiver's zero-copy FlightData codec and Flight-sized channel limits
@@ -14,6 +16,8 @@
 // compressed bodies are read too: importing this module registers both codecs with arrow-js.
 import '../arrow/compression-codecs.ts';
 export { FlightClient } from './flight-client.ts';
+export { AdminClient } from './admin-client.ts';
+export { MAINTENANCE_TASKS, type CacheClearResponse, type ClusterConfigRequest, type ClusterConfigResponse, type ClusterStatusResponse, type DropResponse, type HistoryEntry, type ImportMode, type ImportRequest, type ImportResponse, type MaintenanceReport, type MaintenanceRequest, type MaintenanceResult, type MaintenanceStep, type MaintenanceTask, type MemberInfo } from '../wire/admin-actions.ts';
 export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
 export { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';

@@ -7,16 +7,9 @@ import type { Authenticator } from './auth.ts';
 import type { EndpointLeases } from './endpoint-leases.ts';
 import type { CallMiddleware } from './response-headers.ts';
 import type { SessionOptionsStore } from './session-options.ts';
+import type { Logger } from '../logger.ts';
 
-/** Where the server logs: one call per event, with structured fields. */
-export interface Logger {
-  /** Normal operation: start, stop, maintenance runs. */
-  info(message: string, fields?: Record<string, unknown>): void;
-  /** Something went wrong that the server handled. */
-  warn(message: string, fields?: Record<string, unknown>): void;
-  /** A failure, with the error that caused it. */
-  error(message: string, error?: unknown, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from '../logger.ts';
 
 export interface FlightContext {
   store: TableStore;

@@ -6,7 +6,8 @@
 // so it never was in force): a change through the action is also how a broken node is repaired.
 import type { ClusterCoordination } from '../coord/coordinator.ts';
 import { QuiverError, invalidArgument } from '../errors.ts';
-import type { ClusterConfigAccess, ClusterConfigReport } from '../flight/context.ts';
+import type { ClusterConfigAccess } from '../flight/context.ts';
+import type { ClusterConfigRequest, ClusterConfigResponse } from '../wire/admin-actions.ts';
 import { clusterSettingKey, parseClusterConfig, parseClusterSetting } from './cluster-settings.ts';
 import type { LiveConfig } from './live-config.ts';
 
@@ -19,11 +20,12 @@ export class ClusterConfigControl implements ClusterConfigAccess {
     private readonly coordinator: () => ClusterCoordination | null,
   ) {}
 
-  async show(): Promise<ClusterConfigReport> {
+  async show(): Promise<ClusterConfigResponse> {
     return this.live.report();
   }
 
-  async update(set: Record<string, unknown>, unset: string[]): Promise<ClusterConfigReport> {
+  /** The action's request, decoded by src/wire/admin-actions.ts; setting names as flags or keys. */
+  async update(set: Required<ClusterConfigRequest>['set'], unset: Required<ClusterConfigRequest>['unset']): Promise<ClusterConfigResponse> {
     const coordinator = this.coordinator();
     if (!coordinator) throw new QuiverError('FAILED_PRECONDITION', 'this server runs alone (no --zk), so it has no cluster config: change its flags (or --config file) and restart it');
     const changes: Record<string, unknown> = {};

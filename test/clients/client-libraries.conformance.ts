@@ -1,5 +1,5 @@
 // node:test wrapper for CI: runs pyarrow, arrow-go and Arrow Java as Flight client libraries
-// against real quiver servers over plain TCP, TLS and mutual TLS (scripts/clients/run-clients.ts)
+// against real quiver servers over plain TCP, TLS and mutual TLS (test/clients/runner/run-clients.ts)
 // and turns each client x transport x check into a test. What each check does:
 // test/clients/README.md.
 //
@@ -12,7 +12,7 @@
 //   QUIVER_CLIENTS_ALLOW_MISSING=1 skip (instead of fail) clients whose toolchain is absent
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resultsTable, runClients } from '../../scripts/clients/run-clients.ts';
+import { resultsTable, runClients } from '../../test/clients/runner/run-clients.ts';
 
 const extra = (process.env.QUIVER_CLIENTS_ARGS ?? '').split(/\s+/).filter(Boolean);
 const report = await runClients(extra);

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
-import type { ClusterConfigReport, ClusterReport } from '../../src/flight/context.ts';
+import type { ClusterConfigResponse as ClusterConfigReport, ClusterStatusResponse as ClusterReport } from '../../src/wire/admin-actions.ts';
 import { readFooter } from '../../src/storage/parquet-codec.ts';
 import { tableDirName } from '../../src/table-names.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
@@ -152,7 +152,7 @@ describe('the cluster config node, live on three replicas', () => {
     }
     zkSession = await ZkSession.open({ connect: zk.connect, sessionTimeoutMs: 3000 });
     const leader = replicas[0]!;
-    await eventually(async () => (await status(leader)).isLeader, 'replica a to lead');
+    await eventually(async () => (await status(leader)).is_leader, 'replica a to lead');
   });
 
   after(async () => {
@@ -291,7 +291,7 @@ describe('the cluster config node, live on three replicas', () => {
     link.restore();
     await eventually(async () => (await status(c)).config!.version === meanwhile, 'c to apply the change made while it was disconnected');
     const after = await status(c);
-    assert.equal(after.sessionId, before.sessionId, 'the same session: no expiry happened');
+    assert.equal(after.session_id, before.session_id, 'the same session: no expiry happened');
     assert.equal(after.config!.effective.endpointBytes, 4096);
     // Its watch still works afterwards, and one change is applied once.
     const later = await writeNode('{"endpointBytes": 8192}');
@@ -304,7 +304,7 @@ describe('the cluster config node, live on three replicas', () => {
     const [a, b, c] = replicas as [Replica, Replica, Replica];
     await cli(['config', 'set', 'readOnly=true'], a);
     await everywhere('readOnly=true', (cfg) => cfg.effective.readOnly === true);
-    const sessionBefore = (await status(c)).sessionId;
+    const sessionBefore = (await status(c)).session_id;
 
     link.sever();
     // ZooKeeper expires c's session: its election node goes, so the others stop listing it.
@@ -317,7 +317,7 @@ describe('the cluster config node, live on three replicas', () => {
     link.restore();
     await eventually(async () => {
       const s = await status(c);
-      return s.session === 'connected' && s.sessionId !== sessionBefore && s.config!.version === missed.version;
+      return s.session === 'connected' && s.session_id !== sessionBefore && s.config!.version === missed.version;
     }, 'c to reconnect on a new session and read the config it missed');
     const cfg = (await status(c)).config!;
     assert.equal(cfg.effective.readOnly, false);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RecordBatch } from 'apache-arrow';
 import { FlightError } from '../../src/client/index.ts';
-import { FaultProxy } from '../coord/fault-proxy.ts';
+import { FaultProxy } from '../harness/fault-proxy.ts';
 import { CLUSTER_EVENT_WAIT_MS, ReplicaCluster, type Replica } from '../harness/cluster-replicas.ts';
 import { checkClusterInvariants } from '../harness/cluster-invariants.ts';
 import { Workload, writeBatches } from '../harness/cluster-workload.ts';
@@ -101,7 +101,7 @@ describe('failure matrix', { timeout: 10 * 60_000 }, () => {
         proxy!.thaw();
         await eventually(async () => {
           const r = await leader.report();
-          return r.session === 'connected' && !r.isLeader && r.leader?.location === next.location;
+          return r.session === 'connected' && !r.is_leader && r.leader?.location === next.location;
         }, 'the old leader rejoins as a follower');
         await w.acknowledged(3);
         // Only the write whose publish was cut off may go unanswered until its deadline (its
@@ -134,7 +134,7 @@ describe('failure matrix', { timeout: 10 * 60_000 }, () => {
       assert.equal(await held, false, 'the paused leader\'s commit must be refused');
       await eventually(async () => {
         const r = await leader.report();
-        return r.session === 'connected' && !r.isLeader && r.leader?.location === next.location;
+        return r.session === 'connected' && !r.is_leader && r.leader?.location === next.location;
       }, 'the old leader rejoins as a follower');
       await w.acknowledged(5);
       await finish(c, w, '(c)');

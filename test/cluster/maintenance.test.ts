@@ -31,7 +31,7 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string,
 describe('maintenance in a cluster', () => {
   let set: ReplicaSet<FlightClient>;
   let replicas: Replica[];
-  const isLeader = async (r: Replica) => (await actionJson(r.client, 'cluster-status'))[0]!.isLeader === true;
+  const isLeader = async (r: Replica) => (await actionJson(r.client, 'cluster-status'))[0]!.is_leader === true;
 
   before(async () => {
     set = await startReplicaSet({

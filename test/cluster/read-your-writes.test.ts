@@ -4,7 +4,7 @@
 // commits through another member, and the read is sent before it runs again.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fourLetterWord } from '../../scripts/zookeeper.ts';
+import { fourLetterWord } from '../harness/zookeeper.ts';
 import { ReplicaCluster } from '../harness/cluster-replicas.ts';
 import { WRITE_ROWS, writeTable } from '../harness/cluster-workload.ts';
 

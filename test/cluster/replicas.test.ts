@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays } from 'apache-arrow';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
@@ -103,10 +103,10 @@ describe('a cluster of three replicas', () => {
     const leader = await currentLeader();
     for (const r of replicas) {
       const [result] = await streamCall<{ body: Buffer }>(r.client, 'DoAction', { type: 'cluster-status', body: Buffer.alloc(0) });
-      const report = JSON.parse(result!.body.toString()) as { mode: string; isLeader: boolean; leader: { location: string }; members: { location: string }[]; session: string };
+      const report = JSON.parse(result!.body.toString()) as { mode: string; is_leader: boolean; leader: { location: string }; members: { location: string }[]; session: string };
       assert.equal(report.mode, 'cluster');
       assert.equal(report.session, 'connected');
-      assert.equal(report.isLeader, r === leader);
+      assert.equal(report.is_leader, r === leader);
       assert.equal(report.leader.location, leader.location);
       assert.deepEqual(report.members.map((m) => m.location).sort(), replicas.map((x) => x.location).sort());
     }

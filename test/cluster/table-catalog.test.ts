@@ -12,7 +12,7 @@ import { framePrefix } from '../../src/arrow/ipc-framing.ts';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
 import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
-import type { ClusterReport } from '../../src/flight/context.ts';
+import type { ClusterStatusResponse as ClusterReport } from '../../src/wire/admin-actions.ts';
 import { tableDirName } from '../../src/table-names.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
@@ -35,7 +35,7 @@ describe('the table catalog in ZooKeeper', () => {
       const [result] = await streamCall<{ body: Buffer }>(r.client, 'DoAction', { type: 'cluster-status', body: Buffer.alloc(0) });
       return JSON.parse(result!.body.toString()) as ClusterReport;
     }));
-    const follower = replicas[statuses.findIndex((s) => !s.isLeader)]!;
+    const follower = replicas[statuses.findIndex((s) => !s.is_leader)]!;
     // The schema message as sent is what GetSchema must give back, byte for byte.
     const [sentSchema, ...batches] = framesOf(tableFromArrays({ id: Int32Array.from([1, 2, 3]), name: Float64Array.from([0.5, 1.5, 2.5]) }));
     assert.ok(sentSchema);

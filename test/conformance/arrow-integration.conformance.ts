@@ -1,7 +1,7 @@
 // node:test wrapper for CI: runs the Arrow project's Flight integration clients (arrow-go and
 // Arrow Java), pyarrow.flight and quiver/client in JSON mode against the real quiver server over
 // every case of the arrow-ipc corpus, and in scenario mode against the scenario server
-// (test/conformance/scenario-server), through scripts/conformance/run-integration.ts, and turns
+// (test/conformance/scenario-server), through test/conformance/runner/run-integration.ts, and turns
 // each case x client into a test. A failing applicable case fails the run; a case the client
 // itself cannot run is skipped with the reason recorded in client-limits.ts. A full run (no
 // QUIVER_CONFORMANCE_ARGS) also checks that docs/conformance.md's table is what it found.
@@ -19,8 +19,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { markdownTable, runIntegration } from '../../scripts/conformance/run-integration.ts';
-import { goScenarioBinary, javaScenarioCommand, scenarioClientInstalled } from '../../scripts/conformance/clients.ts';
+import { markdownTable, runIntegration } from '../../test/conformance/runner/run-integration.ts';
+import { goScenarioBinary, javaScenarioCommand, scenarioClientInstalled } from '../../test/conformance/runner/clients.ts';
 import { OWN_SCENARIO_CLIENTS, SCENARIO_CANNOT_RUN } from './client-limits.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,7 +45,7 @@ test('docs/conformance.md\'s conformance table is what this run found', { skip: 
 });
 
 test('the pyarrow scenario client and client-limits.ts agree on what pyarrow cannot express', () => {
-  const out = spawnSync(process.env.PYTHON ?? 'python3', [path.join(repo, 'scripts/conformance/py_scenario_client.py'), '--cannot-express'], { encoding: 'utf8' });
+  const out = spawnSync(process.env.PYTHON ?? 'python3', [path.join(repo, 'test/conformance/runner/py_scenario_client.py'), '--cannot-express'], { encoding: 'utf8' });
   if (out.status !== 0) return; // pyarrow absent: its column is "not installed" and fails above
   assert.deepEqual(JSON.parse(out.stdout), SCENARIO_CANNOT_RUN.python);
 });

@@ -25,17 +25,17 @@ export const CLIENTS: ClientInfo[] = [
   {
     id: 'python',
     title: 'pyarrow',
-    origin: 'pyarrow.flight (pip, installed by scripts/setup.mjs --test): scripts/conformance/py_scenario_client.py in scenario mode; JSON mode is the corpus case\'s .stream through scripts/conformance/py_stream_client.py (pyarrow cannot read the integration JSON)',
+    origin: 'pyarrow.flight (pip, installed by scripts/setup.mjs --test): test/conformance/runner/py_scenario_client.py in scenario mode; JSON mode is the corpus case\'s .stream through test/conformance/runner/py_stream_client.py (pyarrow cannot read the integration JSON)',
   },
   {
     id: 'ts',
     title: 'quiver/client (TypeScript)',
-    origin: 'quiver\'s own client, src/client: scripts/conformance/ts-scenario-client.ts in scenario mode; JSON mode is the corpus case\'s .stream through scripts/conformance/ts-stream-client.ts (arrow-js cannot read the integration JSON)',
+    origin: 'quiver\'s own client, src/client: test/conformance/runner/ts-scenario-client.ts in scenario mode; JSON mode is the corpus case\'s .stream through test/conformance/runner/ts-stream-client.ts (arrow-js cannot read the integration JSON)',
   },
   {
     id: 'go-readback',
     title: 'arrow-go read-back (harness)',
-    origin: 'scripts/conformance/readback.py: after the arrow-go client has uploaded, repeats the DoGet checks arrow-go\'s client makes but ignores (scenario.go consumeFlightLocation, whose error RunClient discards)',
+    origin: 'test/conformance/runner/readback.py: after the arrow-go client has uploaded, repeats the DoGet checks arrow-go\'s client makes but ignores (scenario.go consumeFlightLocation, whose error RunClient discards)',
   },
 ];
 
@@ -84,7 +84,7 @@ export const SCENARIO_NAMES = [
  * (flight-integration-tests) is not on Maven Central; arrow-go v18.8.0's GetScenario
  * (arrow/internal/flight_integration/scenario.go:55-92) has no do_exchange:echo. Both clients make
  * the checks of Arrow Java main's scenario classes (SCENARIOS.md). `note` marks those cells in the
- * README table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
+ * conformance table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
  */
 export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonly (typeof SCENARIO_NAMES)[number][]; note: string }>> = {
   java: {
@@ -112,7 +112,7 @@ export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeo
   // libraries (OWN_SCENARIO_CLIENTS), so neither column has a scenario it cannot run.
   go: {},
   java: {},
-  // Kept in step with CANNOT_EXPRESS in scripts/conformance/py_scenario_client.py.
+  // Kept in step with CANNOT_EXPRESS in test/conformance/runner/py_scenario_client.py.
   python: {
     session_options: 'pyarrow.flight has no session option API (no SetSessionOptions/GetSessionOptions/CloseSession, no cookie middleware in Python): the C++ client\'s are not bound',
     poll_flight_info: 'pyarrow.flight.FlightClient has no poll_flight_info (the C++ PollFlightInfo is not bound)',

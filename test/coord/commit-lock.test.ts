@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { acquireLock } from '../../src/coord/zookeeper/commit-lock.ts';
 import { EVENT_WAIT_MS, zooKeeperForSuite } from './zk-fixtures.ts';
-import { FaultProxy } from './fault-proxy.ts';
+import { FaultProxy } from '../harness/fault-proxy.ts';
 
 const CREATE = 1;
 

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { CoordinationUnavailableError, NotLeaderError } from '../../src/coord/coordinator.ts';
 import type { ZooKeeperCoordinator } from '../../src/coord/zookeeper/zookeeper-coordinator.ts';
 import { EVENT_WAIT_MS, clusterName, zooKeeperForSuite } from './zk-fixtures.ts';
-import { FaultProxy } from './fault-proxy.ts';
+import { FaultProxy } from '../harness/fault-proxy.ts';
 
 const MULTI = 14;
 

@@ -1,8 +1,8 @@
-// Shared set-up for the ZooKeeper tests: real servers from scripts/zookeeper.ts, coordinators
+// Shared set-up for the ZooKeeper tests: real servers from test/harness/zookeeper.ts, coordinators
 // and raw sessions on short session timeouts, and everything closed after the suite.
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { ZkSession, type SessionChange, type SessionState } from '../../src/coord/zookeeper/session.ts';
 import { ZooKeeperCoordinator } from '../../src/coord/zookeeper/zookeeper-coordinator.ts';
 

@@ -3,7 +3,7 @@
 // member, or a fault proxy in front of one), so a test knows which server it talks to.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startZooKeeper, fourLetterWord, type ZooKeeperCluster, type ZooKeeperNode } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, fourLetterWord, type ZooKeeperCluster, type ZooKeeperNode } from './zookeeper.ts';
 import { FlightClient } from '../../src/client/index.ts';
 import { bySequence } from '../../src/coord/zookeeper/sequential-nodes.ts';
 import { ZkSession } from '../../src/coord/zookeeper/session.ts';
@@ -15,9 +15,9 @@ export const REPLICA_SESSION_TIMEOUT = '2s';
 export const CLUSTER_EVENT_WAIT_MS = 30_000;
 
 export interface ClusterReport {
-  isLeader: boolean;
+  is_leader: boolean;
   session: string;
-  sessionId: string | null;
+  session_id: string | null;
   leader: { location: string } | null;
 }
 
@@ -155,7 +155,7 @@ export class ReplicaCluster {
     while (Date.now() < deadline) {
       try {
         const leader = await this.electedLeader();
-        if (leader && !exclude.includes(leader) && (await leader.report()).isLeader) return leader;
+        if (leader && !exclude.includes(leader) && (await leader.report()).is_leader) return leader;
         last = leader ? `${leader.name} elected but not yet leading` : 'no live replica elected';
       } catch (e) {
         last = String(e);
@@ -167,7 +167,7 @@ export class ReplicaCluster {
 
   /** The ZooKeeper member a replica's session is attached to, from the servers' `cons` lists. */
   async memberServing(replica: Replica): Promise<ZooKeeperNode> {
-    const sessionId = (await replica.report()).sessionId;
+    const sessionId = (await replica.report()).session_id;
     assert.ok(sessionId, `${replica.name} has no session`);
     const id = BigInt(`0x${sessionId}`).toString(16);
     for (const node of this.zk.nodes.filter((n) => n.running)) {

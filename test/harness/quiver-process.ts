@@ -19,6 +19,8 @@ export interface QuiverProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const START_TIMEOUT_MS = 60_000;
+
 export function tempDir(prefix = 'quiver-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -31,14 +33,22 @@ export async function startQuiver(args: string[] = [], dataDir = tempDir()): Pro
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Generous because a loaded 2-core CI machine has taken over 20 s to start a server; a server
+  // that never gets there is killed, or its open handles keep the test file from ever exiting.
   const firstLine = await new Promise<string>((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
     rl.once('line', (line) => resolve(line));
     child.once('exit', (code) => reject(new Error(`quiver exited with ${code} before listening:\n${err}`)));
-    setTimeout(() => reject(new Error(`quiver did not start within 20 s:\n${err}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`quiver did not start within ${START_TIMEOUT_MS / 1000} s:\n${err}`)), START_TIMEOUT_MS).unref();
+  }).catch((e: unknown) => {
+    child.kill('SIGKILL');
+    throw e;
   });
   const m = /^Server listening on localhost:(\d+)$/.exec(firstLine);
-  if (!m) throw new Error(`unexpected first line ${JSON.stringify(firstLine)}`);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`unexpected first line ${JSON.stringify(firstLine)}`);
+  }
   const port = Number(m[1]);
   return {
     port,

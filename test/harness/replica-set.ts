@@ -1,7 +1,7 @@
 // A few `quiver serve --zk` replicas on one data root and a fresh standalone ZooKeeper, each with
 // a client of the test's choosing, for cluster tests that need no fault injection (those use
 // cluster-replicas.ts).
-import { startZooKeeper, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, type ZooKeeperCluster } from './zookeeper.ts';
 import { startQuiver, tempDir, type QuiverProcess } from './quiver-process.ts';
 
 export interface SetMember<C> {

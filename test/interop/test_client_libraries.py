@@ -6,7 +6,7 @@ Two ways in:
   * pytest (test:interop): starts one server per transport and runs every check as a test;
   * `python3 test/interop/test_client_libraries.py --location grpc+tls://localhost:PORT ...`:
     runs the checks against a server someone else started and prints one JSON line per check;
-    scripts/clients/run-clients.ts drives it that way, beside the Go and Java clients.
+    test/clients/runner/run-clients.ts drives it that way, beside the Go and Java clients.
 
 Certificates: ../shared/corpus/tls. root-ca.pem signs cert0 (the server's) and cert1 (the
 client's); both say CN=localhost and carry no subjectAltName, so servers listen on localhost and

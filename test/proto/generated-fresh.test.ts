@@ -1,11 +1,12 @@
 // src/generated must be exactly what `npm run gen` produces from proto/: edit the .proto and
-// regenerate, never the output.
+// regenerate, never the output. The generator runs as its own process (tests do not import
+// scripts/), exactly as `npm run gen` runs it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { generate } from '../../scripts/gen-proto.ts';
+import { execFileSync } from 'node:child_process';
 import { PROJECT_ROOT } from '../harness/quiver-process.ts';
 
 function listFiles(dir: string): string[] {
@@ -15,7 +16,7 @@ function listFiles(dir: string): string[] {
 test('src/generated matches a fresh run of the generator', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-gen-'));
   try {
-    generate(out);
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/gen-proto.ts'), '--out', out], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const checkedIn = path.join(PROJECT_ROOT, 'src/generated');
     assert.deepEqual(listFiles(checkedIn), listFiles(out), 'generated file list differs: run npm run gen');
     for (const f of listFiles(out)) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
 import { FlightClient, FlightError, type FlightClientOptions } from '../../src/client/index.ts';
-import { startZooKeeper, zooKeeperInstalled, type ZooKeeperCluster } from '../../scripts/zookeeper.ts';
+import { startZooKeeper, zooKeeperInstalled, type ZooKeeperCluster } from '../harness/zookeeper.ts';
 import { runCli } from '../harness/cli-process.ts';
 import { CORPUS, startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 
@@ -152,10 +152,10 @@ for (const [transport, serverArgs, clientOptions] of forwarding) {
       const clients = await Promise.all(replicas.map((r) => FlightClient.connect(`grpc+tls://localhost:${r.port}`, clientOptions)));
       try {
         const statuses = await Promise.all(clients.map(async (c) => {
-          for await (const body of c.doAction('cluster-status', '', DEADLINE)) return JSON.parse(Buffer.from(body).toString()) as { isLeader: boolean; leader: { location: string } | null };
+          for await (const body of c.doAction('cluster-status', '', DEADLINE)) return JSON.parse(Buffer.from(body).toString()) as { is_leader: boolean; leader: { location: string } | null };
           throw new Error('cluster-status returned nothing');
         }));
-        const follower = statuses.findIndex((s) => !s.isLeader);
+        const follower = statuses.findIndex((s) => !s.is_leader);
         assert.ok(follower >= 0, `no follower: ${JSON.stringify(statuses)}`);
         assert.match(statuses[follower]!.leader?.location ?? '', /^grpc\+tls:\/\/localhost:\d+$/);
         const locations = await roundTrip(clients[follower]!, 'forwarded-over-tls');

@@ -1,15 +1,29 @@
-// DoAction and ListActions. quiver's own actions take and return JSON; the standard Flight
+// DoAction and ListActions. quiver's own actions take and return JSON (their shapes and decoders
+// are src/wire/admin-actions.ts, shared with the admin client); the standard Flight
 // actions (CancelFlightInfo, RenewFlightEndpoint) take and return serialized protobuf.
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError, invalidArgument } from '../../errors.ts';
-import type { FlightContext } from '../context.ts';
+import {
+  decodeClusterConfigRequest,
+  decodeDropRequest,
+  decodeHistoryRequest,
+  decodeImportRequest,
+  encodeActionBody,
+  type CacheClearResponse,
+  type ClusterConfigResponse,
+  type ClusterStatusResponse,
+  type DropResponse,
+  type HistoryEntry,
+  type ImportResponse,
+} from '../../wire/admin-actions.ts';
+import type { ClusterReport, FlightContext } from '../context.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../../wire/protocol.ts';
 import { fromTimestamp, toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import { importAdvice } from '../client-advice.ts';
 import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';
-import { importParquet, type ImportRequest } from '../../storage/parquet-import.ts';
+import { importParquet } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
 import { refuseWhileReadOnly } from '../write-gate.ts';
 import { AS_OF, ENDPOINT_BYTES } from '../read-session.ts';
@@ -20,55 +34,33 @@ interface ActionSpec {
   run(ctx: FlightContext, body: Uint8Array, info: CallInfo): AsyncIterable<Uint8Array>;
 }
 
-const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const json = encodeActionBody;
 
 function sessionsOf(ctx: FlightContext): SessionOptionsStore {
   if (!ctx.sessions) throw new QuiverError('UNIMPLEMENTED', 'this server keeps no client sessions');
   return ctx.sessions;
 }
 
-function tableArgument(body: Uint8Array, action: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8'));
-  } catch {
-    throw invalidArgument(`${action} takes a JSON body such as {"table": "name"}`);
-  }
-  const table = (parsed as { table?: unknown } | null)?.table;
-  if (typeof table !== 'string') throw invalidArgument(`${action} takes a JSON body such as {"table": "name"}`);
-  return table;
-}
-
-function importArguments(body: Uint8Array): ImportRequest {
-  const usage = 'import takes a JSON body such as {"table": "name", "files": ["part-1.parquet"], "mode": "append"}';
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw invalidArgument(usage);
-  }
-  const { table, files, mode = 'append', verify = true } = parsed ?? {};
-  if (typeof table !== 'string' || !Array.isArray(files) || !files.every((f) => typeof f === 'string')) throw invalidArgument(usage);
-  if (mode !== 'append' && mode !== 'create' && mode !== 'overwrite') throw invalidArgument(`"mode" must be append, create or overwrite; ${usage}`);
-  if (typeof verify !== 'boolean') throw invalidArgument(`"verify" must be true or false; ${usage}`);
-  return { table: validateTableName(table), mode, files: files as string[], verify };
+function clusterStatusResponse(report: ClusterReport): ClusterStatusResponse {
+  const { isLeader, sessionId, ...rest } = report;
+  return { ...rest, is_leader: isLeader, ...(sessionId !== undefined ? { session_id: sessionId } : {}) };
 }
 
 const ACTIONS: Record<string, ActionSpec> = {
   drop: {
     description: 'Drop a table and all its versions. Body: JSON {"table": "name"}. Result: JSON {"dropped": "name"}.',
     async *run(ctx, body, info) {
-      const table = tableArgument(body, 'drop');
+      const { table } = decodeDropRequest(body);
       refuseWhileReadOnly(ctx, 'drop');
       await ctx.store.drop(table);
       ctx.log.info('dropped', { table, user: info.identity.user });
-      yield json({ dropped: table });
+      yield json({ dropped: table } satisfies DropResponse);
     },
   },
   history: {
     description: 'List the retained versions of a table, oldest first. Body: JSON {"table": "name"}. One JSON result per version: version, operation, committed_at, rows, added_rows, files, bytes.',
     async *run(ctx, body) {
-      for (const m of await ctx.store.history(tableArgument(body, 'history'))) {
+      for (const m of await ctx.store.history(decodeHistoryRequest(body).table)) {
         yield json({
           version: m.version,
           operation: m.operation,
@@ -78,47 +70,39 @@ const ACTIONS: Record<string, ActionSpec> = {
           files: m.files.length,
           bytes: m.arrowBytes,
           formats: [...new Set(m.files.map((f) => f.format))],
-        });
+        } satisfies HistoryEntry);
       }
     },
   },
   import: {
     description: 'Add Parquet files from the server\'s import directory to a table as one commit, checked from their footers and decoded once unless "verify" is false. Body: JSON {"table": "name", "files": ["a.parquet", ...], "mode": "append" | "create" | "overwrite", "verify": true}. Result: JSON {"table", "version", "rows", "added_rows", "files"}.',
     async *run(ctx, body, info) {
-      const req = importArguments(body);
+      const decoded = decodeImportRequest(body);
+      const req = { ...decoded, table: validateTableName(decoded.table) };
       refuseWhileReadOnly(ctx, 'import');
       const m = await importParquet(ctx.store, ctx.importDir, req).catch((e: unknown) => {
         throw importAdvice(e);
       });
       ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
-      yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files });
+      yield json({ table: m.table, version: m.version, rows: m.rows, added_rows: m.added.rows, files: m.added.files } satisfies ImportResponse);
     },
   },
   'cluster-status': {
     description: 'This server\'s view of its cluster: mode (local or cluster), its own location, whether it leads, its ZooKeeper session state, the leader and the live members. Body: empty. Result: one JSON object.',
     async *run(ctx) {
-      yield json(await ctx.clusterStatus());
+      yield json(clusterStatusResponse(await ctx.clusterStatus()));
     },
   },
   'cluster-config': {
     description: 'The cluster\'s shared settings (the config node in ZooKeeper), which every replica applies live and which win over its own flags. Body: empty to show them, or JSON {"set": {"readOnly": true, "compression": "snappy", ...}, "unset": ["retentionMs"]} to change them (by compare-and-set; any replica may). Keys: readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes, with values as their flags take them. Result: JSON {"version", "cluster", "effective", "rejected"?}. A server without --zk refuses changes.',
     async *run(ctx, body, info) {
-      const text = Buffer.from(body).toString('utf8').trim();
-      if (text === '') {
-        yield json(await ctx.clusterConfig.show());
+      const change = decodeClusterConfigRequest(body);
+      if (change === null) {
+        yield json((await ctx.clusterConfig.show()) satisfies ClusterConfigResponse);
         return;
       }
-      const usage = 'cluster-config takes an empty body, or JSON {"set": {"KEY": VALUE, ...}, "unset": ["KEY", ...]}';
-      let parsed: { set?: unknown; unset?: unknown };
-      try {
-        parsed = JSON.parse(text) as typeof parsed;
-      } catch {
-        throw invalidArgument(usage);
-      }
-      const set = parsed?.set ?? {};
-      const unset = parsed?.unset ?? [];
-      if (set === null || typeof set !== 'object' || Array.isArray(set) || !Array.isArray(unset) || !unset.every((k) => typeof k === 'string')) throw invalidArgument(usage);
-      const report = await ctx.clusterConfig.update(set as Record<string, unknown>, unset as string[]);
+      const { set, unset } = change;
+      const report: ClusterConfigResponse = await ctx.clusterConfig.update(set, unset);
       ctx.log.info('cluster config changed', { set, unset, version: report.version, user: info.identity.user });
       yield json(report);
     },
@@ -128,7 +112,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     async *run(ctx, _body, info) {
       const freed = ctx.store.clearCache();
       ctx.log.info('cache cleared', { freed, user: info.identity.user });
-      yield json({ freed_bytes: freed });
+      yield json({ freed_bytes: freed } satisfies CacheClearResponse);
     },
   },
   maintenance: {

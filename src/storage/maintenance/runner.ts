@@ -4,7 +4,7 @@
 // operation fails, or the schedule aborts it); damage confined to one table is reported and the
 // other tables go on.
 import { QuiverError } from '../../errors.ts';
-import type { Logger } from '../../flight/context.ts';
+import type { Logger } from '../../logger.ts';
 import { validateTableName } from '../../table-names.ts';
 import { tableMissing } from '../table-reader.ts';
 import type { TableStore } from '../table-store.ts';

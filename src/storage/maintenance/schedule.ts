@@ -1,7 +1,7 @@
 // The periodic maintenance loop of the process that leads (the only process in local mode).
 // start() when leadership is won, stop() when it is lost or the server shuts down: stop aborts a
 // run in progress between steps (its fenced operations would fail anyway) and waits for it.
-import type { Logger } from '../../flight/context.ts';
+import type { Logger } from '../../logger.ts';
 import type { MaintenanceRunner } from './runner.ts';
 
 export class MaintenanceSchedule {

@@ -6,10 +6,10 @@
 // line per case.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CANNOT_RUN, type ClientId } from '../../test/conformance/client-limits.ts';
+import { CANNOT_RUN, type ClientId } from '../client-limits.ts';
 import { clientCommand } from './clients.ts';
 import { run, type Server } from './processes.ts';
-import type { CaseResult } from './run-integration.ts';
+import type { CaseResult } from './results.ts';
 
 export interface StreamCase { name: string; stream: string }
 

@@ -1,6 +1,6 @@
 """Reference Arrow Flight server for the benchmark, written with pyarrow.flight (C++ underneath).
 
-    python3 scripts/bench/ref_server.py --data DIR [--host 127.0.0.1] [--port 0]
+    python3 bench/ref_server.py --data DIR [--host 127.0.0.1] [--port 0]
 
 Prints `Server listening on localhost:PORT` as its first stdout line (as quiver does) and logs to
 stderr. SIGTERM or SIGINT shuts it down.

@@ -5,7 +5,7 @@
 // cannot read the integration JSON), and in scenario mode against the scenario server
 // (test/conformance/scenario-server).
 //
-//   node --import tsx scripts/conformance/run-integration.ts [options]
+//   node --import tsx test/conformance/runner/run-integration.ts [options]
 //
 // Options:
 //   --clients go,java,python,ts,go-readback   which clients (default: all)
@@ -33,41 +33,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
+import { CANNOT_RUN, CLIENTS, SCENARIO_CLIENTS, SCENARIO_NAMES, STREAM_CLIENTS, ownScenarioClient, type ClientId } from '../client-limits.ts';
 import { cache, clientCommand, installed, repo, scenarioClientInstalled } from './clients.ts';
 import { run, startServer, type Server } from './processes.ts';
 import { runScenario, scenarioCase, scenarioLimit } from './scenario-runner.ts';
 import { runStreamClient } from './stream-runner.ts';
 import { README_BEGIN, README_END, mark, readmeSection, replaceReadmeSection } from './readme-table.ts';
+import type { CaseResult, Outcome, RunReport } from './results.ts';
 
+export type { CaseResult, Outcome, RunReport } from './results.ts';
 
-export type Outcome = 'pass' | 'fail' | 'cannot-run' | 'not-installed';
-
-export interface CaseResult {
-  case: string;
-  client: ClientId;
-  outcome: Outcome;
-  /** One line: why it failed or cannot run. */
-  reason?: string;
-  /** Set when the cell's client is ours on the column's library, not the Arrow project's: which and why. */
-  via?: string;
-  seconds?: number;
-  /** Client stdout+stderr (tail), and the server's stderr tail, for failures. */
-  output?: string;
-  serverLog?: string;
-}
-
-export interface RunReport {
-  started: string;
-  seconds: number;
-  corpus: string;
-  clients: { id: ClientId; title: string; origin: string; installed: boolean }[];
-  cases: string[];
-  results: CaseResult[];
-  summary: { passed: number; failed: number; cannotRun: number; notInstalled: number };
-  /** With --check: why docs/conformance.md's table is not this run's, or null when it is. */
-  readmeStale?: string | null;
-}
 
 interface Options {
   clients: ClientId[];

@@ -2,10 +2,10 @@
 // (test/conformance/scenario-server), a fresh one per client run, so no scenario sees another's
 // state. Results use the JSON-mode shape, with the case named "scenario/NAME".
 import path from 'node:path';
-import { SCENARIO_CANNOT_RUN, ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
+import { SCENARIO_CANNOT_RUN, ownScenarioClient, type ClientId } from '../client-limits.ts';
 import { clientCommand, repo } from './clients.ts';
 import { run, startServer } from './processes.ts';
-import type { CaseResult } from './run-integration.ts';
+import type { CaseResult } from './results.ts';
 
 export const scenarioCase = (name: string) => `scenario/${name}`;
 

@@ -2,7 +2,7 @@
 // client, pass / FAIL / n/a, each reason once as a numbered note, and a note on every cell whose
 // client is our own on the column's library rather than the Arrow project's client. Nothing in it depends on timing
 // or the machine, so `--check` can demand that the page shows exactly what a run found.
-import type { Outcome, RunReport } from './run-integration.ts';
+import type { Outcome, RunReport } from './results.ts';
 
 /** How each outcome reads in the tables. */
 export const mark: Record<Outcome, string> = { pass: 'pass', fail: 'FAIL', 'cannot-run': 'n/a', 'not-installed': 'not installed' };

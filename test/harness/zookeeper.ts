@@ -6,7 +6,7 @@
 // server runs as a plain java process: zookeeper.jar (its manifest Class-Path names its
 // dependencies in /usr/share/java) plus slf4j-simple so that its log goes to a file.
 //
-//   tsx scripts/zookeeper.ts [--nodes 3]     runs until Ctrl-C and prints the connect string
+//   tsx test/harness/zookeeper.ts [--nodes 3]     runs until Ctrl-C and prints the connect string
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

@@ -3,7 +3,7 @@
 // mode: each scenario makes the calls and the checks that arrow-go's and Arrow Java's clients
 // make (test/conformance/SCENARIOS.md), through the public quiver/client API only.
 //
-//   node --import tsx scripts/conformance/ts-scenario-client.ts -host 127.0.0.1 -port N -scenario NAME
+//   node --import tsx test/conformance/runner/ts-scenario-client.ts -host 127.0.0.1 -port N -scenario NAME
 //
 // Exit status 0 when every check held; otherwise the first failed check is printed and it is 1.
 import { Field, Int32, RecordBatch, Schema, Struct, makeData, type Table } from 'apache-arrow';

@@ -2,7 +2,7 @@
 // mode, and failover time (leader SIGKILL -> next write accepted). Prints medians; asserts
 // nothing.
 //
-//   tsx scripts/bench/cluster-commits.ts [--commits 200] [--runs 3] [--writers 4] [--failovers 5]
+//   tsx bench/cluster-commits.ts [--commits 200] [--runs 3] [--writers 4] [--failovers 5]
 //
 // Each commit is one small DoPut (one batch of 10 rows) appended to the same table, so the
 // numbers are the commit path: staging, manifest write + fsync, commit lock and fenced publish
@@ -11,9 +11,9 @@
 // is dominated by the dead leader's session expiring.
 import { performance } from 'node:perf_hooks';
 import { tableFromArrays } from 'apache-arrow';
-import { FlightClient } from '../../src/client/index.ts';
-import { ReplicaCluster, type Replica } from '../../test/harness/cluster-replicas.ts';
-import { startQuiver } from '../../test/harness/quiver-process.ts';
+import { FlightClient } from '../src/client/index.ts';
+import { ReplicaCluster, type Replica } from '../test/harness/cluster-replicas.ts';
+import { startQuiver } from '../test/harness/quiver-process.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

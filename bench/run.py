@@ -1,11 +1,11 @@
 """quiver against pyarrow's own Flight server: `npm run bench`.
 
-    python3 scripts/bench/run.py [--rows N] [--runs N] [--quick] [--out FILE] [--gfi-seconds S]
+    python3 bench/run.py [--rows N] [--runs N] [--quick] [--out FILE] [--gfi-seconds S]
                                  [--workloads gfi-1,...] [--quiver DIR] [--node-arg=--cpu-prof ...]
 
 Starts two servers on 127.0.0.1 with fresh temporary data directories:
   quiver   node bin/quiver.js serve (default settings: zstd, 1Mi-row row groups, log level info)
-  pyarrow  scripts/bench/ref_server.py, a pyarrow.flight (C++) server (see its docstring)
+  pyarrow  bench/ref_server.py, a pyarrow.flight (C++) server (see its docstring)
 and drives both from this process, one pyarrow FlightClient per server, with the same code.
 
 The table: ROWS rows of {id int64, value float64, name utf8 ("key-" + 1..12 digits)}, no nulls,
@@ -61,7 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.flight as flight
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 REF_SERVER = HERE / "ref_server.py"
 
@@ -654,7 +654,7 @@ def main(argv: list[str]) -> int:
         bench.peak_rss_rows()
         meta = {
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "command": "python3 scripts/bench/run.py " + " ".join(argv),
+            "command": "python3 bench/run.py " + " ".join(argv),
             "rows": args.rows, "runs": args.runs, "chunk_rows": args.chunk_rows,
             "batches": len(table.to_batches()), "body_bytes": body_bytes, "mb": "10^6 bytes",
             "gfi_seconds": args.gfi_seconds, "cpus": os.cpu_count(), "machine": platform.platform(),

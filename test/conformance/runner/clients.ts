@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ownScenarioClient, type ClientId } from '../../test/conformance/client-limits.ts';
+import { ownScenarioClient, type ClientId } from '../client-limits.ts';
 
-export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
 
 const goBinary = () => path.join(cache, 'go', 'bin', 'arrow-flight-integration-client');
@@ -72,13 +72,13 @@ export function clientCommand(id: ClientId, port: number, task: ClientTask): str
     case 'python':
       if ('json' in task) throw new Error('pyarrow cannot read the integration JSON: give it the .stream files');
       return 'scenario' in task
-        ? [python(), path.join(repo, 'scripts/conformance/py_scenario_client.py'), ...where, '-scenario', task.scenario]
-        : [python(), path.join(repo, 'scripts/conformance/py_stream_client.py'), ...where, '-cases', task.streams];
+        ? [python(), path.join(repo, 'test/conformance/runner/py_scenario_client.py'), ...where, '-scenario', task.scenario]
+        : [python(), path.join(repo, 'test/conformance/runner/py_stream_client.py'), ...where, '-cases', task.streams];
     case 'ts':
       if ('json' in task) throw new Error('arrow-js cannot read the integration JSON: give it the .stream files');
       return 'scenario' in task
-        ? [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-scenario-client.ts'), ...where, '-scenario', task.scenario]
-        : [process.execPath, '--import', 'tsx', path.join(repo, 'scripts/conformance/ts-stream-client.ts'), ...where, '-cases', task.streams];
+        ? [process.execPath, '--import', 'tsx', path.join(repo, 'test/conformance/runner/ts-scenario-client.ts'), ...where, '-scenario', task.scenario]
+        : [process.execPath, '--import', 'tsx', path.join(repo, 'test/conformance/runner/ts-stream-client.ts'), ...where, '-cases', task.streams];
     // arrow-go main.go: flags -host, -port, -path, -scenario. Our Go scenario client takes the same.
     case 'go':
       if ('scenario' in task && ownScenarioClient('go', task.scenario)) return [goScenarioBinary(), ...where, '-scenario', task.scenario];
@@ -86,7 +86,7 @@ export function clientCommand(id: ClientId, port: number, task: ClientTask): str
     // Runs right after the arrow-go client, against the same server and table (JSON mode only).
     case 'go-readback':
       if (!('json' in task)) throw new Error('the read-back check has no scenario mode');
-      return [process.env.PYTHON ?? 'python3', path.join(repo, 'scripts/conformance/readback.py'), '127.0.0.1', String(port), task.json, task.stream];
+      return [process.env.PYTHON ?? 'python3', path.join(repo, 'test/conformance/runner/readback.py'), '127.0.0.1', String(port), task.json, task.stream];
     case 'java': {
       if ('scenario' in task && ownScenarioClient('java', task.scenario)) return [...javaScenarioCommand(), ...where, '-scenario', task.scenario];
       // IntegrationTestClient (commons-cli): -host, -port, -j/--json FILE, -scenario NAME.

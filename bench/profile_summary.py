@@ -1,7 +1,7 @@
 """Summarizes V8 .cpuprofile files: where a quiver process spent its time.
 
-    python3 scripts/bench/run.py --quick --workloads doput --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof
-    python3 scripts/bench/profile_summary.py /tmp/prof/*.cpuprofile [--top 25] [--match .ts,parquet]
+    python3 bench/run.py --quick --workloads doput --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof
+    python3 bench/profile_summary.py /tmp/prof/*.cpuprofile [--top 25] [--match .ts,parquet]
 
 Prints, per profile: self time by module (a node_modules package, a source file, node
 internals, wasm code shown as the module's hash), self time by function, and inclusive time

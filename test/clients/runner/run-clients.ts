@@ -2,7 +2,7 @@
 // against real `quiver serve` processes over plain TCP, TLS and mutual TLS, prints a table
 // (client x transport x check) and writes the results as JSON.
 //
-//   node --import tsx scripts/clients/run-clients.ts [--clients python,go,java]
+//   node --import tsx test/clients/runner/run-clients.ts [--clients python,go,java]
 //        [--transports tcp,tls,mtls] [--replicas 2] [--out FILE] [--no-setup]
 //
 // Each transport gets its own cluster of --replicas quiver processes (default 2) on one data root
@@ -17,11 +17,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FlightClient, type FlightClientOptions } from '../../src/client/index.ts';
-import { run, startServer, type Server } from '../conformance/processes.ts';
-import { startZooKeeper, type ZooKeeperCluster } from '../zookeeper.ts';
+import { FlightClient, type FlightClientOptions } from '../../../src/client/index.ts';
+import { run, startServer, type Server } from '../../conformance/runner/processes.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../../harness/zookeeper.ts';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cache = process.env.QUIVER_CACHE ?? path.join(repo, '.cache');
 const tlsDir = path.resolve(repo, '../shared/corpus/tls');
 const tlsFile = (name: string) => path.join(tlsDir, name);
@@ -121,7 +121,7 @@ function versions(): Record<string, string> {
   };
 }
 
-interface ClusterStatus { isLeader: boolean; leader: { location: string } | null; members: unknown[] }
+interface ClusterStatus { is_leader: boolean; leader: { location: string } | null; members: unknown[] }
 
 /**
  * Waits until every replica sees a leader and all members, and returns the port of a follower
@@ -146,8 +146,8 @@ async function entryPort(transport: Transport, servers: Server[]): Promise<numbe
         }
       }));
       last = JSON.stringify(statuses);
-      const follower = statuses.findIndex((st) => !st.isLeader);
-      if (statuses.every((st) => st.leader && st.members.length === servers.length) && statuses.filter((st) => st.isLeader).length === 1 && follower >= 0) {
+      const follower = statuses.findIndex((st) => !st.is_leader);
+      if (statuses.every((st) => st.leader && st.members.length === servers.length) && statuses.filter((st) => st.is_leader).length === 1 && follower >= 0) {
         return servers[follower]!.port;
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 """DoExchange key lookups against quiver: prints keys looked up per second.
 
-    python3 scripts/bench/lookup.py [--rows 1000000] [--seconds 5] [--runs 3] [--batches 1,100,10000]
+    python3 bench/lookup.py [--rows 1000000] [--seconds 5] [--runs 3] [--batches 1,100,10000]
 
 Starts `node bin/quiver.js serve` on a free port with a fresh data directory, puts a table of
 ROWS rows {id int64 (unique, shuffled), name utf8, value float64, tags list<int32>} as 64Ki-row
@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.flight as flight
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LISTENING = re.compile(r"^Server listening on localhost:(\d+)\s*$")
 
 

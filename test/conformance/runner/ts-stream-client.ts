@@ -6,7 +6,7 @@
 // location, or this connection when it has none), the same number of batches, each equal to the
 // corpus batch and carrying app_metadata "i" (arrow-go's check).
 //
-//   node --import tsx scripts/conformance/ts-stream-client.ts -host H -port P -cases CASES.json
+//   node --import tsx test/conformance/runner/ts-stream-client.ts -host H -port P -cases CASES.json
 //
 // CASES.json: [{"name": "<dir>/<case>", "stream": "<path of the .stream>"}, ...]. One upload per
 // case, each into its own table. Prints one JSON line per case: {"case", "outcome": "pass" |
