@@ -14,7 +14,7 @@ const not = (...names) => `^src/(${names.join('|')})/`;
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-cycles', severity: 'error', comment: 'a cycle makes two modules one: split out what both need', from: {}, to: { circular: true } },
+    { name: 'no-cycles', severity: 'error', comment: 'a cycle makes two modules one: split out what both need (generated code excepted: descriptor.proto, which FlightSql.proto imports, is recursive)', from: { pathNot: '^src/generated/' }, to: { circular: true } },
     { name: 'cli-is-the-top', severity: 'error', comment: 'only the CLI (and bin/) may import src/cli', from: { path: '^src/', pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
     { name: 'server-is-assembly', severity: 'error', comment: 'src/server assembles the layers; only the CLI starts it', from: { path: '^src/', pathNot: '^src/(cli|server)/' }, to: { path: '^src/server/' } },
     { name: 'cli-through-client-or-server', severity: 'error', comment: 'cli -> client/server: the CLI reaches Flight, storage and coordination through them', from: { path: '^src/cli/' }, to: { path: not('flight', 'sql', 'storage', 'coord', 'wire', 'generated') } },

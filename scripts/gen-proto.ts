@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { GENERATOR_FLAGS, FLIGHT_PROTO, PROTO_DIR } from '../src/wire/proto-options.ts';
+import { GENERATOR_FLAGS, FLIGHT_PROTO, FLIGHT_SQL_PROTO, PROTO_DIR } from '../src/wire/proto-options.ts';
 
 export function generate(outDir: string): void {
   const require = createRequire(import.meta.url);
@@ -13,7 +13,7 @@ export function generate(outDir: string): void {
   fs.mkdirSync(outDir, { recursive: true });
   // Relative paths keep the generated 'Original file' headers free of this checkout's location.
   const root = path.dirname(PROTO_DIR);
-  execFileSync(process.execPath, [bin, ...GENERATOR_FLAGS, '-I', 'proto', '-O', outDir, path.relative(PROTO_DIR, FLIGHT_PROTO)], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [bin, ...GENERATOR_FLAGS, '-I', 'proto', '-O', outDir, ...[FLIGHT_PROTO, FLIGHT_SQL_PROTO].map((p) => path.relative(PROTO_DIR, p))], { cwd: root, stdio: 'inherit' });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

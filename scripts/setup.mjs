@@ -2,7 +2,7 @@
 // Installs what quiver needs, so that `npm start` and `npm test` work on a fresh clone.
 // Plain JavaScript: it runs before the TypeScript toolchain is installed.
 //   node scripts/setup.mjs          npm packages, then build/ when it is missing or out of date
-//   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest)
+//   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest, test/sql/requirements.txt)
 //   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,8 +29,10 @@ ensureBuild();
 
 if (process.argv.includes('--test')) {
   const python = process.env.PYTHON ?? 'python3';
-  const wanted = ['pyarrow', 'pytest'];
-  const missing = wanted.filter((m) => spawnSync(python, ['-c', `import ${m}`], { stdio: 'ignore' }).status !== 0);
+  // test/sql/requirements.txt: Flight SQL's test peers (the ADBC driver, duckdb as the oracle), one pip requirement a line.
+  const sqlPeers = fs.readFileSync(path.join(root, 'test/sql/requirements.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const wanted = ['pyarrow', 'pytest', ...sqlPeers];
+  const missing = wanted.filter((m) => spawnSync(python, ['-c', `import ${m.split(/[<>=!~ ]/)[0].replace(/-/g, '_')}`], { stdio: 'ignore' }).status !== 0);
   if (missing.length > 0) {
     log(`installing Python packages: ${missing.join(', ')}`);
     execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...missing], { stdio: ['ignore', 'inherit', 'inherit'] });

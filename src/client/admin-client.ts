@@ -19,7 +19,12 @@ import {
   type MaintenanceResult,
 } from '../wire/admin-actions.ts';
 
+/**
+ * quiver's administrative actions as typed calls; the server's answers have exactly these types.
+ * Build one over a connected FlightClient: `new AdminClient(client)`.
+ */
 export class AdminClient {
+  /** Sends the actions on `flight`, so its credentials and middleware apply. */
   constructor(private readonly flight: FlightClient) {}
 
   /** Drops a table and all its versions. */

@@ -8,19 +8,21 @@ import { doPut } from './handlers/do-put.ts';
 import { getFlightInfo, getSchema, listFlights, pollFlightInfo } from './handlers/flight-info.ts';
 import { handshake } from './handlers/handshake.ts';
 import { flightService } from '../wire/protocol.ts';
+import type { FlightSqlService } from '../sql/flight-sql-service.ts';
 
-export function flightHandlers(ctx: FlightContext): grpc.UntypedServiceImplementation {
+/** `sql`: Flight SQL (src/sql), which the handlers hand its commands, tickets and actions. */
+export function flightHandlers(ctx: FlightContext, sql?: FlightSqlService): grpc.UntypedServiceImplementation {
   return {
     Handshake: handshake(ctx),
     ListFlights: listFlights(ctx),
-    GetFlightInfo: getFlightInfo(ctx),
-    PollFlightInfo: pollFlightInfo(ctx),
-    GetSchema: getSchema(ctx),
-    DoGet: doGet(ctx),
-    DoPut: doPut(ctx),
+    GetFlightInfo: getFlightInfo(ctx, sql),
+    PollFlightInfo: pollFlightInfo(ctx, sql),
+    GetSchema: getSchema(ctx, sql),
+    DoGet: doGet(ctx, sql),
+    DoPut: doPut(ctx, sql),
     DoExchange: doExchange(ctx),
-    DoAction: doAction(ctx),
-    ListActions: listActions(ctx),
+    DoAction: doAction(ctx, sql),
+    ListActions: listActions(ctx, sql),
   } as grpc.UntypedServiceImplementation;
 }
 

@@ -15,6 +15,7 @@ import { flightHandlers, flightService } from '../flight/flight-service.ts';
 import { requestIds } from '../flight/request-id.ts';
 import { readSessionPolicy } from '../flight/read-session.ts';
 import { SessionOptionsStore } from '../flight/session-options.ts';
+import { FlightSqlService, openDuckDbEngine, withSqlSessionOptions, type SqlEngine } from '../sql/index.ts';
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
@@ -37,6 +38,7 @@ export class QuiverServer {
     private readonly unlock: () => void,
     private readonly log: Logger,
     private readonly schedule: MaintenanceSchedule,
+    private readonly sqlEngine: SqlEngine,
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
@@ -54,6 +56,8 @@ export class QuiverServer {
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
     const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
+    // Flight SQL's engine: embedded DuckDB, allowed to read the data root and nothing else.
+    const sqlEngine = await openDuckDbEngine({ dataRoot: data });
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names
@@ -65,7 +69,7 @@ export class QuiverServer {
         auth: new Authenticator(parseAuth(config.auth)),
         log,
         middleware: [requestIds],
-        sessions: new SessionOptionsStore(readSessionPolicy),
+        sessions: new SessionOptionsStore(withSqlSessionOptions(readSessionPolicy)),
         lookupIndexBytes: config.lookupIndexBytes,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
@@ -96,7 +100,7 @@ export class QuiverServer {
         },
       };
       raiseStreamWindow(server);
-      server.addService(flightService, flightHandlers(ctx));
+      server.addService(flightService, flightHandlers(ctx, new FlightSqlService(ctx, sqlEngine)));
       const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
@@ -133,9 +137,10 @@ export class QuiverServer {
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
-      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine);
     } catch (e) {
       server.forceShutdown();
+      await sqlEngine.close();
       unlock();
       throw e;
     }
@@ -150,6 +155,7 @@ export class QuiverServer {
       this.grpcServer.forceShutdown();
     }
     await this.schedule.stop();
+    await this.sqlEngine.close();
     await this.store.close();
     await this.coordinator.close();
     this.unlock();

@@ -21,6 +21,7 @@ export interface TableRequest {
 export type DropRequest = TableRequest;
 export type HistoryRequest = TableRequest;
 
+/** The answer of `drop`: the name of the table dropped. */
 export interface DropResponse {
   dropped: string;
 }
@@ -41,8 +42,10 @@ export interface HistoryEntry {
 
 // --- import ----------------------------------------------------------------------------------
 
+/** How an import commits: add to the table, create it (refused if it exists) or replace it. */
 export type ImportMode = 'append' | 'create' | 'overwrite';
 
+/** The body of `import`: Parquet files from the server's --import-dir to commit as one version. */
 export interface ImportRequest {
   table: string;
   /** Paths relative to the server's import directory. */
@@ -53,6 +56,7 @@ export interface ImportRequest {
   verify?: boolean;
 }
 
+/** The answer of `import`: the version it committed. */
 export interface ImportResponse {
   table: string;
   version: number;
@@ -63,7 +67,9 @@ export interface ImportResponse {
 
 // --- maintenance -----------------------------------------------------------------------------
 
+/** A maintenance task: expire old versions, compact small files, collect orphaned files. */
 export type MaintenanceTask = 'expire' | 'compact' | 'gc';
+/** Every maintenance task, in the order a run does them. */
 export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'gc'];
 
 /** Both fields optional: no table means every table, no tasks means all three. */
@@ -72,6 +78,7 @@ export interface MaintenanceRequest {
   tasks?: MaintenanceTask[];
 }
 
+/** What expiry did to one table: the versions removed, or why the oldest was kept. */
 export interface ExpiryStepResult {
   expired: number[];
   manifests_deleted: number;
@@ -79,10 +86,12 @@ export interface ExpiryStepResult {
   kept?: { version: number; until: number; reason: 'retention' | 'lease' };
 }
 
+/** What compaction did to one table: the new version, or why it did not compact. */
 export type CompactionStepResult =
   | { compacted: true; version: number; base_version: number; rebased: boolean; files_before: number; files_after: number; files_rewritten: number; files_written: number }
   | { compacted: false; reason: string; small_files?: number };
 
+/** What orphan collection removed, and what it kept because it was younger than the grace period. */
 export interface GcStepResult {
   deleted_files: number;
   deleted_bytes: number;
@@ -92,12 +101,14 @@ export interface GcStepResult {
   errors: { table: string; error: string }[];
 }
 
+/** One task's result on one table (or its error), streamed as it finishes. */
 export type MaintenanceStep =
   | { task: 'expire'; table: string; result: ExpiryStepResult }
   | { task: 'compact'; table: string; result: CompactionStepResult }
   | { task: 'gc'; table?: string; result: GcStepResult }
   | { task: 'expire' | 'compact'; table: string; error: string };
 
+/** The summary a maintenance run ends with. */
 export interface MaintenanceReport {
   trigger: 'schedule' | 'action';
   started_at: string;
@@ -117,11 +128,13 @@ export type MaintenanceResult = { step: MaintenanceStep } | { report: Maintenanc
 
 // --- cluster-status, cluster-config ----------------------------------------------------------
 
+/** A cluster replica: its member id and the location clients reach it at. */
 export interface MemberInfo {
   id?: string;
   location: string;
 }
 
+/** The live cluster config in force on a replica, and what it was changed to. */
 export interface ClusterConfigResponse {
   /** Version of the config node in force: -1 when there is none; null when not in a cluster. */
   version: number | null;
@@ -133,6 +146,7 @@ export interface ClusterConfigResponse {
   rejected?: { version: number; problem: string };
 }
 
+/** The answer of `cluster-status`: this replica, its role, the leader, the members and the config. */
 export interface ClusterStatusResponse {
   mode: 'local' | 'cluster';
   cluster?: string;
@@ -154,6 +168,7 @@ export interface ClusterConfigRequest {
 
 // --- cache-clear -----------------------------------------------------------------------------
 
+/** The answer of `cache-clear`: how many bytes of decoded files were dropped from memory. */
 export interface CacheClearResponse {
   freed_bytes: number;
 }

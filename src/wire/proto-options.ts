@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PROTO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../proto');
 export const FLIGHT_PROTO = path.join(PROTO_DIR, 'Flight.proto');
+export const FLIGHT_SQL_PROTO = path.join(PROTO_DIR, 'FlightSql.proto');
 
 export const LOADER_OPTIONS = {
   keepCase: true,

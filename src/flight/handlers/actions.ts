@@ -28,6 +28,7 @@ import { validateTableName } from '../../table-names.ts';
 import { refuseWhileReadOnly } from '../write-gate.ts';
 import { AS_OF, ENDPOINT_BYTES } from '../read-session.ts';
 import { SESSION_COOKIE, type SessionOptionsStore } from '../session-options.ts';
+import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
 interface ActionSpec {
   description: string;
@@ -172,16 +173,21 @@ const ACTIONS: Record<string, ActionSpec> = {
   },
 };
 
-export function doAction(ctx: FlightContext): grpc.handleServerStreamingCall<ActionIn, Result> {
+export function doAction(ctx: FlightContext, sql?: FlightSqlService): grpc.handleServerStreamingCall<ActionIn, Result> {
   return serverStream(ctx, 'DoAction', async function* (action: ActionIn, info: CallInfo) {
+    if (sql?.handlesAction(action)) { // Flight SQL's actions, and CancelFlightInfo of its queries (src/sql)
+      for await (const body of sql.doAction(action, info)) yield { body };
+      return;
+    }
     const spec = ACTIONS[action.type];
     if (!spec) throw invalidArgument(`unknown action ${JSON.stringify(action.type)}; ListActions lists the actions this server has: ${Object.keys(ACTIONS).join(', ')}`);
     for await (const body of spec.run(ctx, action.body, info)) yield { body };
   });
 }
 
-export function listActions(ctx: FlightContext): grpc.handleServerStreamingCall<unknown, ActionType> {
+export function listActions(ctx: FlightContext, sql?: FlightSqlService): grpc.handleServerStreamingCall<unknown, ActionType> {
   return serverStream(ctx, 'ListActions', async function* () {
     for (const [type, spec] of Object.entries(ACTIONS)) yield { type, description: spec.description };
+    for (const type of sql?.actionTypes() ?? []) yield type;
   });
 }

@@ -8,9 +8,13 @@ import { serverStream, type CallInfo } from '../handler-kit.ts';
 import type { TicketIn } from '../../wire/protocol.ts';
 import { expiredError, projectedSchema } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
+import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
-export function doGet(ctx: FlightContext): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
-  return serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => readTicket(ctx, req.ticket, info));
+export function doGet(ctx: FlightContext, sql?: FlightSqlService): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
+  return serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => {
+    const command = sql?.ticket(req.ticket); // a Flight SQL ticket (src/sql)
+    return command ? sql!.doGet(command, req.ticket, info) : readTicket(ctx, req.ticket, info);
+  });
 }
 
 export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, info: CallInfo): AsyncGenerator<FlightDataMessage> {

@@ -14,17 +14,18 @@ import type { PutResult } from '../../wire/protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import { forwardPut } from '../leader-forwarding.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../write-gate.ts';
+import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
 /** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
 export const COMMIT_TRAILER = 'quiver-commit';
 
 type PutCall = grpc.ServerDuplexStream<FlightDataMessage, PutResult>;
 
-export function doPut(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDataMessage, PutResult> {
-  return bidiStream(ctx, 'DoPut', (call: PutCall, info: CallInfo) => putStream(ctx, call, info));
+export function doPut(ctx: FlightContext, sql?: FlightSqlService): grpc.handleBidiStreamingCall<FlightDataMessage, PutResult> {
+  return bidiStream(ctx, 'DoPut', (call: PutCall, info: CallInfo) => putStream(ctx, call, info, sql));
 }
 
-async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Promise<void> {
+async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?: FlightSqlService): Promise<void> {
   let write: TableWrite | null = null;
   let batches = 0;
   // A cancelled call never ends its readable side; destroying it ends the loop below so that
@@ -36,6 +37,12 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo): Pro
     const messages = (call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>)[Symbol.asyncIterator]();
     const first = await messages.next();
     if (first.done) throw invalidArgument('empty DoPut stream: the first message must carry a FlightDescriptor and the Schema');
+    const command = sql?.command(first.value.descriptor); // Flight SQL ingest, updates, parameters (src/sql)
+    if (command) {
+      checkPutMessageSize(ctx, first.value, 1);
+      await sql!.doPut(command, call, messages, first.value, info);
+      return;
+    }
     refuseWhileReadOnly(ctx, 'DoPut');
     checkPutMessageSize(ctx, first.value, 1);
     // A follower passes the whole stream to the leader; decided before any data is staged.

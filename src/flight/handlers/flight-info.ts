@@ -5,6 +5,7 @@ import type { FlightContext } from '../context.ts';
 import { readRequest, type ReadRequest } from '../descriptors.ts';
 import { serverStream, unary, type CallInfo } from '../handler-kit.ts';
 import { readDefaults, type ReadDefaults } from '../read-session.ts';
+import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../../wire/protocol.ts';
 import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
@@ -20,17 +21,25 @@ async function sessionRead(ctx: FlightContext, req: ReadRequest, defaults: ReadD
   return { ...req, version: await ctx.store.versionAsOf(req.table, defaults.asOf) };
 }
 
-export function getFlightInfo(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
-  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info) => describe(ctx, d, info));
+export function getFlightInfo(ctx: FlightContext, sql?: FlightSqlService): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
+  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info) => {
+    const command = sql?.command(d); // a Flight SQL command (src/sql)
+    return command ? sql!.flightInfo(command, d, info) : describe(ctx, d, info);
+  });
 }
 
 /** Stored tables are complete at once: the first PollInfo is final (no descriptor to poll again). */
-export function pollFlightInfo(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, PollInfo> {
-  return unary(ctx, 'PollFlightInfo', async (d: FlightDescriptorIn, info) => ({ info: await describe(ctx, d, info), progress: 1 }));
+export function pollFlightInfo(ctx: FlightContext, sql?: FlightSqlService): grpc.handleUnaryCall<FlightDescriptorIn, PollInfo> {
+  return unary(ctx, 'PollFlightInfo', async (d: FlightDescriptorIn, info) => {
+    const command = sql?.command(d);
+    return { info: await (command ? sql!.flightInfo(command, d, info) : describe(ctx, d, info)), progress: 1 };
+  });
 }
 
-export function getSchema(ctx: FlightContext): grpc.handleUnaryCall<FlightDescriptorIn, SchemaResult> {
+export function getSchema(ctx: FlightContext, sql?: FlightSqlService): grpc.handleUnaryCall<FlightDescriptorIn, SchemaResult> {
   return unary(ctx, 'GetSchema', async (d: FlightDescriptorIn, info) => {
+    const command = sql?.command(d);
+    if (command) return sql!.schema(command, info);
     const req = await sessionRead(ctx, readRequest(d), readDefaults(ctx.sessions, info.metadata));
     // The current schema comes from the catalog (in a cluster, ZooKeeper); a version's from its manifest.
     if (req.version === undefined) return { schema: encapsulatedSchema(projectSchema(req.table, await ctx.store.currentSchema(req.table), req.columns)) };

@@ -1,0 +1,8 @@
+// Original file: proto/FlightSql.proto
+
+
+export interface ActionBeginTransactionRequest {
+}
+
+export interface ActionBeginTransactionRequest__Output {
+}

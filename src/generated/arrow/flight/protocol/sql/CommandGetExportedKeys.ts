@@ -1,0 +1,18 @@
+// Original file: proto/FlightSql.proto
+
+
+export interface CommandGetExportedKeys {
+  'catalog'?: (string);
+  'db_schema'?: (string);
+  'table'?: (string);
+  '_catalog'?: "catalog";
+  '_db_schema'?: "db_schema";
+}
+
+export interface CommandGetExportedKeys__Output {
+  'catalog'?: (string);
+  'db_schema'?: (string);
+  'table': (string);
+  '_catalog'?: "catalog";
+  '_db_schema'?: "db_schema";
+}

@@ -1,0 +1,20 @@
+// Original file: proto/FlightSql.proto
+
+export const SqlSupportedResultSetType = {
+  SQL_RESULT_SET_TYPE_UNSPECIFIED: 'SQL_RESULT_SET_TYPE_UNSPECIFIED',
+  SQL_RESULT_SET_TYPE_FORWARD_ONLY: 'SQL_RESULT_SET_TYPE_FORWARD_ONLY',
+  SQL_RESULT_SET_TYPE_SCROLL_INSENSITIVE: 'SQL_RESULT_SET_TYPE_SCROLL_INSENSITIVE',
+  SQL_RESULT_SET_TYPE_SCROLL_SENSITIVE: 'SQL_RESULT_SET_TYPE_SCROLL_SENSITIVE',
+} as const;
+
+export type SqlSupportedResultSetType =
+  | 'SQL_RESULT_SET_TYPE_UNSPECIFIED'
+  | 0
+  | 'SQL_RESULT_SET_TYPE_FORWARD_ONLY'
+  | 1
+  | 'SQL_RESULT_SET_TYPE_SCROLL_INSENSITIVE'
+  | 2
+  | 'SQL_RESULT_SET_TYPE_SCROLL_SENSITIVE'
+  | 3
+
+export type SqlSupportedResultSetType__Output = typeof SqlSupportedResultSetType[keyof typeof SqlSupportedResultSetType]

@@ -1,0 +1,23 @@
+// Original file: proto/FlightSql.proto
+
+export const SqlTransactionIsolationLevel = {
+  SQL_TRANSACTION_NONE: 'SQL_TRANSACTION_NONE',
+  SQL_TRANSACTION_READ_UNCOMMITTED: 'SQL_TRANSACTION_READ_UNCOMMITTED',
+  SQL_TRANSACTION_READ_COMMITTED: 'SQL_TRANSACTION_READ_COMMITTED',
+  SQL_TRANSACTION_REPEATABLE_READ: 'SQL_TRANSACTION_REPEATABLE_READ',
+  SQL_TRANSACTION_SERIALIZABLE: 'SQL_TRANSACTION_SERIALIZABLE',
+} as const;
+
+export type SqlTransactionIsolationLevel =
+  | 'SQL_TRANSACTION_NONE'
+  | 0
+  | 'SQL_TRANSACTION_READ_UNCOMMITTED'
+  | 1
+  | 'SQL_TRANSACTION_READ_COMMITTED'
+  | 2
+  | 'SQL_TRANSACTION_REPEATABLE_READ'
+  | 3
+  | 'SQL_TRANSACTION_SERIALIZABLE'
+  | 4
+
+export type SqlTransactionIsolationLevel__Output = typeof SqlTransactionIsolationLevel[keyof typeof SqlTransactionIsolationLevel]

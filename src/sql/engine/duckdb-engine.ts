@@ -1,0 +1,306 @@
+// The SqlEngine backed by one embedded DuckDB instance per server. DuckDB runs in-process (no
+// extra service to start); this file owns its boot-time sandbox and the plan -> execute life of
+// a statement. Each statement gets its own connection because temp views, our snapshot pins,
+// are per connection: the views it creates name exactly the files of the versions it pinned.
+import path from 'node:path';
+import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
+import { Field, Null, Schema, type DataType, type RecordBatch } from 'apache-arrow';
+import { QuiverError, invalidArgument } from '../../errors.ts';
+import { ChunkBatcher } from './chunk-to-arrow.ts';
+import { fromDuckDbError, type InterruptReason } from './duckdb-errors.ts';
+import { checkFunction } from './function-policy.ts';
+import { bindParameterRow } from './parameter-binding.ts';
+import { QueryGate } from './query-gate.ts';
+import { parseQueryTree, type BaseTableRef } from './query-tree.ts';
+import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
+import { SQL_CATALOG, SQL_SCHEMA, quiverTableOf } from './sql-names.ts';
+import { classifyStatement, SUPPORTED_STATEMENTS } from './statement-kind.ts';
+import { isKeyword, isPunct, quoteIdentifier, quoteLiteral, tokenize } from './sql-tokens.ts';
+import { createSnapshotRelation, type SnapshotRelation } from './snapshot-views.ts';
+import type { PinnedTable, PlannedStatement, SqlEngine, SqlEngineOptions, StatementKind, TableResolver } from './sql-engine.ts';
+
+/** Arrow bytes per result batch: under the 4 MiB gRPC message limit most clients keep by default. */
+export const RESULT_BATCH_BYTES = 3.5 * 1024 * 1024;
+
+export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEngine> {
+  const tablesDir = path.join(path.resolve(options.dataRoot), 'tables') + path.sep;
+  const config: Record<string, string> = {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    // An in-memory database would otherwise spill to ./.tmp; with no temp directory a query over
+    // the memory limit fails with RESOURCE_EXHAUSTED instead of writing outside the data root.
+    temp_directory: '',
+  };
+  // DuckDB's memory_limit is instance-wide (it cannot be set per connection): with it the limit
+  // means "all SQL queries running at once together", and one query alone may use all of it.
+  if (options.memoryLimitBytes !== undefined) config.memory_limit = `${Math.max(1, Math.floor(options.memoryLimitBytes / 1024))}KiB`;
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const boot = await instance.connect();
+  // Order matters: allowed_directories must be set while external access is still on, and
+  // lock_configuration last so no statement can undo either.
+  await boot.run(`SET allowed_directories=[${quoteLiteral(tablesDir)}]`);
+  await boot.run('SET enable_external_access=false');
+  await boot.run('SET lock_configuration=true');
+  boot.closeSync();
+  const maxRunning = options.maxConcurrentQueries ?? 4;
+  const gate = new QueryGate(maxRunning, maxRunning * 2);
+  const open = new Set<DuckDbStatement>();
+  let closed = false;
+
+  return {
+    async plan(sql: string, resolver: TableResolver): Promise<PlannedStatement> {
+      if (closed) throw new QuiverError('UNAVAILABLE', 'the SQL engine is shut down');
+      const classified = classifyStatement(sql);
+      const con = await instance.connect();
+      try {
+        const statement = classified.query === null
+          ? new DuckDbStatement(classified.statement, null, con, new Schema([]), new Schema([]), [], [], gate, options)
+          : await planQuery(con, classified.statement, classified.query, resolver, gate, options);
+        open.add(statement);
+        statement.onClose = () => open.delete(statement);
+        return statement;
+      } catch (err) {
+        con.closeSync();
+        throw fromDuckDbError(err, null, options);
+      }
+    },
+    async close() {
+      closed = true;
+      for (const s of [...open]) await s.close();
+      instance.closeSync();
+    },
+  };
+}
+
+async function planQuery(
+  con: DuckDBConnection, statement: StatementKind, query: string, resolver: TableResolver, gate: QueryGate, options: SqlEngineOptions,
+): Promise<DuckDbStatement> {
+  const tree = await parseQueryTree(con, query);
+  for (const fn of tree.functions) checkFunction(fn);
+  const refs = tree.tables.filter((t) => !(t.catalog === '' && t.schema === '' && tree.cteNames.has(t.table) && !t.hasAtClause));
+  // One relation per distinct (table, version) the statement names, in first-mention order.
+  const pins: { key: string; pinned: PinnedTable; relation: string }[] = [];
+  const relationOf = new Map<BaseTableRef, string>();
+  for (const ref of refs) {
+    const name = quiverTableOf(ref.catalog, ref.schema, ref.table);
+    const key = `${ref.version ?? 'current'}\u0000${name}`;
+    let pin = pins.find((p) => p.key === key);
+    if (!pin) {
+      const pinned = await resolver.resolve(name, ref.version);
+      pin = { key, pinned, relation: `__quiver_snapshot_${pins.length + 1}` };
+      pins.push(pin);
+    }
+    relationOf.set(ref, pin.relation);
+  }
+  const relations: SnapshotRelation[] = [];
+  for (const pin of pins) relations.push(await createSnapshotRelation(con, pin.relation, pin.pinned));
+  const rewritten = rewriteReferences(query, refs, relationOf);
+  let ps: DuckDBPreparedStatement;
+  try {
+    ps = await con.prepare(rewritten);
+  } catch (err) {
+    throw fromDuckDbError(err, null, options);
+  }
+  if (ps.statementType !== StatementType.SELECT) {
+    ps.destroySync();
+    throw invalidArgument(`DuckDB reads this as a ${StatementType[ps.statementType]} statement; ${SUPPORTED_STATEMENTS}`);
+  }
+  const tables = pins.map((p) => p.pinned);
+  const ids = new DictionaryIds();
+  const duckTypes: DuckDBType[] = [];
+  const fields: Field[] = [];
+  let untyped = false;
+  for (let i = 0; i < ps.columnCount; i++) {
+    const name = ps.columnName(i);
+    if (ps.columnTypeId(i) === DuckDBTypeId.INVALID) {
+      // A parameter in the select list (SELECT ? AS x): DuckDB types it only once bound.
+      untyped = true;
+      fields.push(new Field(name, new Null(), true, new Map([['ARROW:FLIGHT:SQL:TYPE_NAME', 'UNKNOWN']])));
+      continue;
+    }
+    const type = ps.columnType(i);
+    duckTypes.push(type);
+    fields.push(new Field(name, arrowTypeOf(type, name, ids), true, flightSqlMetadata(type, originOf(name, tables))));
+  }
+  if (untyped) duckTypes.length = 0;
+  const params: Field[] = [];
+  for (let i = 1; i <= ps.parameterCount; i++) {
+    const arrow = parameterArrowType(ps, i);
+    params.push(new Field(`$${ps.parameterName(i)}`, arrow, true));
+  }
+  return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes);
+}
+
+/**
+ * A parameter's Arrow type as DuckDB inferred it; a parameter DuckDB could not type (`SELECT ?`)
+ * is a Null-typed wildcard, which clients fill with any type.
+ */
+function parameterArrowType(ps: DuckDBPreparedStatement, index: number): DataType {
+  let type: DuckDBType;
+  try {
+    const id = ps.parameterTypeId(index);
+    if (id === DuckDBTypeId.ANY || id === DuckDBTypeId.INVALID || id === DuckDBTypeId.SQLNULL) return new Null();
+    type = ps.parameterType(index);
+  } catch {
+    // node-api throws for a parameter type id it has no class for (0, unresolved): untyped.
+    return new Null();
+  }
+  try {
+    return arrowTypeOf(type, `parameter ${index}`, new DictionaryIds());
+  } catch {
+    return new Null();
+  }
+}
+
+/**
+ * A result column's table, where that is known: a column of the only table a statement reads,
+ * under the same name. (DuckDB reports no column lineage; computed columns get no origin.)
+ */
+function originOf(column: string, tables: PinnedTable[]): ColumnOrigin {
+  if (tables.length !== 1 || !tables[0]!.schema.fields.some((f) => f.name === column)) return {};
+  return { catalog: SQL_CATALOG, schema: SQL_SCHEMA, table: tables[0]!.name };
+}
+
+/**
+ * Points each table reference at its snapshot relation: the (qualified) name becomes the
+ * relation, keeping the table's name as the alias so `t.col` still resolves, and the AT clause,
+ * already honoured by the pin, is dropped. DuckDB reports UTF-8 byte offsets.
+ */
+function rewriteReferences(sql: string, refs: BaseTableRef[], relationOf: Map<BaseTableRef, string>): string {
+  const tokens = tokenize(sql);
+  const bytes = Buffer.from(sql, 'utf8');
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const ref of refs) {
+    const charAt = bytes.subarray(0, ref.location).toString('utf8').length;
+    let k = tokens.findIndex((t) => t.start === charAt);
+    if (k < 0) throw new QuiverError('INTERNAL', `could not find the reference to ${ref.table} at offset ${ref.location}`);
+    const first = tokens[k]!;
+    while (isPunct(tokens[k + 1], '.') && tokens[k + 2]) k += 2;
+    const nameEnd = tokens[k]!.end;
+    edits.push({ start: first.start, end: nameEnd, text: relationOf.get(ref)! + (ref.alias === '' ? ` AS ${quoteIdentifier(ref.table)}` : '') });
+    if (ref.hasAtClause) {
+      let j = k + 1;
+      while (j < tokens.length && !(isKeyword(tokens[j], 'AT') && isPunct(tokens[j + 1], '('))) j++;
+      let depth = 0;
+      let end = j + 1;
+      for (; end < tokens.length; end++) {
+        if (isPunct(tokens[end], '(')) depth++;
+        else if (isPunct(tokens[end], ')') && --depth === 0) break;
+      }
+      if (j < tokens.length && end < tokens.length) edits.push({ start: tokens[j]!.start, end: tokens[end]!.end, text: '' });
+    }
+  }
+  edits.sort((a, b) => b.start - a.start);
+  let out = sql;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+class DuckDbStatement implements PlannedStatement {
+  onClose: () => void = () => undefined;
+  private running: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly statement: StatementKind,
+    private readonly ps: DuckDBPreparedStatement | null,
+    private readonly con: DuckDBConnection,
+    readonly schema: Schema,
+    readonly parameterSchema: Schema,
+    readonly tables: PinnedTable[],
+    private readonly relations: SnapshotRelation[],
+    private readonly gate: QueryGate,
+    private readonly options: SqlEngineOptions,
+    private readonly duckTypes: DuckDBType[] = [],
+  ) {}
+
+  execute(parameters: RecordBatch | null, options: { signal?: AbortSignal } = {}): AsyncIterable<RecordBatch> {
+    return this.run(parameters, options.signal);
+  }
+
+  private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
+    if (this.closed) throw invalidArgument('the prepared statement is closed');
+    const ps = this.ps;
+    if (ps === null) return; // DROP TABLE: the caller drops; nothing to read
+    if (ps.parameterCount > 0 && parameters === null) {
+      throw invalidArgument(`the statement has ${ps.parameterCount} parameter(s) and none were bound`);
+    }
+    if (ps.parameterCount === 0 && parameters !== null && parameters.numCols > 0) {
+      throw invalidArgument(`the statement has no parameters but ${parameters.numCols} parameter column(s) were bound`);
+    }
+    const release = await this.gate.acquire(signal);
+    // One execution at a time per statement: they share its connection.
+    const previous = this.running;
+    let done!: () => void;
+    this.running = new Promise((r) => (done = r));
+    await previous;
+    let reason: InterruptReason = null;
+    let repeat: NodeJS.Timeout | undefined;
+    const interrupt = (why: InterruptReason) => {
+      if (reason !== null) return;
+      reason = why;
+      this.con.interrupt();
+      // DuckDB clears a connection's interrupt flag when a query starts, so an interrupt that
+      // lands while one is being set up is lost: repeat it until this execution ends.
+      repeat = setInterval(() => this.con.interrupt(), 50);
+    };
+    const onAbort = () => interrupt('cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = this.options.timeLimitMs !== undefined ? setTimeout(() => interrupt('deadline'), this.options.timeLimitMs) : undefined;
+    try {
+      if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled');
+      for (const r of this.relations) await r.load();
+      let batcher = this.duckTypes.length === this.schema.fields.length ? new ChunkBatcher(this.schema, this.duckTypes, RESULT_BATCH_BYTES) : null;
+      let boundTypes = '';
+      const rows = ps.parameterCount > 0 ? parameters!.numRows : 1;
+      for (let row = 0; row < rows; row++) {
+        ps.clearBindings();
+        if (ps.parameterCount > 0) bindParameterRow(ps, parameters!, row);
+        const result = await ps.stream();
+        if (this.duckTypes.length !== this.schema.fields.length) {
+          // Columns the plan could not type take the types the bound parameters gave them; the
+          // batches then carry that schema (the same for every parameter row, or we refuse).
+          const types = result.columnTypes();
+          const key = types.map(String).join(',');
+          if (batcher === null) {
+            const ids = new DictionaryIds();
+            const schema = new Schema(types.map((t, i) => new Field(result.columnName(i), arrowTypeOf(t, result.columnName(i), ids), true,
+              flightSqlMetadata(t, originOf(result.columnName(i), this.tables)))));
+            batcher = new ChunkBatcher(schema, types, RESULT_BATCH_BYTES);
+            boundTypes = key;
+          } else if (key !== boundTypes) {
+            throw invalidArgument(`parameter row ${row} gives the result types ${key}, unlike row 0 (${boundTypes}); bind parameters of one type per column`);
+          }
+        }
+        for (;;) {
+          if (reason !== null) throw new Error('INTERRUPT Error: interrupted');
+          const chunk = await result.fetchChunk();
+          if (chunk === null || chunk.rowCount === 0) break;
+          for (const batch of batcher!.push(chunk)) yield batch;
+        }
+      }
+      const last = batcher?.flush();
+      if (last) yield last;
+    } catch (err) {
+      throw fromDuckDbError(err, reason, this.options);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(repeat);
+      signal?.removeEventListener('abort', onAbort);
+      done();
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    this.con.interrupt();
+    // A consumer that abandons a result stream without ending it would keep `running` pending
+    // forever: wait for it only briefly, then release the native handles regardless.
+    await Promise.race([this.running, new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.ps?.destroySync();
+    this.con.closeSync();
+  }
+}

@@ -1,0 +1,64 @@
+import type { RecordBatch, Schema } from 'apache-arrow';
+
+/** One quiver table a statement reads, pinned at one committed version. */
+export interface PinnedTable {
+  /** The quiver table name (any non-empty UTF-8, may contain '/'). */
+  name: string;
+  version: number;
+  /** Absolute paths of the version's data files, with the format the manifest records. */
+  files: { path: string; format: 'parquet' | 'arrow-stream'; rows: number }[];
+  /** The stored Arrow schema of the table at that version. */
+  schema: Schema;
+}
+
+/**
+ * Resolves the table names a statement mentions to pinned versions. The caller (protocol layer)
+ * decides which version "current" means (the head, the session's quiver.as_of, or the versions
+ * a ticket pinned); `version` is given when the SQL names one explicitly (time travel).
+ * Throws QuiverError NOT_FOUND for an unknown table or an expired/unknown version.
+ */
+export interface TableResolver {
+  resolve(name: string, version?: number): Promise<PinnedTable>;
+}
+
+/** What a statement is; anything else is refused at plan time with INVALID_ARGUMENT. */
+export type StatementKind =
+  | { kind: 'query' }
+  | { kind: 'create-table-as'; table: string; ifNotExists: boolean }
+  | { kind: 'insert'; table: string; columns: string[] | null }
+  | { kind: 'drop-table'; table: string; ifExists: boolean };
+
+export interface PlannedStatement {
+  readonly statement: StatementKind;
+  /** Result schema (for CTAS/INSERT: the rows the SELECT/VALUES part yields; for DROP: empty). */
+  readonly schema: Schema;
+  /** One field per parameter ($1.. / ?), types as DuckDB infers them; empty when none. */
+  readonly parameterSchema: Schema;
+  /** The tables it reads and the versions pinned, in first-mention order. */
+  readonly tables: PinnedTable[];
+  /**
+   * Runs it once per parameter row (`parameters` null when it has none), streaming record batches
+   * of bounded bytes (about 4 MiB at most) with `schema`. Aborting `signal` interrupts the engine.
+   * Errors are QuiverErrors: INVALID_ARGUMENT (bad SQL or parameters), RESOURCE_EXHAUSTED (memory
+   * limit), DEADLINE_EXCEEDED (time limit), CANCELLED (aborted), UNAVAILABLE (too many queries).
+   */
+  execute(parameters: RecordBatch | null, options?: { signal?: AbortSignal }): AsyncIterable<RecordBatch>;
+  close(): Promise<void>;
+}
+
+export interface SqlEngineOptions {
+  /** The data root: the engine may read files under it and nothing else. */
+  dataRoot: string;
+  /** Per-query memory limit in bytes and time limit in ms; max queries running at once. */
+  memoryLimitBytes?: number;
+  timeLimitMs?: number;
+  maxConcurrentQueries?: number;
+}
+
+export interface SqlEngine {
+  /** Plans `sql` (nothing runs, nothing is written); resolves every table it names through `resolver`. */
+  plan(sql: string, resolver: TableResolver): Promise<PlannedStatement>;
+  close(): Promise<void>;
+}
+// plus: export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEngine>
+// in src/sql/engine/duckdb-engine.ts

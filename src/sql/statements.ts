@@ -1,0 +1,174 @@
+// Running SQL statements for the protocol: planning with the right pins, executing a ticket's
+// plan again with exactly those pins, and turning the writes SQL can express (CREATE TABLE AS,
+// INSERT, DROP TABLE) into quiver commits. A write runs where it is planned and exactly once:
+// ADBC's cursor.execute sends DDL as a query, and a server that deferred it to a DoGet that
+// never comes would accept it and silently not run it.
+import { Field, Int64, RecordBatch, Schema, tableFromIPC } from 'apache-arrow';
+import { encodeBatch } from '../arrow/batch-codec.ts';
+import { encodeSchema } from '../arrow/ipc-message.ts';
+import { QuiverError, notFound } from '../errors.ts';
+import type { Logger } from '../flight/context.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
+import { batchFromRows } from './arrow-columns.ts';
+import type { PlannedStatement, SqlEngine } from './engine/sql-engine.ts';
+import { insertShaper } from './insert-rows.ts';
+import { SnapshotResolver } from './snapshot-resolver.ts';
+import { describedSchema } from './sql-types.ts';
+import { encodeHandle, type CountHandle, type Pins, type StatementHandle } from './statement-handles.ts';
+import type { TableWrites } from './table-writes.ts';
+
+/** The one-row answer of a write that arrived as a query: how many rows it wrote. */
+export const COUNT_SCHEMA = new Schema([new Field('count', new Int64(), false)]);
+
+export interface StatementSettings {
+  readonly retentionMs: number;
+  /** Throws when writes are refused right now (read-only); `what` names the statement. */
+  checkWritable(what: string): void;
+}
+
+export interface PlanOptions {
+  /** The session's quiver.as_of (ms since the epoch). */
+  asOf?: number;
+  pins?: Pins;
+}
+
+export interface WriteOutcome {
+  count: number;
+  /** What the log says about it. */
+  table: string;
+  operation: 'create' | 'append' | 'drop' | 'none';
+  version?: number;
+}
+
+export class Statements {
+  constructor(
+    private readonly engine: SqlEngine,
+    private readonly tables: TableWrites,
+    private readonly settings: StatementSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Plans `sql`; the caller closes the plan. */
+  async plan(sql: string, options: PlanOptions = {}): Promise<{ planned: PlannedStatement; pins: Pins }> {
+    const resolver = new SnapshotResolver(this.tables, { ...options, retentionMs: this.settings.retentionMs });
+    const planned = await this.engine.plan(sql, resolver);
+    return { planned, pins: resolver.pins };
+  }
+
+  /** The result schema a client sees for `sql` (nothing runs; a write's is the count). */
+  async schemaOf(sql: string, options: PlanOptions = {}): Promise<{ schema: Schema; isUpdate: boolean; parameterSchema: Schema }> {
+    const { planned } = await this.plan(sql, options);
+    try {
+      const isUpdate = planned.statement.kind !== 'query';
+      return { schema: isUpdate ? COUNT_SCHEMA : describedSchema(planned.schema), isUpdate, parameterSchema: planned.parameterSchema };
+    } finally {
+      await planned.close();
+    }
+  }
+
+  /**
+   * GetFlightInfo of a statement: a query is planned and its handle pins what it read; a write
+   * runs now, once, and its handle carries the count.
+   */
+  async ticketFor(
+    sql: string,
+    params: string | undefined,
+    options: PlanOptions & { signal: AbortSignal; user: string; /** Runs a write elsewhere (the leader); null: here. */ remoteWrite?: () => Promise<number | null> },
+  ): Promise<{ schema: Schema; handle: Buffer }> {
+    const { planned, pins } = await this.plan(sql, options);
+    try {
+      if (planned.statement.kind === 'query') {
+        return { schema: describedSchema(planned.schema), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
+      }
+      this.settings.checkWritable('a write statement');
+      const remote = options.remoteWrite ? await options.remoteWrite() : null;
+      const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
+      return { schema: COUNT_SCHEMA, handle: encodeHandle({ count }) };
+    } finally {
+      await planned.close();
+    }
+  }
+
+  /** A write statement (DoPut CommandStatementUpdate / CommandPreparedStatementUpdate): its count. */
+  async update(sql: string, params: string | undefined, options: PlanOptions & { signal: AbortSignal; user: string }): Promise<number> {
+    const { planned } = await this.plan(sql, options);
+    try {
+      if (planned.statement.kind === 'query') {
+        throw new QuiverError('INVALID_ARGUMENT', 'this statement is a query: it returns rows, so run it as a query (GetFlightInfo + DoGet), not as an update');
+      }
+      return (await this.write(planned, params, options.signal, options.user)).count;
+    } finally {
+      await planned.close();
+    }
+  }
+
+  /** DoGet of a statement ticket: the planned versions' result, streamed. */
+  async *execute(handle: StatementHandle | CountHandle, signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
+    if ('count' in handle) {
+      yield { header: encodeSchema(COUNT_SCHEMA), body: new Uint8Array(0) };
+      yield* framesOf(batchFromRows(COUNT_SCHEMA, [{ count: BigInt(handle.count) }]));
+      return;
+    }
+    const { planned } = await this.plan(handle.sql, { pins: handle.pins ?? {} });
+    try {
+      if (planned.statement.kind !== 'query') throw new QuiverError('INVALID_ARGUMENT', 'this ticket holds a write; writes run when planned, never from a ticket');
+      yield { header: encodeSchema(describedSchema(planned.schema)), body: new Uint8Array(0) };
+      for await (const batch of run(planned, handle.params, signal)) {
+        if (signal.aborted) throw signal.reason;
+        yield* framesOf(batch);
+      }
+    } finally {
+      await planned.close();
+    }
+  }
+
+  private async write(planned: PlannedStatement, params: string | undefined, signal: AbortSignal, user: string): Promise<WriteOutcome> {
+    const s = planned.statement;
+    const what = s.kind === 'create-table-as' ? 'CREATE TABLE AS' : s.kind === 'insert' ? 'INSERT' : s.kind === 'drop-table' ? 'DROP TABLE' : s.kind;
+    if (s.kind === 'query') throw new Error('not a write');
+    this.settings.checkWritable(what);
+    let outcome: WriteOutcome;
+    if (s.kind === 'drop-table') {
+      if (!(await this.tables.exists(s.table))) {
+        if (!s.ifExists) throw notFound(`table ${JSON.stringify(s.table)} does not exist`);
+        outcome = { count: 0, table: s.table, operation: 'none' };
+      } else {
+        await this.tables.drop(s.table);
+        outcome = { count: 0, table: s.table, operation: 'drop' };
+      }
+    } else if (s.kind === 'create-table-as') {
+      if (s.ifNotExists && (await this.tables.exists(s.table))) {
+        outcome = { count: 0, table: s.table, operation: 'none' };
+      } else {
+        const c = await this.tables.commitRows(s.table, 'create', planned.schema, run(planned, params, signal));
+        outcome = { count: c.rows, table: s.table, operation: 'create', version: c.version };
+      }
+    } else {
+      const target = await this.tables.version(s.table);
+      const shape = insertShaper(s.table, target.pinned.schema, planned.schema, s.columns);
+      const rows = async function* () {
+        for await (const b of run(planned, params, signal)) yield shape(b);
+      };
+      const c = await this.tables.commitRows(s.table, 'append', target.pinned.schema, rows());
+      outcome = { count: c.rows, table: s.table, operation: 'append', version: c.version };
+    }
+    this.log.info('sql write', { statement: what, table: outcome.table, operation: outcome.operation, rows: outcome.count, ...(outcome.version ? { version: outcome.version } : {}), user });
+    return outcome;
+  }
+}
+
+/** The plan's batches: once without parameters, else once per bound parameter batch. */
+async function* run(planned: PlannedStatement, params: string | undefined, signal: AbortSignal): AsyncGenerator<RecordBatch> {
+  if (!params) {
+    yield* planned.execute(null, { signal });
+    return;
+  }
+  for (const batch of tableFromIPC(Buffer.from(params, 'base64')).batches) {
+    if (batch.numRows === 0) continue;
+    yield* planned.execute(batch, { signal });
+  }
+}
+
+function* framesOf(batch: RecordBatch): Generator<FlightDataMessage> {
+  for (const f of encodeBatch(batch)) yield { header: f.header, body: f.body };
+}
