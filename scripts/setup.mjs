@@ -4,6 +4,7 @@
 //   node scripts/setup.mjs          npm packages, then build/ when it is missing or out of date
 //   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest, test/sql/requirements.txt)
 //   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
+//   node scripts/setup.mjs --browser     also Debian's chromium, for the status page test (same)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,14 +40,22 @@ if (process.argv.includes('--test')) {
   }
 }
 
+/** Installs Debian packages with apt-get (root only), `why` naming what needs them. */
+function aptInstall(packages, why) {
+  if (process.getuid?.() !== 0) throw new Error(`${why} is missing; run this as root, or: sudo apt-get install -y ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`installing Debian packages ${packages.join(', ')} (apt-get) for ${why}`);
+  execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
 if (process.argv.includes('--zookeeper')) {
   // test/harness/zookeeper.ts runs the server as a plain java process from these jars.
   const jars = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-simple.jar'];
-  if (!jars.every((j) => fs.existsSync(j))) {
-    if (process.getuid?.() !== 0) throw new Error(`ZooKeeper is missing (${jars.join(', ')}); run this as root, or: sudo apt-get install -y zookeeper`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    log('installing Debian package zookeeper (apt-get)');
-    execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'zookeeper'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  }
+  if (!jars.every((j) => fs.existsSync(j))) aptInstall(['zookeeper'], `ZooKeeper (${jars.join(', ')})`);
+}
+
+if (process.argv.includes('--browser')) {
+  // test/ops/status-page.test.ts drives Debian's headless Chromium (puppeteer-core brings no browser).
+  if (!fs.existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the status page test (/usr/bin/chromium)');
 }

@@ -30,15 +30,16 @@ export const cluster = command({
       console.log(JSON.stringify(report));
       return;
     }
+    const health = report.health ? `; health ${report.health.status}, writes ${report.health.writes}${report.health.problems.length ? ` (${report.health.problems.join(', ')})` : ''}` : '';
     if (report.mode === 'local') {
-      console.log(`${report.self.location}: embedded mode (no cluster), takes writes itself`);
+      console.log(`${report.self.location}: embedded mode (no cluster), takes writes itself${health}`);
     } else {
-      console.log(`cluster ${report.cluster}: asked ${report.self.location} (${report.is_leader ? 'leader' : 'follower'}, ZooKeeper session ${report.session})`);
+      console.log(`cluster ${report.cluster}: asked ${report.self.location} (${report.is_leader ? 'leader' : 'follower'}, ZooKeeper session ${report.session}${health})`);
       console.log(`leader: ${report.leader?.location ?? 'none elected (no ZooKeeper quorum?)'}`);
       console.log(columns(
-        ['MEMBER', 'ROLE'],
-        report.members.map((m) => [m.location, m.location === report.leader?.location ? 'leader' : 'follower']),
-        [false, false],
+        ['MEMBER', 'ROLE', 'HEALTH'],
+        report.members.map((m) => [m.location, m.location === report.leader?.location ? 'leader' : 'follower', m.health ?? '?']),
+        [false, false, false],
       ));
     }
     if (report.config) printConfig(report.config);

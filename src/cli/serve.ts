@@ -9,7 +9,7 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const config = resolveConfig(argv);
-  const log = stderrLogger(config.logLevel);
+  const log = stderrLogger(config.logLevel, config.logFormat);
   const server = await QuiverServer.start(config, log);
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;

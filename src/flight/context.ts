@@ -11,6 +11,14 @@ import type { Logger } from '../logger.ts';
 
 export type { Logger } from '../logger.ts';
 
+/** Hears of DoExchange lookups (metrics); optional. */
+export interface LookupObserver {
+  /** The handler's index cache, once, when the handler is built. */
+  indexCache(cache: { readonly bytes: number }): void;
+  /** Keys of one input batch were looked up. */
+  looked(keys: number): void;
+}
+
 export interface FlightContext {
   store: TableStore;
   auth: Authenticator;
@@ -21,6 +29,7 @@ export interface FlightContext {
   middleware?: readonly CallMiddleware[];
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
+  lookupObserver?: LookupObserver;
   /**
    * Locations (grpc+tcp:// or grpc+tls://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.
@@ -81,6 +90,9 @@ export interface ClusterReport {
   session?: string;
   sessionId?: string | null;
   leader: { id?: string; location: string } | null;
-  members: { id?: string; location: string }[];
+  /** `health`: the member's grpc.health.v1 status for "" (SERVING, NOT_SERVING, UNREACHABLE). */
+  members: { id?: string; location: string; health?: string }[];
   config?: ClusterConfigReport;
+  /** This replica's health: overall and for writes, and what stops it. */
+  health?: { status: string; writes: string; problems: string[] };
 }

@@ -1,7 +1,7 @@
 // Server configuration: defaults < JSON file (--config) < environment (QUIVER_*) < flags.
 import fs from 'node:fs';
 import type { ParquetCompression } from '../storage/parquet-files.ts';
-import type { LogLevel } from './logger.ts';
+import type { LogFormat, LogLevel } from './logger.ts';
 
 /** Every setting of `quiver serve`; `quiver serve --help` names each one's flag and environment variable. */
 export interface ServerConfig {
@@ -40,7 +40,13 @@ export interface ServerConfig {
   /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
   maxMessageBytes: number;
   shutdownGraceMs: number;
+  /** Port of the operations HTTP server (Prometheus /metrics); unset: none. 0 picks a free one. */
+  metricsPort?: number;
+  /** On SIGTERM, how long health reports NOT_SERVING before the port closes (load balancers move away). */
+  drainDelayMs: number;
   logLevel: LogLevel;
+  /** json (one object per line, the default) or text. */
+  logFormat: LogFormat;
   /** Leader-only maintenance (src/storage/maintenance): 0 turns the periodic loop off. */
   maintenanceIntervalMs: number;
   gcGraceMs: number;
@@ -76,7 +82,9 @@ export const DEFAULTS: ServerConfig = {
   lookupIndexBytes: 512 * 1024 * 1024,
   maxMessageBytes: -1,
   shutdownGraceMs: 30_000,
+  drainDelayMs: 0,
   logLevel: 'info',
+  logFormat: 'json',
   maintenanceIntervalMs: 10 * 60_000,
   gcGraceMs: 3_600_000,
   compactMinFiles: 8,
@@ -135,7 +143,10 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'lookupIndexBytes', flag: '--lookup-index-bytes', env: 'QUIVER_LOOKUP_INDEX_BYTES', help: 'memory for DoExchange lookup indexes, least recently used evicted (e.g. 512MiB)', parse: parseBytes },
   { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
+  { key: 'metricsPort', flag: '--metrics-port', env: 'QUIVER_METRICS_PORT', help: 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off; 0 picks a free port)', parse: int('--metrics-port', 0) },
+  { key: 'drainDelayMs', flag: '--drain-delay', env: 'QUIVER_DRAIN_DELAY', help: 'on SIGTERM, how long health reports NOT_SERVING before the port closes (e.g. 5s)', parse: parseDuration },
   { key: 'logLevel', flag: '--log-level', env: 'QUIVER_LOG_LEVEL', help: LEVELS.join(' | '), parse: oneOf('--log-level', LEVELS) },
+  { key: 'logFormat', flag: '--log-format', env: 'QUIVER_LOG_FORMAT', help: 'json (one object per line) | text', parse: oneOf('--log-format', ['json', 'text']) },
   { key: 'maintenanceIntervalMs', flag: '--maintenance-interval', env: 'QUIVER_MAINTENANCE_INTERVAL', help: 'how often the leader expires versions, compacts and collects orphans (e.g. 10m; 0 turns it off)', parse: parseDuration },
   { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted (writes under way here are always spared; e.g. 1h)', parse: parseDuration },
   { key: 'compactMinFiles', flag: '--compact-min-files', env: 'QUIVER_COMPACT_MIN_FILES', help: 'compact a table once its current version has this many small files', parse: int('--compact-min-files', 2) },

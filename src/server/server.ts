@@ -25,6 +25,8 @@ import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { withMemberHealth } from './member-health.ts';
+import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
 import { serverTls } from './tls.ts';
 
@@ -39,6 +41,8 @@ export class QuiverServer {
     private readonly log: Logger,
     private readonly schedule: MaintenanceSchedule,
     private readonly sqlEngine: SqlEngine,
+    private readonly ops: Operations,
+    private readonly drainDelayMs: number,
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
@@ -49,9 +53,11 @@ export class QuiverServer {
     const unlock = config.zk ? () => undefined : lockDataDir(data);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
+    const ops = await Operations.create(config, log);
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
+      interceptors: ops.interceptors,
     });
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
@@ -71,14 +77,15 @@ export class QuiverServer {
         middleware: [requestIds],
         sessions: new SessionOptionsStore(withSqlSessionOptions(readSessionPolicy)),
         lookupIndexBytes: config.lookupIndexBytes,
+        lookupObserver: ops.lookupObserver,
         locations: async () => (ready?.membership ? ready.membership.locations() : [location]),
         writeLeader: async () => (ready?.membership ? ready.membership.writeLeader() : null),
-        clusterStatus: async () => ({
+        clusterStatus: async () => withMemberHealth({
           ...(ready?.membership
             ? await ready.membership.report()
             : { mode: 'local' as const, self: { location }, isLeader: true, leader: { location }, members: [{ location }] }),
           config: live.report(),
-        }),
+        }, ops.health, tls.peer),
         peerCredentials: tls.peer,
         leases: new EndpointLeases(),
         get retentionMs() {
@@ -100,7 +107,8 @@ export class QuiverServer {
         },
       };
       raiseStreamWindow(server);
-      server.addService(flightService, flightHandlers(ctx, new FlightSqlService(ctx, sqlEngine)));
+      server.addService(ops.instrument(flightService), flightHandlers(ctx, new FlightSqlService(ctx, sqlEngine)));
+      ops.addServices(server);
       const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
@@ -132,28 +140,39 @@ export class QuiverServer {
       if (cluster) {
         cluster.onStatusChange((s) => log.info('cluster status', { leader: s.isLeader, session: s.session }));
         // Before the first call is served: a replica joining a read-only cluster never takes a write.
-        await cluster.watchConfig((node) => live.apply(node));
+        await cluster.watchConfig((node) => {
+          live.apply(node);
+          ops.settingsChanged();
+        });
       }
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
+      await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly, clusterStatus: () => ctx.clusterStatus() });
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
-      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine, ops, config.drainDelayMs);
     } catch (e) {
       server.forceShutdown();
       await sqlEngine.close();
+      await ops.close();
       unlock();
       throw e;
     }
   }
 
-  /** Stops taking calls, waits up to `graceMs` for calls in flight, then cuts the rest. */
+  /**
+   * Reports NOT_SERVING (for the drain delay), then stops taking calls, waits up to `graceMs`
+   * for calls in flight, and cuts the rest.
+   */
   async shutdown(graceMs: number): Promise<void> {
+    await this.ops.beginDrain(this.drainDelayMs);
     const drained = new Promise<boolean>((resolve) => this.grpcServer.tryShutdown(() => resolve(true)));
+    await this.ops.portClosed();
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
     if (!(await Promise.race([drained, timedOut]))) {
       this.log.warn('calls still running after the shutdown grace period; cancelling them', { graceMs });
       this.grpcServer.forceShutdown();
     }
+    await this.ops.close();
     await this.schedule.stop();
     await this.sqlEngine.close();
     await this.store.close();

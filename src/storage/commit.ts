@@ -21,6 +21,7 @@ import { QuiverError } from '../errors.ts';
 import { catalogOf } from './catalog.ts';
 import { newManifestPath, type StorageLayout } from './layout.ts';
 import { schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
+import type { StorageObservers } from './storage-observer.ts';
 import type { TableReader } from './table-reader.ts';
 import type { WritesInFlight } from './writes-in-flight.ts';
 
@@ -62,6 +63,7 @@ export class Commits {
     private readonly coordinator: Coordinator,
     private readonly reader: TableReader,
     private readonly writes: WritesInFlight,
+    private readonly observers: StorageObservers,
   ) {}
 
   /**
@@ -87,6 +89,7 @@ export class Commits {
 
   /** The sequence itself; see the top of this file. Called by PendingCommit. */
   async publish(table: string, files: DataFile[], plan: CommitPlan, onConflict: ConflictPolicy): Promise<CommitOutcome> {
+    const began = performance.now();
     const lock = await this.coordinator.lockTable(table);
     let manifestPath: string | null = null;
     let keep = false;
@@ -118,12 +121,14 @@ export class Commits {
       try {
         await this.coordinator.publish(table, head?.version ?? 0, manifestPath, catalogOf(manifest, createdAt));
       } catch (e) {
+        this.observers.commitFailed(e instanceof CommitConflictError ? 'conflict' : e instanceof CommitOutcomeUnknownError ? 'unknown_outcome' : 'other');
         if (!(e instanceof CommitConflictError)) throw e;
         if (onConflict === 'give-up') return { committed: false, reason: e.message };
         throw new QuiverError('ABORTED', `${e.message}; nothing was committed`, { cause: e, fact: { kind: 'not-committed', table } });
       }
       keep = true;
       this.reader.remember(table, manifestPath, manifest);
+      this.observers.committed({ table, version: manifest.version, operation: manifest.operation, rows: next.added.rows, bytes: files.reduce((n, f) => n + f.arrowBytes, 0), seconds: (performance.now() - began) / 1000, committedAt: manifest.committedAt });
       return { committed: true, manifest };
     } catch (e) {
       // An unknown outcome may be in the log already: its manifest and files must stay.

@@ -5,15 +5,29 @@ import type { IpcFrame } from '../arrow/ipc-framing.ts';
 
 type Frame = IpcFrame & { appMetadata?: Uint8Array };
 
+export interface FrameCacheStats {
+  bytes: number;
+  budgetBytes: number;
+  entries: number;
+  hits: number;
+  misses: number;
+}
+
 export class FrameCache {
   private readonly entries = new Map<string, { frames: Frame[]; bytes: number }>();
   private used = 0;
+  private hits = 0;
+  private misses = 0;
 
   constructor(readonly budgetBytes: number) {}
 
   get(key: string): Frame[] | undefined {
     const e = this.entries.get(key);
-    if (!e) return undefined;
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     // Re-insert: Map iteration order is insertion order, so the front is least recently used.
     this.entries.delete(key);
     this.entries.set(key, e);
@@ -35,6 +49,10 @@ export class FrameCache {
     }
     this.entries.set(key, { frames, bytes });
     this.used += bytes;
+  }
+
+  stats(): FrameCacheStats {
+    return { bytes: this.used, budgetBytes: this.budgetBytes, entries: this.entries.size, hits: this.hits, misses: this.misses };
   }
 
   /** Forgets everything; returns the bytes freed. */

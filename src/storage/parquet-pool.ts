@@ -77,6 +77,12 @@ export class ParquetPool {
     return slot;
   }
 
+  /** Workers started, those working, and operations waiting behind another on a worker. */
+  stats(): { workers: number; busy: number; queued: number } {
+    const busy = this.slots.filter((s) => s.pending.size > 0);
+    return { workers: this.slots.length, busy: busy.length, queued: busy.reduce((n, s) => n + s.pending.size - 1, 0) };
+  }
+
   /** Runs one operation on the least busy worker. */
   call<T>(request: PoolCall, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the Parquet worker pool is closed'));

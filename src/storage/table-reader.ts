@@ -11,7 +11,7 @@ import { isNotFound } from '../durable-files.ts';
 import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
-import { FrameCache } from './frame-cache.ts';
+import { FrameCache, type FrameCacheStats } from './frame-cache.ts';
 import type { StorageLayout } from './layout.ts';
 import { manifestFromJson, schemaBytes, type DataFile, type Manifest } from './manifest.ts';
 import { readParquet } from './parquet-files.ts';
@@ -51,6 +51,11 @@ export class TableReader {
   /** Empties the decoded-file cache; returns bytes freed. */
   clearCache(): number {
     return this.cache.clear();
+  }
+
+  /** The decoded-file cache's size, hits and misses. */
+  cacheStats(): FrameCacheStats {
+    return this.cache.stats();
   }
 
   /** The manifest of `version`, or of the current version when omitted. */

@@ -11,9 +11,11 @@ import type { Coordinator } from '../coord/coordinator.ts';
 import { Catalog, type TableDescription } from './catalog.ts';
 import { Commits, type WriteMode } from './commit.ts';
 import type { StagingOptions } from './file-stager.ts';
+import type { FrameCacheStats } from './frame-cache.ts';
 import { StorageLayout } from './layout.ts';
 import type { DataFile, Manifest } from './manifest.ts';
 import { ParquetPool } from './parquet-pool.ts';
+import { StorageObservers } from './storage-observer.ts';
 import { TableReader, type StoredFrame } from './table-reader.ts';
 import { TableWriter, type TableWrite } from './table-writer.ts';
 import { WritesInFlight } from './writes-in-flight.ts';
@@ -28,6 +30,8 @@ export class TableStore {
   readonly catalog: Catalog;
   readonly commits: Commits;
   readonly writer: TableWriter;
+  /** Commits and their failures, for metrics and the status page. */
+  readonly observers = new StorageObservers();
 
   constructor(
     readonly root: string,
@@ -39,7 +43,7 @@ export class TableStore {
     this.pool = new ParquetPool(options.parquetWorkers);
     this.reader = new TableReader(this.layout, coordinator, this.pool, options.cacheBytes ?? 0);
     this.catalog = new Catalog(this.layout, coordinator, this.reader);
-    this.commits = new Commits(this.layout, coordinator, this.reader, this.writes);
+    this.commits = new Commits(this.layout, coordinator, this.reader, this.writes, this.observers);
     this.writer = new TableWriter(this.layout, this.commits, this.pool, staging);
   }
 
@@ -50,6 +54,10 @@ export class TableStore {
   /** Empties the decoded-file cache (memory pressure, cold-read measurements); returns bytes freed. */
   clearCache(): number {
     return this.reader.clearCache();
+  }
+
+  cacheStats(): FrameCacheStats {
+    return this.reader.cacheStats();
   }
 
   tableDir(name: string): string {

@@ -132,6 +132,8 @@ export type MaintenanceResult = { step: MaintenanceStep } | { report: Maintenanc
 export interface MemberInfo {
   id?: string;
   location: string;
+  /** In cluster-status members: the member's grpc.health.v1 status for "" (SERVING, NOT_SERVING, UNREACHABLE). */
+  health?: string;
 }
 
 /** The live cluster config in force on a replica, and what it was changed to. */
@@ -158,6 +160,8 @@ export interface ClusterStatusResponse {
   leader: MemberInfo | null;
   members: MemberInfo[];
   config?: ClusterConfigResponse;
+  /** This replica's health: overall and for writes, and what stops it. */
+  health?: { status: string; writes: string; problems: string[] };
 }
 
 /** An empty body shows the config; a change sets and removes settings by name. */

@@ -22,6 +22,7 @@ const EMPTY = new Uint8Array(0);
 
 export function doExchange(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDataMessage, FlightDataMessage> {
   const indexes = new KeyIndexCache(() => ctx.store, ctx.lookupIndexBytes ?? DEFAULT_LOOKUP_INDEX_BYTES, '--lookup-index-bytes (env QUIVER_LOOKUP_INDEX_BYTES)');
+  ctx.lookupObserver?.indexCache(indexes);
   return bidiStream(ctx, 'DoExchange', (call: ExchangeCall, info: CallInfo) => exchange(ctx, indexes, call, info));
 }
 
@@ -68,6 +69,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       const batch = decoder.decode(msg);
       if (!batch) continue;
       batches++;
+      ctx.lookupObserver?.looked(batch.numRows);
       const frames = encodeBatch(plan.answer(index, batch, inputKeys));
       for (let i = 0; i < frames.length; i++) {
         const frame = frames[i]!;

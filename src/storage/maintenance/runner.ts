@@ -57,6 +57,8 @@ export interface MaintenanceReport {
 
 export class MaintenanceRunner {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Hear of every finished run (metrics, the status page). */
+  readonly finished = new Set<(report: MaintenanceReport) => void>();
 
   constructor(
     private readonly store: TableStore,
@@ -66,7 +68,10 @@ export class MaintenanceRunner {
 
   /** Runs after any run in progress; `onStep` hears of each step as it finishes. */
   run(request: MaintenanceRequest = {}, onStep?: (step: MaintenanceStep) => void): Promise<MaintenanceReport> {
-    const next = this.tail.then(() => this.runNow(request, onStep));
+    const next = this.tail.then(() => this.runNow(request, onStep)).then((report) => {
+      for (const listener of this.finished) listener(report);
+      return report;
+    });
     this.tail = next.catch(() => undefined);
     return next;
   }
