@@ -3,5 +3,5 @@
 export { startServer, type StartServerOptions, type StartedServer } from './start-server.ts';
 export type { ServerConfig } from './config.ts';
 export type { ParquetCompression } from '../storage/parquet-codec.ts';
-export type { LogLevel } from './logger.ts';
+export type { LogFormat, LogLevel } from './logger.ts';
 export type { Logger } from '../flight/context.ts';

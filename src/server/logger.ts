@@ -12,6 +12,7 @@ import type { Logger } from '../flight/context.ts';
 
 /** The least severe level that is logged; `silent` logs nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** How log lines look: one JSON object a line (the default), or the older `time LEVEL message {fields}` text. */
 export type LogFormat = 'json' | 'text';
 const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const CORE = new Set(['time', 'level', 'msg']);

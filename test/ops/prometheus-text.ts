@@ -75,8 +75,12 @@ function parseSample(line: string, where: string): Sample {
     }
   }
   const raw = m[3]!;
-  const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-  if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`${where}: bad value`);
+  // Prometheus parses values with Go's ParseFloat, whose Inf and NaN spellings are case-blind
+  // (prom-client writes an event-loop mean with no samples yet as "Nan").
+  const special = /^([+-]?)(inf|infinity)$/i.exec(raw);
+  const nan = /^nan$/i.test(raw);
+  const value = special ? (special[1] === '-' ? -Infinity : Infinity) : nan ? NaN : Number(raw);
+  if (Number.isNaN(value) && !nan) throw new Error(`${where}: bad value`);
   return { name: m[1]!, labels, value };
 }
 
