@@ -52,6 +52,12 @@ export interface ServerConfig {
   gcGraceMs: number;
   compactMinFiles: number;
   compactSmallFileBytes: number;
+  /** Flight SQL (DuckDB) memory for all queries running at once, bytes; unset: DuckDB's default (80% of RAM). */
+  sqlMemoryLimitBytes?: number;
+  /** Longest a Flight SQL query may run before DEADLINE_EXCEEDED; 0: no limit. */
+  sqlTimeLimitMs: number;
+  /** Flight SQL queries running at once (twice as many more may wait; beyond that UNAVAILABLE). */
+  sqlMaxQueries: number;
 }
 
 interface OptionSpec {
@@ -89,6 +95,8 @@ export const DEFAULTS: ServerConfig = {
   gcGraceMs: 3_600_000,
   compactMinFiles: 8,
   compactSmallFileBytes: 32 * 1024 * 1024,
+  sqlTimeLimitMs: 0,
+  sqlMaxQueries: 4,
 };
 
 const int = (name: string, min: number) => (raw: string) => {
@@ -150,6 +158,9 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'maintenanceIntervalMs', flag: '--maintenance-interval', env: 'QUIVER_MAINTENANCE_INTERVAL', help: 'how often the leader expires versions, compacts and collects orphans (e.g. 10m; 0 turns it off)', parse: parseDuration },
   { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted (writes under way here are always spared; e.g. 1h)', parse: parseDuration },
   { key: 'compactMinFiles', flag: '--compact-min-files', env: 'QUIVER_COMPACT_MIN_FILES', help: 'compact a table once its current version has this many small files', parse: int('--compact-min-files', 2) },
+  { key: 'sqlMemoryLimitBytes', flag: '--sql-memory-limit', env: 'QUIVER_SQL_MEMORY_LIMIT', help: 'memory Flight SQL queries running at once may use together (e.g. 2GiB; default: DuckDB\'s, 80% of RAM); over it a query fails RESOURCE_EXHAUSTED', parse: parseBytes },
+  { key: 'sqlTimeLimitMs', flag: '--sql-time-limit', env: 'QUIVER_SQL_TIME_LIMIT', help: 'longest a Flight SQL query runs before DEADLINE_EXCEEDED (e.g. 30s; 0: no limit)', parse: parseDuration },
+  { key: 'sqlMaxQueries', flag: '--sql-max-queries', env: 'QUIVER_SQL_MAX_QUERIES', help: 'Flight SQL queries running at once; twice as many more wait, beyond that UNAVAILABLE', parse: int('--sql-max-queries', 1) },
   { key: 'compactSmallFileBytes', flag: '--compact-small-bytes', env: 'QUIVER_COMPACT_SMALL_BYTES', help: 'data files smaller than this on disk are small (e.g. 32MiB)', parse: parseBytes },
 ];
 

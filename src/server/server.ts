@@ -63,7 +63,17 @@ export class QuiverServer {
     // them through `live` at the moment it needs them.
     const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
     // Flight SQL's engine: embedded DuckDB, allowed to read the data root and nothing else.
-    const sqlEngine = await openDuckDbEngine({ dataRoot: data });
+    // The time limit and max queries are read per query: getters make them live cluster settings.
+    const sqlEngine = await openDuckDbEngine({
+      dataRoot: data,
+      ...(config.sqlMemoryLimitBytes !== undefined ? { memoryLimitBytes: config.sqlMemoryLimitBytes } : {}),
+      get timeLimitMs() {
+        return live.settings.sqlTimeLimitMs;
+      },
+      get maxConcurrentQueries() {
+        return live.settings.sqlMaxQueries;
+      },
+    });
     try {
       const ctx: FlightContext = {
         // A cluster replica binds its port before it knows its coordinator (its location names

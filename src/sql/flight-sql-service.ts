@@ -117,8 +117,8 @@ export class FlightSqlService implements SqlServiceParts {
   async schema(cmd: SqlCommand, info: CallInfo): Promise<SchemaResult> {
     const meta = METADATA[cmd.type];
     if (meta) return { schema: encapsulatedSchema(encodeSchema(meta.schema(cmd.value))) };
-    const { sql } = this.statementOf(cmd);
-    const { schema } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) });
+    const { sql, params } = this.statementOf(cmd);
+    const { schema } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) }, params);
     return { schema: encapsulatedSchema(encodeSchema(schema)) };
   }
 

@@ -56,11 +56,11 @@ export class Statements {
   }
 
   /** The result schema a client sees for `sql` (nothing runs; a write's is the count). */
-  async schemaOf(sql: string, options: PlanOptions = {}): Promise<{ schema: Schema; isUpdate: boolean; parameterSchema: Schema }> {
+  async schemaOf(sql: string, options: PlanOptions = {}, params?: string): Promise<{ schema: Schema; isUpdate: boolean; parameterSchema: Schema }> {
     const { planned } = await this.plan(sql, options);
     try {
       const isUpdate = planned.statement.kind !== 'query';
-      return { schema: isUpdate ? COUNT_SCHEMA : describedSchema(planned.schema), isUpdate, parameterSchema: planned.parameterSchema };
+      return { schema: isUpdate ? COUNT_SCHEMA : describedSchema(await boundSchema(planned, params)), isUpdate, parameterSchema: planned.parameterSchema };
     } finally {
       await planned.close();
     }
@@ -78,7 +78,7 @@ export class Statements {
     const { planned, pins } = await this.plan(sql, options);
     try {
       if (planned.statement.kind === 'query') {
-        return { schema: describedSchema(planned.schema), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
+        return { schema: describedSchema(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
       }
       this.settings.checkWritable('a write statement');
       const remote = options.remoteWrite ? await options.remoteWrite() : null;
@@ -112,7 +112,7 @@ export class Statements {
     const { planned } = await this.plan(handle.sql, { pins: handle.pins ?? {} });
     try {
       if (planned.statement.kind !== 'query') throw new QuiverError('INVALID_ARGUMENT', 'this ticket holds a write; writes run when planned, never from a ticket');
-      yield { header: encodeSchema(describedSchema(planned.schema)), body: new Uint8Array(0) };
+      yield { header: encodeSchema(describedSchema(await boundSchema(planned, handle.params))), body: new Uint8Array(0) };
       for await (const batch of run(planned, handle.params, signal)) {
         if (signal.aborted) throw signal.reason;
         yield* framesOf(batch);
@@ -140,12 +140,12 @@ export class Statements {
       if (s.ifNotExists && (await this.tables.exists(s.table))) {
         outcome = { count: 0, table: s.table, operation: 'none' };
       } else {
-        const c = await this.tables.commitRows(s.table, 'create', planned.schema, run(planned, params, signal));
+        const c = await this.tables.commitRows(s.table, 'create', await boundSchema(planned, params), run(planned, params, signal));
         outcome = { count: c.rows, table: s.table, operation: 'create', version: c.version };
       }
     } else {
       const target = await this.tables.version(s.table);
-      const shape = insertShaper(s.table, target.pinned.schema, planned.schema, s.columns);
+      const shape = insertShaper(s.table, target.pinned.schema, await boundSchema(planned, params), s.columns);
       const rows = async function* () {
         for await (const b of run(planned, params, signal)) yield shape(b);
       };
@@ -155,6 +155,16 @@ export class Statements {
     this.log.info('sql write', { statement: what, table: outcome.table, operation: outcome.operation, rows: outcome.count, ...(outcome.version ? { version: outcome.version } : {}), user });
     return outcome;
   }
+}
+
+/**
+ * The schema the plan's batches have with these bound parameters: columns the plan could not
+ * type before the parameters were known (`SELECT ? + 1`) take the types the parameters give them,
+ * so a FlightInfo or GetSchema after binding and the DoGet stream agree.
+ */
+async function boundSchema(planned: PlannedStatement, params: string | undefined): Promise<Schema> {
+  if (!params || !planned.schemaWith) return planned.schema;
+  return planned.schemaWith(tableFromIPC(Buffer.from(params, 'base64')).schema);
 }
 
 /** The plan's batches: once without parameters, else once per bound parameter batch. */

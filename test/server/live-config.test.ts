@@ -16,6 +16,8 @@ const replica: ClusterSettings = {
   retentionMs: DEFAULTS.retentionMs,
   endpointBytes: DEFAULTS.endpointBytes,
   maxMessageBytes: -1,
+  sqlTimeLimitMs: DEFAULTS.sqlTimeLimitMs,
+  sqlMaxQueries: DEFAULTS.sqlMaxQueries,
 };
 
 function recordingLog(): Logger & { lines: string[] } {

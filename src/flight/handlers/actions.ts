@@ -95,7 +95,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   'cluster-config': {
-    description: 'The cluster\'s shared settings (the config node in ZooKeeper), which every replica applies live and which win over its own flags. Body: empty to show them, or JSON {"set": {"readOnly": true, "compression": "snappy", ...}, "unset": ["retentionMs"]} to change them (by compare-and-set; any replica may). Keys: readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes, with values as their flags take them. Result: JSON {"version", "cluster", "effective", "rejected"?}. A server without --zk refuses changes.',
+    description: 'The cluster\'s shared settings (the config node in ZooKeeper), which every replica applies live and which win over its own flags. Body: empty to show them, or JSON {"set": {"readOnly": true, "compression": "snappy", ...}, "unset": ["retentionMs"]} to change them (by compare-and-set; any replica may). Keys: readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes, sqlTimeLimitMs, sqlMaxQueries, with values as their flags take them. Result: JSON {"version", "cluster", "effective", "rejected"?}. A server without --zk refuses changes.',
     async *run(ctx, body, info) {
       const change = decodeClusterConfigRequest(body);
       if (change === null) {

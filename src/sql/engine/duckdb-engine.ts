@@ -4,12 +4,13 @@
 // are per connection: the views it creates name exactly the files of the versions it pinned.
 import path from 'node:path';
 import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
-import { Field, Null, Schema, type DataType, type RecordBatch } from 'apache-arrow';
+import { Field, Null, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
 import { ChunkBatcher } from './chunk-to-arrow.ts';
 import { fromDuckDbError, type InterruptReason } from './duckdb-errors.ts';
 import { checkFunction } from './function-policy.ts';
 import { bindParameterRow } from './parameter-binding.ts';
+import { castParameters } from './parameter-casts.ts';
 import { QueryGate } from './query-gate.ts';
 import { parseQueryTree, type BaseTableRef } from './query-tree.ts';
 import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
@@ -42,8 +43,8 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   await boot.run('SET enable_external_access=false');
   await boot.run('SET lock_configuration=true');
   boot.closeSync();
-  const maxRunning = options.maxConcurrentQueries ?? 4;
-  const gate = new QueryGate(maxRunning, maxRunning * 2);
+  // Read per query, so options whose members are getters over live settings apply at once.
+  const gate = new QueryGate(() => options.maxConcurrentQueries ?? 4);
   const open = new Set<DuckDbStatement>();
   let closed = false;
 
@@ -106,6 +107,25 @@ async function planQuery(
     throw invalidArgument(`DuckDB reads this as a ${StatementType[ps.statementType]} statement; ${SUPPORTED_STATEMENTS}`);
   }
   const tables = pins.map((p) => p.pinned);
+  const { fields, duckTypes } = describeColumns(ps, tables);
+  const params: Field[] = [];
+  const untypedParams: boolean[] = [];
+  const paramNames: string[] = [];
+  for (let i = 1; i <= ps.parameterCount; i++) {
+    const arrow = parameterArrowType(ps, i);
+    params.push(new Field(`$${ps.parameterName(i)}`, arrow, true));
+    paramNames.push(ps.parameterName(i));
+    untypedParams.push(arrow.typeId === Type.Null);
+  }
+  const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
+  return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
+}
+
+/**
+ * The result fields of a prepared statement and their DuckDB types; the types are empty when a
+ * column is untyped until parameters are bound (SELECT ? AS x), which the field marks UNKNOWN.
+ */
+function describeColumns(ps: DuckDBPreparedStatement, tables: PinnedTable[]): { fields: Field[]; duckTypes: DuckDBType[] } {
   const ids = new DictionaryIds();
   const duckTypes: DuckDBType[] = [];
   const fields: Field[] = [];
@@ -113,7 +133,6 @@ async function planQuery(
   for (let i = 0; i < ps.columnCount; i++) {
     const name = ps.columnName(i);
     if (ps.columnTypeId(i) === DuckDBTypeId.INVALID) {
-      // A parameter in the select list (SELECT ? AS x): DuckDB types it only once bound.
       untyped = true;
       fields.push(new Field(name, new Null(), true, new Map([['ARROW:FLIGHT:SQL:TYPE_NAME', 'UNKNOWN']])));
       continue;
@@ -123,12 +142,7 @@ async function planQuery(
     fields.push(new Field(name, arrowTypeOf(type, name, ids), true, flightSqlMetadata(type, originOf(name, tables))));
   }
   if (untyped) duckTypes.length = 0;
-  const params: Field[] = [];
-  for (let i = 1; i <= ps.parameterCount; i++) {
-    const arrow = parameterArrowType(ps, i);
-    params.push(new Field(`$${ps.parameterName(i)}`, arrow, true));
-  }
-  return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes);
+  return { fields, duckTypes };
 }
 
 /**
@@ -196,6 +210,19 @@ function rewriteReferences(sql: string, refs: BaseTableRef[], relationOf: Map<Ba
   return out;
 }
 
+/** What re-preparing with typed parameters needs: the SQL DuckDB planned and its parameters. */
+interface ParameterTyping {
+  sql: string;
+  names: string[];
+  untyped: boolean[];
+}
+
+interface TypedVariant {
+  ps: DuckDBPreparedStatement;
+  schema: Schema;
+  duckTypes: DuckDBType[];
+}
+
 class DuckDbStatement implements PlannedStatement {
   onClose: () => void = () => undefined;
   private running: Promise<void> = Promise.resolve();
@@ -212,7 +239,40 @@ class DuckDbStatement implements PlannedStatement {
     private readonly gate: QueryGate,
     private readonly options: SqlEngineOptions,
     private readonly duckTypes: DuckDBType[] = [],
+    private readonly typing: ParameterTyping | null = null,
   ) {}
+
+  /** Statements re-prepared with casts for one parameter batch schema (its SQL text is the key). */
+  private readonly typed = new Map<string, TypedVariant>();
+
+  /**
+   * The prepared statement and result columns for parameters of `parameters`' Arrow types: the
+   * plan itself when every parameter was typed at plan time, else the plan re-prepared with the
+   * untyped parameters cast to the batch's types (kept for the statement's life).
+   */
+  private async variantFor(parameters: Schema): Promise<TypedVariant | null> {
+    if (this.ps === null || this.typing === null) return null;
+    const sql = castParameters(this.typing.sql, this.typing.names, this.typing.untyped, parameters);
+    if (sql === null) return null;
+    let variant = this.typed.get(sql);
+    if (!variant) {
+      let ps: DuckDBPreparedStatement;
+      try {
+        ps = await this.con.prepare(sql);
+      } catch (err) {
+        throw fromDuckDbError(err, null, this.options);
+      }
+      const { fields, duckTypes } = describeColumns(ps, this.tables);
+      variant = { ps, schema: new Schema(fields), duckTypes };
+      this.typed.set(sql, variant);
+    }
+    return variant;
+  }
+
+  async schemaWith(parameters: Schema): Promise<Schema> {
+    if (this.closed) throw invalidArgument('the prepared statement is closed');
+    return (await this.variantFor(parameters))?.schema ?? this.schema;
+  }
 
   execute(parameters: RecordBatch | null, options: { signal?: AbortSignal } = {}): AsyncIterable<RecordBatch> {
     return this.run(parameters, options.signal);
@@ -220,8 +280,8 @@ class DuckDbStatement implements PlannedStatement {
 
   private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
     if (this.closed) throw invalidArgument('the prepared statement is closed');
-    const ps = this.ps;
-    if (ps === null) return; // DROP TABLE: the caller drops; nothing to read
+    if (this.ps === null) return; // DROP TABLE: the caller drops; nothing to read
+    let ps = this.ps;
     if (ps.parameterCount > 0 && parameters === null) {
       throw invalidArgument(`the statement has ${ps.parameterCount} parameter(s) and none were bound`);
     }
@@ -246,18 +306,24 @@ class DuckDbStatement implements PlannedStatement {
     };
     const onAbort = () => interrupt('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = this.options.timeLimitMs !== undefined ? setTimeout(() => interrupt('deadline'), this.options.timeLimitMs) : undefined;
+    const limitMs = this.options.timeLimitMs;
+    const timer = limitMs !== undefined && limitMs > 0 ? setTimeout(() => interrupt('deadline'), limitMs) : undefined;
     try {
       if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled');
       for (const r of this.relations) await r.load();
-      let batcher = this.duckTypes.length === this.schema.fields.length ? new ChunkBatcher(this.schema, this.duckTypes, RESULT_BATCH_BYTES) : null;
+      // Prepared here, after the previous execution ended: they share the connection.
+      const variant = parameters !== null && ps.parameterCount > 0 ? await this.variantFor(parameters.schema) : null;
+      ps = variant?.ps ?? ps;
+      const schema = variant?.schema ?? this.schema;
+      const duckTypes = variant?.duckTypes ?? this.duckTypes;
+      let batcher = duckTypes.length === schema.fields.length ? new ChunkBatcher(schema, duckTypes, RESULT_BATCH_BYTES) : null;
       let boundTypes = '';
       const rows = ps.parameterCount > 0 ? parameters!.numRows : 1;
       for (let row = 0; row < rows; row++) {
         ps.clearBindings();
         if (ps.parameterCount > 0) bindParameterRow(ps, parameters!, row);
         const result = await ps.stream();
-        if (this.duckTypes.length !== this.schema.fields.length) {
+        if (duckTypes.length !== schema.fields.length) {
           // Columns the plan could not type take the types the bound parameters gave them; the
           // batches then carry that schema (the same for every parameter row, or we refuse).
           const types = result.columnTypes();
@@ -301,6 +367,7 @@ class DuckDbStatement implements PlannedStatement {
     // forever: wait for it only briefly, then release the native handles regardless.
     await Promise.race([this.running, new Promise((r) => setTimeout(r, 1000).unref())]);
     this.ps?.destroySync();
+    for (const v of this.typed.values()) v.ps.destroySync();
     this.con.closeSync();
   }
 }

@@ -1,21 +1,23 @@
 // Bounds how many queries run in DuckDB at once: a few more may wait in a short queue; beyond
 // that a query gets UNAVAILABLE (retriable) at once instead of piling up memory and latency.
+// The bound is read at each admission, so a live setting can change it while queries run.
 import { QuiverError } from '../../errors.ts';
 
 export class QueryGate {
   private running = 0;
   private readonly waiting: { grant: () => void }[] = [];
 
-  constructor(private readonly maxRunning: number, private readonly maxWaiting: number) {}
+  /** `maxRunning` is read at every admission; at most twice as many more may wait. */
+  constructor(private readonly maxRunning: () => number) {}
 
   /** Waits for a slot; the returned function gives it back (call it exactly once). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled before it started');
-    if (this.running < this.maxRunning) {
+    if (this.running < Math.max(1, this.maxRunning())) {
       this.running++;
       return this.releaser();
     }
-    if (this.waiting.length >= this.maxWaiting) {
+    if (this.waiting.length >= 2 * Math.max(1, this.maxRunning())) {
       throw new QuiverError('UNAVAILABLE', `the server is running ${this.running} SQL queries and ${this.waiting.length} more are waiting; try again shortly`);
     }
     await new Promise<void>((resolve, reject) => {
@@ -41,9 +43,12 @@ export class QueryGate {
     return () => {
       if (done) return;
       done = true;
-      const next = this.waiting.shift();
-      if (next) next.grant();
-      else this.running--;
+      this.running--;
+      // Hands the freed slot on; when the bound was raised meanwhile, more than one.
+      while (this.waiting.length > 0 && this.running < Math.max(1, this.maxRunning())) {
+        this.running++;
+        this.waiting.shift()!.grant();
+      }
     };
   }
 }

@@ -43,13 +43,23 @@ export interface PlannedStatement {
    * limit), DEADLINE_EXCEEDED (time limit), CANCELLED (aborted), UNAVAILABLE (too many queries).
    */
   execute(parameters: RecordBatch | null, options?: { signal?: AbortSignal }): AsyncIterable<RecordBatch>;
+  /**
+   * The schema `execute` yields for parameter batches with this Arrow schema: `schema`, except
+   * that columns the plan could not type (UNKNOWN, e.g. `SELECT ? + 1`) take the types the
+   * parameters' Arrow types give them. Optional: an engine without it yields `schema`.
+   */
+  schemaWith?(parameters: Schema): Promise<Schema>;
   close(): Promise<void>;
 }
 
 export interface SqlEngineOptions {
   /** The data root: the engine may read files under it and nothing else. */
   dataRoot: string;
-  /** Per-query memory limit in bytes and time limit in ms; max queries running at once. */
+  /**
+   * Per-query memory limit in bytes (read once, at open) and time limit in ms (0 or absent: none);
+   * max queries running at once. The time limit and max queries are read for every query, so
+   * getters here make them live settings.
+   */
   memoryLimitBytes?: number;
   timeLimitMs?: number;
   maxConcurrentQueries?: number;

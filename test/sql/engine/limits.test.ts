@@ -107,3 +107,36 @@ test('a 10M-row SELECT streams in batches under 4 MiB with bounded memory', { ti
     await engine.close();
   }
 });
+
+test('the time limit and the concurrency bound are read per query, so they can change while the engine runs', { timeout: 60_000 }, async () => {
+  const live = { timeLimitMs: 0, maxConcurrentQueries: 1 };
+  const engine = await openDuckDbEngine({
+    dataRoot: tables.root,
+    get timeLimitMs() { return live.timeLimitMs; },
+    get maxConcurrentQueries() { return live.maxConcurrentQueries; },
+  });
+  try {
+    live.timeLimitMs = 300;
+    const plan = await engine.plan(ENDLESS, tables);
+    await isCode(collect(plan.execute(null)), 'DEADLINE_EXCEEDED', /time limit of 300 ms/);
+    await plan.close();
+    // One running, two waiting (twice the bound), the fourth refused; raised, four are admitted.
+    live.timeLimitMs = 1500;
+    const plans = await Promise.all([0, 1, 2, 3].map(() => engine.plan(ENDLESS, tables)));
+    const runs = plans.slice(0, 3).map((p) => collect(p.execute(null)).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 100));
+    await isCode(collect(plans[3]!.execute(null)), 'UNAVAILABLE');
+    await Promise.all(runs);
+    live.maxConcurrentQueries = 4;
+    live.timeLimitMs = 600;
+    const started = Date.now();
+    const all = await Promise.all(plans.map((p) => collect(p.execute(null)).catch((e: unknown) => e)));
+    for (const e of all) assert.ok(e instanceof QuiverError && e.code === 'DEADLINE_EXCEEDED', String(e));
+    // Run at once, not one after another (that would take 4 x 600 ms).
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    for (const p of plans) await p.close();
+    await stillServes(engine);
+  } finally {
+    await engine.close();
+  }
+});

@@ -94,3 +94,33 @@ function makeVectorOf(data: ReturnType<typeof makeData>) {
   return new Table(new Schema([new Field('x', data.type, true)]), new RecordBatch(new Schema([new Field('x', data.type, true)]),
     makeData({ type: new Struct([new Field('x', data.type, true)]), length: data.length, children: [data] }))).getChildAt(0)!;
 }
+
+test('a parameter the plan could not type takes the Arrow type of its batch column', async () => {
+  const plan = await engine.plan('SELECT ? + 1 AS x', tables);
+  try {
+    assert.equal(String(plan.schema.fields[0]!.type), 'Null');
+    const batch = batchOf({ p: vectorFromArray([1n], new Int64()) });
+    assert.equal(String((await plan.schemaWith!(batch.schema)).fields[0]!.type), 'Int64');
+    const out: RecordBatch[] = [];
+    for await (const b of plan.execute(batch)) out.push(b);
+    assert.equal(String(out[0]!.schema.fields[0]!.type), 'Int64');
+    assert.deepEqual(out.flatMap((b) => b.toArray().map((r) => r.toJSON())), [{ x: 2n }]);
+  } finally {
+    await plan.close();
+  }
+});
+
+test('rows that bind NULL keep the result types of the batch columns (INSERT-like VALUES over many rows)', async () => {
+  const batch = batchOf({ a: vectorFromArray([1n, null, 3n], new Int64()), b: vectorFromArray(['x', null, 'z'], new Utf8()) });
+  const plan = await engine.plan('SELECT * FROM (VALUES (?, ?)) AS v(a, b)', tables);
+  try {
+    const schema = await plan.schemaWith!(batch.schema);
+    assert.deepEqual(schema.fields.map((f) => String(f.type)), ['Int64', 'Utf8']);
+    const out: RecordBatch[] = [];
+    for await (const b of plan.execute(batch)) out.push(b);
+    for (const b of out) assert.deepEqual(b.schema.fields.map((f) => String(f.type)), ['Int64', 'Utf8']);
+    assert.deepEqual(out.flatMap((b) => b.toArray().map((r) => r.toJSON())), [{ a: 1n, b: 'x' }, { a: null, b: null }, { a: 3n, b: 'z' }]);
+  } finally {
+    await plan.close();
+  }
+});
