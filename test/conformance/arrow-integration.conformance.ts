@@ -4,7 +4,7 @@
 // (test/conformance/scenario-server), through test/conformance/runner/run-integration.ts, and turns
 // each case x client into a test. A failing applicable case fails the run; a case the client
 // itself cannot run is skipped with the reason recorded in client-limits.ts. A full run (no
-// QUIVER_CONFORMANCE_ARGS) also checks that README.md's conformance table is what it found.
+// QUIVER_CONFORMANCE_ARGS) also checks that docs/conformance.md's table is what it found.
 //
 //   node scripts/test-node.mjs test/conformance/arrow-integration.conformance.ts
 //
@@ -40,7 +40,7 @@ test('the corpus has cases to run', () => {
   assert.ok(report.cases.length > 0, `no .json.gz files under ${report.corpus}`);
 });
 
-test('README.md\'s conformance table is what this run found', { skip: full ? false : 'a partial run (QUIVER_CONFORMANCE_ARGS) cannot vouch for the whole table' }, () => {
+test('docs/conformance.md\'s conformance table is what this run found', { skip: full ? false : 'a partial run (QUIVER_CONFORMANCE_ARGS) cannot vouch for the whole table' }, () => {
   assert.equal(report.readmeStale, null, report.readmeStale ?? '');
 });
 

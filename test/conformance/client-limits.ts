@@ -84,7 +84,7 @@ export const SCENARIO_NAMES = [
  * (flight-integration-tests) is not on Maven Central; arrow-go v18.8.0's GetScenario
  * (arrow/internal/flight_integration/scenario.go:55-92) has no do_exchange:echo. Both clients make
  * the checks of Arrow Java main's scenario classes (SCENARIOS.md). `note` marks those cells in the
- * README table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
+ * conformance table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
  */
 export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonly (typeof SCENARIO_NAMES)[number][]; note: string }>> = {
   java: {

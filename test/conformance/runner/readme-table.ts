@@ -1,7 +1,7 @@
-// The conformance table as it stands in the project README: every corpus case and scenario x
+// The conformance table as it stands in docs/conformance.md: every corpus case and scenario x
 // client, pass / FAIL / n/a, each reason once as a numbered note, and a note on every cell whose
 // client is our own on the column's library rather than the Arrow project's client. Nothing in it depends on timing
-// or the machine, so `--check` can demand that the README shows exactly what a run found.
+// or the machine, so `--check` can demand that the page shows exactly what a run found.
 import type { Outcome, RunReport } from './results.ts';
 
 /** How each outcome reads in the tables. */
@@ -48,7 +48,7 @@ export function readmeSection(r: RunReport): string {
   ].join('\n');
 }
 
-/** The README with the text between the markers replaced (markers added at the end if absent). */
+/** The page with the text between the markers replaced (markers added at the end if absent). */
 export function replaceReadmeSection(readme: string, section: string): string {
   const begin = readme.indexOf(README_BEGIN);
   const end = readme.indexOf(README_END);

@@ -1,5 +1,5 @@
 // What a conformance run produces: one result per case and client, and the run's report. Its
-// own module so that the runner and the parts it calls (scenario and stream runners, the README
+// own module so that the runner and the parts it calls (scenario and stream runners, the conformance
 // table) share these types without importing each other in a cycle.
 import type { ClientId } from '../client-limits.ts';
 
@@ -27,6 +27,6 @@ export interface RunReport {
   cases: string[];
   results: CaseResult[];
   summary: { passed: number; failed: number; cannotRun: number; notInstalled: number };
-  /** With --check: why README.md's table is not this run's, or null when it is. */
+  /** With --check: why docs/conformance.md's table is not this run's, or null when it is. */
   readmeStale?: string | null;
 }

@@ -19,8 +19,8 @@
 //   --timeout SECONDS               per client run (default 120)
 //   --jobs N                        client runs at once, each with its own server (default 1)
 //   --no-setup                      do not run scripts/conformance/setup.sh first
-//   --write-readme                  put the table into README.md between the conformance markers
-//   --check                         also fail when README.md's table differs from this run's
+//   --write-readme                  put the table into docs/conformance.md between the conformance markers
+//   --check                         also fail when docs/conformance.md's table differs from this run's
 //                                   (only meaningful for a full run: all clients, modes, cases)
 //
 // Every client run gets a fresh quiver server (loopback, free port, temporary data directory),
@@ -313,12 +313,12 @@ export async function runIntegration(argv: string[]): Promise<RunReport> {
         notInstalled: results.filter((r) => r.outcome === 'not-installed').length,
       },
     };
-    const readmePath = path.join(repo, 'README.md');
+    const readmePath = path.join(repo, 'docs', 'conformance.md');
     if (o.check) {
       const current = fs.readFileSync(readmePath, 'utf8');
       const wanted = replaceReadmeSection(current, readmeSection(report));
       report.readmeStale = wanted === current ? null
-        : `README.md's table between ${README_BEGIN} and ${README_END} is not what this run found; rerun with --write-readme (npm run conformance:readme) and commit it`;
+        : `docs/conformance.md's table between ${README_BEGIN} and ${README_END} is not what this run found; rerun with --write-readme (npm run conformance:readme) and commit it`;
     }
     if (o.writeReadme) fs.writeFileSync(readmePath, replaceReadmeSection(fs.readFileSync(readmePath, 'utf8'), readmeSection(report)));
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
