@@ -9,6 +9,7 @@ import { serializedSchema } from './catalog-metadata.ts';
 import type { SqlServiceParts } from './sql-service-parts.ts';
 import { decodeSql, packSql, unpackSql, type SqlMessageName } from './sql-messages.ts';
 import { encodeHandle } from './statement-handles.ts';
+import { advertisedParameterSchema } from './sql-types.ts';
 
 const NO_TRANSACTIONS = 'quiver has no transactions: every statement commits on its own, and SqlInfo FLIGHT_SQL_SERVER_TRANSACTION says none';
 
@@ -56,7 +57,7 @@ export class SqlActions {
         yield packSql('ActionCreatePreparedStatementResult', {
           prepared_statement_handle: encodeHandle({ sql: req.query }),
           dataset_schema: isUpdate ? Buffer.alloc(0) : Buffer.from(serializedSchema(schema)),
-          parameter_schema: Buffer.from(serializedSchema(parameterSchema)),
+          parameter_schema: Buffer.from(serializedSchema(advertisedParameterSchema(parameterSchema))),
           is_update: isUpdate,
         });
         return;

@@ -84,11 +84,13 @@ export function sqlInfoValues(options: { readOnly: boolean }): Map<number, InfoV
     [500, { bool: false }], // SQL_DDL_CATALOG
     [501, { bool: false }], // SQL_DDL_SCHEMA
     [502, { bool: true }], // SQL_DDL_TABLE: CREATE TABLE AS, DROP TABLE
-    [503, { bigint: 3 }], // SQL_IDENTIFIER_CASE: CASE_INSENSITIVE (DuckDB folds nothing, matches case-insensitively)
+    // The int32 ordinals (503, 505, 507, 528) ride in the int32 slot, as the spec says and as Arrow
+    // Java's JDBC driver casts them (Integer): an int64 there fails getMetaData() with ClassCastException.
+    [503, { bitmask: 3 }], // SQL_IDENTIFIER_CASE: CASE_INSENSITIVE (DuckDB folds nothing, matches case-insensitively)
     [504, { string: '"' }],
-    [505, { bigint: 1 }], // SQL_QUOTED_IDENTIFIER_CASE: CASE_SENSITIVE
+    [505, { bitmask: 1 }], // SQL_QUOTED_IDENTIFIER_CASE: CASE_SENSITIVE
     [506, { bool: true }],
-    [507, { bigint: 2 }], // SQL_NULL_ORDERING: NULLS_SORTED_AT_END (DuckDB's default NULLS LAST)
+    [507, { bitmask: 2 }], // SQL_NULL_ORDERING: NULLS_SORTED_AT_END (DuckDB's default NULLS LAST)
     [508, { list: KEYWORDS }],
     [509, { list: NUMERIC_FUNCTIONS }],
     [510, { list: STRING_FUNCTIONS }],
@@ -109,7 +111,7 @@ export function sqlInfoValues(options: { readOnly: boolean }): Map<number, InfoV
     [525, { bitmask: bits(0, 1) }], // grammar: minimum, core
     [526, { bitmask: bits(0, 1) }], // ANSI92: entry, intermediate
     [527, { bool: false }],
-    [528, { bigint: 2 }], // full outer joins
+    [528, { bitmask: 2 }], // SQL_OUTER_JOINS_SUPPORT_LEVEL: full outer joins
     [529, { string: 'schema' }],
     [530, { string: 'procedure' }],
     [531, { string: 'catalog' }],
@@ -126,7 +128,9 @@ export function sqlInfoValues(options: { readOnly: boolean }): Map<number, InfoV
     [547, { bigint: 0 }], [548, { bigint: 0 }], [549, { bigint: 0 }], [550, { bigint: 0 }], [551, { bigint: 0 }], [552, { bigint: 0 }],
     [553, { bigint: 0 }], [554, { bigint: 0 }], [555, { bigint: 0 }], [556, { bool: true }], [557, { bigint: 0 }], [558, { bigint: 0 }],
     [559, { bigint: 4096 }], [560, { bigint: 0 }], [561, { bigint: 0 }],
-    [562, { bigint: 0 }], // default isolation: TRANSACTION_NONE
+    // Default isolation TRANSACTION_NONE. The spec calls it an int32 ordinal, but Arrow Java's JDBC
+    // driver (18.x, 19.0) reads it as a Long: int64 is what the one client that reads it accepts.
+    [562, { bigint: 0 }],
     [563, { bool: false }], // transactions
     [564, { bitmask: 0 }],
     [565, { bool: false }],

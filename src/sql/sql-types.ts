@@ -1,7 +1,7 @@
 // How Arrow types read as SQL types: the names clients show (ARROW:FLIGHT:SQL:TYPE_NAME, read by
 // Power BI through ADBC and by JDBC's getColumns), precision and scale, and the XDBC type codes
 // GetXdbcTypeInfo answers with. Names are DuckDB's, since DuckDB runs the queries.
-import { DataType, Field, Schema, type Decimal, type Dictionary, type Timestamp } from 'apache-arrow';
+import { DataType, Field, Schema, TimeUnit, Timestamp as TimestampType, type Decimal, type Dictionary, type Timestamp } from 'apache-arrow';
 
 export function sqlTypeName(type: DataType): string {
   if (DataType.isDictionary(type)) return sqlTypeName((type as Dictionary).dictionary);
@@ -68,4 +68,19 @@ export function describedField(field: Field, table?: { catalog: string; schema: 
 
 export function describedSchema(schema: Schema, table?: { catalog: string; schema: string; table: string }): Schema {
   return new Schema(schema.fields.map((f) => describedField(f, table)), schema.metadata);
+}
+
+/**
+ * The parameter schema a prepared statement advertises. Timestamps are declared in milliseconds:
+ * Arrow Java's JDBC driver (18.x and 19.0) writes setTimestamp's epoch milliseconds into the
+ * parameter vector whatever its unit says, so a microsecond parameter (DuckDB's TIMESTAMP)
+ * would bind a date in January 1970. The engine binds a timestamp parameter of any unit, so
+ * clients that send their own unit (ADBC) are unaffected.
+ */
+export function advertisedParameterSchema(schema: Schema): Schema {
+  return new Schema(schema.fields.map((f) => {
+    if (!DataType.isTimestamp(f.type)) return f;
+    const t = f.type as Timestamp;
+    return t.unit === TimeUnit.MILLISECOND ? f : new Field(f.name, new TimestampType(TimeUnit.MILLISECOND, t.timezone), f.nullable, f.metadata);
+  }), schema.metadata);
 }
