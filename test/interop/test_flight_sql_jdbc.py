@@ -94,6 +94,8 @@ ERRORS = {
     "dropped_table": ('SELECT * FROM "{copy}"', "does not exist"),
 }
 
+# Many record batches (results are streamed in batches of at most ~3.5 MiB).
+SCAN = "SELECT i, repeat('x', 40) AS pad FROM range(900000) t(i) WHERE i % 3 <> 1"
 SLOW = 'SELECT count(*) AS n FROM "{sales}" a, range(100000000) b, range(100000) c'
 
 JDBC_TYPES = {"BOOLEAN": 16, "TINYINT": -6, "SMALLINT": 5, "INTEGER": 4, "BIGINT": -5, "FLOAT": 6, "DOUBLE": 8, "DECIMAL": 3,
@@ -192,6 +194,7 @@ def run_jdbc(cp: str, url: str, plan: list[list[str]], tmp: Path, *credentials: 
     # user.timezone: the driver reads naive timestamps into java.sql.Timestamp in the JVM's zone.
     cmd = ["java", "-Duser.timezone=UTC", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp, "quiver.sql.JdbcChecks",
            url, str(plan_file), *credentials]
+    started = time.monotonic()
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=JAVA_TIMEOUT)
     assert run.returncode == 0, run.stdout + run.stderr
     results = {}
@@ -199,6 +202,8 @@ def run_jdbc(cp: str, url: str, plan: list[list[str]], tmp: Path, *credentials: 
         step = json.loads(line)
         results[step["id"]] = step
     results["_stderr"] = {"text": run.stderr}
+    results["_timing"] = {"seconds": time.monotonic() - started, "steps_ms": {k: v.get("ms") for k, v in results.items() if isinstance(v, dict) and "ms" in v}}
+    print(json.dumps(results["_timing"]))
     return results
 
 
@@ -241,6 +246,7 @@ def plan_steps() -> list[list[str]]:
         ["batch", "insert_batch", names(f'INSERT INTO "{COPY}" (id, region, amount) VALUES (?::BIGINT, ?::VARCHAR, ?::DOUBLE)'),
          "\x1f".join(["long:100", "string:batch", "double:0.5"]), "\x1f".join(["long:101", "null:VARCHAR", "double:1.5"])],
         ["execute", "insert_values", names(f'INSERT INTO "{COPY}" (id, region) VALUES (200, \'literal\')')],
+        ["transactions", "autocommit_off", names(f'INSERT INTO "{COPY}" (id) SELECT 300 WHERE false')],
         ["query", "after_writes", names(f'SELECT count(*) AS n, count(region) AS r, max(id) AS top FROM "{COPY}"')],
         ["query", "time_travel_v1", names(f'SELECT count(*) AS n FROM "{COPY}" AT (VERSION => 1)')],
         ["query", "time_travel_v2", names(f'SELECT id FROM "{COPY}" AT (VERSION => 2) EXCEPT SELECT id FROM "{COPY}" AT (VERSION => 1)')],
@@ -250,6 +256,7 @@ def plan_steps() -> list[list[str]]:
     ]
     for id_, (sql, _) in ERRORS.items():
         steps.append(["error", id_, names(sql)])
+    steps.append(["scan", "scan_large", SCAN])
     steps.append(["cancel", "cancel", names(SLOW)])
     return steps
 
@@ -334,6 +341,12 @@ def test_writes_answer_their_counts(jdbc):
     assert ok(jdbc, "drop_if_exists")["count"] == 0
 
 
+def test_autocommit_off_commit_and_rollback_are_harmless(jdbc):
+    # No transactions: the driver keeps these to itself, and the statement commits on its own.
+    step = ok(jdbc, "autocommit_off")
+    assert (step["autocommit_off"], step["count"], step["isolation"]) == (True, 0, 0)
+
+
 def test_time_travel_reads_older_versions(jdbc):
     con = oracle()
     assert ok(jdbc, "time_travel_v1")["rows"] == [[con.execute("SELECT count(*) FROM sales_t WHERE amount < 50").fetchone()[0]]]
@@ -347,6 +360,12 @@ def test_errors_are_sql_exceptions_with_the_reason(jdbc, id_):
     assert ERRORS[id_][1] in step["message"], step["message"]
     assert step["message"].startswith("SQLException: "), step["message"]
     assert step["connection_usable"] is True
+
+
+def test_large_result_streams_through(jdbc):
+    step = ok(jdbc, "scan_large")
+    n, total = oracle().execute(f"SELECT count(*), sum(i) FROM ({SCAN})").fetchone()
+    assert (step["rows"], step["sum"]) == (n, total)
 
 
 def test_cancel_stops_a_long_query(jdbc):
@@ -388,12 +407,20 @@ def test_basic_auth_user_and_password(launch_quiver, tmp_path):
     cp = classpath()
     with launch_quiver("--auth", "basic:ana:secret") as server:
         url = f"jdbc:arrow-flight-sql://127.0.0.1:{server.port}?useEncryption=false"
-        plan = [["update", "create", 'CREATE TABLE "secured/t" AS SELECT 7 AS v'], ["query", "read", 'SELECT v FROM "secured/t"']]
-        good = run_jdbc(cp, url, plan, tmp_path, "ana", "secret")
-        assert ok(good, "create")["count"] == 1
-        assert ok(good, "read")["rows"] == [[7]]
-        bad = run_jdbc(cp, url, plan, tmp_path, "ana", "wrong")
-        assert bad["connect"]["ok"] is False and "UNAUTHENTICATED" in bad["connect"]["error"].upper(), bad["connect"]
-        # The URL form of the credentials, as tools that take only a URL configure it.
-        in_url = run_jdbc(cp, f"{url}&user=ana&password=secret", [["query", "read", 'SELECT v FROM "secured/t"']], tmp_path)
-        assert ok(in_url, "read")["rows"] == [[7]]
+        read = 'SELECT v FROM "secured/t"'
+        plan = [
+            ["update", "create", 'CREATE TABLE "secured/t" AS SELECT 7 AS v'],
+            ["query", "read", read],
+            ["connect", "wrong_password", url, read, "ana", "wrong"],
+            ["connect", "no_credentials", url, read],
+            # The URL form of the credentials, as tools that take only a URL configure it.
+            ["connect", "in_url", f"{url}&user=ana&password=secret", read],
+        ]
+        # The main connection passes user and password as connection properties (DBeaver's login fields).
+        results = run_jdbc(cp, url, plan, tmp_path, "ana", "secret")
+        assert ok(results, "create")["count"] == 1
+        assert ok(results, "read")["rows"] == [[7]]
+        assert "UNAUTHENTICATED" in ok(results, "wrong_password").get("connect_error", ""), results["wrong_password"]
+        # Without credentials the driver skips the Handshake: the first call is refused, saying why.
+        assert "requires authentication" in ok(results, "no_credentials").get("connect_error", ""), results["no_credentials"]
+        assert ok(results, "in_url")["rows"] == [[7]]

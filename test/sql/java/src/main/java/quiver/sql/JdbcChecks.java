@@ -9,6 +9,7 @@
 //
 // Plan file: one step a line, fields separated by tabs: KIND, ID, then per kind
 //   query    ID SQL                  Statement.executeQuery
+//   scan     ID SQL                  Statement.executeQuery, only counting rows and summing column 1
 //   execute  ID SQL                  Statement.execute (a result set or an update count)
 //   update   ID SQL                  Statement.executeUpdate
 //   prepared ID SQL PARAM...         PreparedStatement.execute, each PARAM TYPE:VALUE (see bind)
@@ -18,6 +19,8 @@
 //   cancel   ID SQL                  executeQuery on a thread, Statement.cancel after 1 s (again each second
 //                                    while it runs): how it ended, how long
 //   metadata ID TABLE                DatabaseMetaData calls, TABLE naming the table for the per-table ones
+//   connect  ID URL SQL [USER PASSWORD]  a second connection running one query; its rows or "connect_error"
+//   transactions ID SQL              setAutoCommit(false), executeUpdate, commit, rollback, setAutoCommit(true)
 // Output per step: {"id", "kind", "ok", ...}; "ok": false with "error" when JDBC threw unexpectedly.
 package quiver.sql;
 
@@ -86,6 +89,19 @@ public final class JdbcChecks {
         case "query":
           try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(f[2])) {
             dump(rs, out);
+          }
+          break;
+        case "scan":
+          // A result too big to print: its row count and the sum of its first (integer) column.
+          try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(f[2])) {
+            long rows = 0;
+            long sum = 0;
+            while (rs.next()) {
+              rows++;
+              sum += rs.getLong(1);
+            }
+            out.put("rows", rows);
+            out.put("sum", sum);
           }
           break;
         case "execute":
@@ -159,6 +175,34 @@ public final class JdbcChecks {
           break;
         case "metadata":
           metadata(conn.getMetaData(), f[2], out);
+          break;
+        case "connect": {
+          // Another connection: URL (user and password in it, or as the next two fields), one query.
+          Properties props = new Properties();
+          if (f.length > 5) {
+            props.setProperty("user", f[4]);
+            props.setProperty("password", f[5]);
+          }
+          try (Connection other = DriverManager.getConnection(f[2], props);
+              Statement st = other.createStatement();
+              ResultSet rs = st.executeQuery(f[3])) {
+            dump(rs, out);
+          } catch (SQLException e) {
+            out.put("connect_error", describe(e));
+          }
+          break;
+        }
+        case "transactions":
+          // What tools do around statements: autocommit off, commit, rollback; then a write.
+          conn.setAutoCommit(false);
+          out.put("autocommit_off", !conn.getAutoCommit());
+          try (Statement st = conn.createStatement()) {
+            out.put("count", st.executeUpdate(f[2]));
+          }
+          conn.commit();
+          conn.rollback();
+          conn.setAutoCommit(true);
+          out.put("isolation", conn.getTransactionIsolation());
           break;
         default:
           throw new IllegalArgumentException("unknown step kind " + kind);
