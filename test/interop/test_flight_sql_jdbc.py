@@ -33,8 +33,7 @@ BUILD = ROOT / "test" / "sql" / "java" / "build.sh"
 JAVA_TIMEOUT = 300
 
 # Tables as quiver names them (slashes included) and as the DuckDB oracle names them.
-SALES, REGIONS, EVENTS, COPY = "jdbc/sales", "jdbc/regions", "jdbc/ipc events", "jdbc/copy/of sales"
-LOCAL = {SALES: "sales_t", REGIONS: "regions_t", EVENTS: "events_t"}
+SALES, REGIONS, EVENTS, COPY, TYPES = "jdbc/sales", "jdbc/regions", "jdbc/ipc events", "jdbc/copy/of sales", "jdbc/types"
 
 SALES_DATA = pa.table({
     "id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
@@ -48,6 +47,17 @@ SALES_DATA = pa.table({
     "paid": pa.array([True, False, None, True, True, False]),
 })
 REGIONS_DATA = pa.table({"region": ["EU", "US", "APAC"], "name": ["Europe", "United States", "Asia-Pacific"]})
+TYPES_DATA = pa.table({
+    "k": pa.array([1, 2, 3], pa.int32()),
+    "f32": pa.array([1.5, None, -2.25], pa.float32()),
+    "bin": pa.array([b"ab", None, b"zz"], pa.binary()),
+    "tz": pa.array([dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), None, dt.datetime(2024, 6, 1, 12, 30, tzinfo=dt.timezone.utc)], pa.timestamp("us", "UTC")),
+    "tm": pa.array([dt.time(1, 2, 3), None, dt.time(23, 59, 59)], pa.time64("us")),
+    "u16": pa.array([1, None, 65535], pa.uint16()),
+    "tags": pa.array([["a", "b"], None, []], pa.list_(pa.string())),
+    "pt": pa.array([{"x": 1.0, "y": 2.0}, None, {"x": 3.0, "y": None}], pa.struct([("x", pa.float64()), ("y", pa.float64())])),
+    "attrs": pa.array([[("k", 1)], None, []], pa.map_(pa.string(), pa.int64())),
+})
 EVENTS_DATA = pa.table({"id": pa.array([1, 2, 3, 6, 6], pa.int64()), "kind": ["view", "buy", "view", "buy", "view"]})
 
 # What tools send: plain statements (compared with DuckDB).
@@ -62,6 +72,9 @@ QUERIES = {
     "qualified": 'SELECT count(*) AS c, sum(qty) AS q FROM quiver.main."{sales}" WHERE qty IS NOT NULL',
     "schema_qualified": 'SELECT day, max(qty) AS q FROM main."{sales}" GROUP BY day',
     "ipc_table": 'SELECT * FROM "{events}"',
+    # More column types: JDBC reads FLOAT, BLOB, TIMESTAMP WITH TIME ZONE, TIME, an unsigned
+    # integer (USMALLINT: the driver calls it SMALLINT), LIST (java.sql.Array) and STRUCT.
+    "more_types": 'SELECT k, f32, bin, tz, tm, u16, tags, pt FROM "{types}" ORDER BY k',
 }
 
 # PreparedStatement with parameters: (SQL, [(JDBC setter, value)]), compared with DuckDB given the same values.
@@ -100,17 +113,18 @@ SLOW = 'SELECT count(*) AS n FROM "{sales}" a, range(100000000) b, range(100000)
 
 JDBC_TYPES = {"BOOLEAN": 16, "TINYINT": -6, "SMALLINT": 5, "INTEGER": 4, "BIGINT": -5, "FLOAT": 6, "DOUBLE": 8, "DECIMAL": 3,
               "VARCHAR": 12, "DATE": 91, "TIMESTAMP": 93, "BLOB": -3,
+              "TIMESTAMP WITH TIME ZONE": 2014, "TIME": 92, "USMALLINT": 5, "STRUCT": 2000, "VARCHAR[]": 2003,
               "HUGEINT": 3}  # quiver answers HUGEINT as Decimal128(38, 0)
 
 
 def names(sql: str) -> str:
-    return sql.format(sales=SALES, regions=REGIONS, events=EVENTS, copy=COPY)
+    return sql.format(sales=SALES, regions=REGIONS, events=EVENTS, copy=COPY, types=TYPES)
 
 
 def local_sql(sql: str) -> str:
     """The same SQL for the DuckDB oracle: quiver names (qualified or not) become the registered tables."""
-    out = sql.format(sales="{sales}", regions="{regions}", events="{events}")
-    for key, table in (("sales", "sales_t"), ("regions", "regions_t"), ("events", "events_t")):
+    out = sql.format(sales="{sales}", regions="{regions}", events="{events}", types="{types}")
+    for key, table in (("sales", "sales_t"), ("regions", "regions_t"), ("events", "events_t"), ("types", "types_t")):
         for prefix in ('quiver.main."', 'main."', '"'):
             out = out.replace(f'{prefix}{{{key}}}"', table)
     return out
@@ -133,30 +147,50 @@ def canonical(v):
     if isinstance(v, Decimal):
         return Decimal(v)
     if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        # A zoned value as JDBC shows it in the JVM's zone, which the tests run at UTC.
+        return (v.astimezone(dt.timezone.utc) if v.tzinfo else v).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, list):
+        return v
+    if isinstance(v, dict):
+        # The driver's text of a STRUCT leaves out its null fields.
+        return {k: x for k, x in v.items() if x is not None}
     if isinstance(v, dt.date):
         return v.isoformat()
     raise TypeError(f"no canonical form for {type(v)}")
 
 
 def jdbc_row(row: list, columns: list) -> tuple:
-    return tuple(Decimal(v) if c["type"] == 3 and v is not None else v for v, c in zip(row, columns))
+    """Decimals as Decimal; ARRAY (2003) and STRUCT (2000) values, which the driver prints as JSON, parsed."""
+    def value(v, c):
+        if v is None:
+            return None
+        if c["type"] == 3:
+            return Decimal(v)
+        if c["type"] in (2000, 2003):
+            return json.loads(v)
+        return v
+    return tuple(value(v, c) for v, c in zip(row, columns))
 
 
-def same_rows(got: list, want: list, ordered: bool) -> bool:
+def row_mismatch(got: list, want: list, ordered: bool):
+    """None when the rows are the same (floats to 1e-12); else the first differing pair."""
     key = lambda r: repr(tuple((x is None, str(x)) for x in r))  # noqa: E731
     if not ordered:
         got, want = sorted(got, key=key), sorted(want, key=key)
     if len(got) != len(want):
-        return False
+        return (f"{len(got)} rows", f"{len(want)} rows")
     for g, w in zip(got, want):
         for a, b in zip(g, w):
             if isinstance(a, float) and isinstance(b, float):
                 if not math.isclose(a, b, rel_tol=1e-12):
-                    return False
+                    return (g, w)
             elif a != b:
-                return False
-    return True
+                return (g, w)
+    return None
 
 
 def oracle():
@@ -164,6 +198,7 @@ def oracle():
     con.register("sales_t", SALES_DATA)
     con.register("regions_t", REGIONS_DATA)
     con.register("events_t", EVENTS_DATA)
+    con.register("types_t", TYPES_DATA)
     return con
 
 
@@ -179,8 +214,9 @@ def duckdb_answer(sql: str, params=None) -> tuple[list[str], list[str], list[tup
 
 
 def classpath() -> str:
-    if shutil.which("javac") is None or shutil.which("mvn") is None or shutil.which("java") is None:
-        pytest.skip("java, javac or mvn is not installed: the Flight SQL JDBC driver is not run")
+    # Not a skip: `npm test` needs javac and mvn already (test/clients), so a missing one is a broken machine.
+    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
+    assert not missing, f"{', '.join(missing)} not installed: the Flight SQL JDBC driver cannot be built and run"
     run = subprocess.run(["bash", str(BUILD)], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr
     return run.stdout.strip().splitlines()[-1]
@@ -221,6 +257,7 @@ def load_tables(server) -> None:
     with adbc_flightsql.connect(f"grpc://127.0.0.1:{server.port}", autocommit=True) as conn, conn.cursor() as cur:
         cur.adbc_ingest(SALES, SALES_DATA, mode="create")
         cur.adbc_ingest(REGIONS, REGIONS_DATA, mode="create")
+        cur.adbc_ingest(TYPES, TYPES_DATA, mode="create")
     # A compressed DoPut keeps the client's IPC messages: this table is stored as Arrow IPC files.
     client = flight.FlightClient(server.uri)
     options = flight.FlightCallOptions(write_options=pa.ipc.IpcWriteOptions(compression="zstd"))
@@ -291,7 +328,7 @@ def check_against_duckdb(step: dict, sql: str, params=None) -> None:
             assert (c["precision"], c["scale"]) == (precision, scale), (c, t)
     got = [jdbc_row(r, step["columns"]) for r in step["rows"]]
     ordered = re.search(r"ORDER BY [\w\s,]+(LIMIT \d+)?$", sql) is not None
-    assert same_rows(got, want, ordered), (got, want)
+    assert row_mismatch(got, want, ordered) is None, repr(row_mismatch(got, want, ordered))
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +438,9 @@ def test_database_metadata(jdbc):
     price = columns[SALES_DATA.column_names.index("price")]
     assert (price["TYPE_NAME"], price["COLUMN_SIZE"], price["DECIMAL_DIGITS"]) == ("DECIMAL(10,2)", 10, 2)
     assert md["primary_keys"] == md["imported_keys"] == md["exported_keys"] == []
+    every = {(c["TABLE_NAME"], c["COLUMN_NAME"]): c for c in md["all_columns"]}
+    assert {(SALES, n) for n in SALES_DATA.column_names} | {(TYPES, n) for n in TYPES_DATA.column_names} <= set(every)
+    assert [every[(TYPES, n)]["DATA_TYPE"] for n in ("tags", "pt", "attrs", "tz", "u16")] == [2003, 2000, 2000, 2014, 5]
 
 
 def test_basic_auth_user_and_password(launch_quiver, tmp_path):

@@ -376,6 +376,8 @@ public final class JdbcChecks {
     out.put("tables_typed", rows(md.getTables("quiver", "main", table, new String[] {"TABLE"})));
     out.put("tables_of_view_type", rows(md.getTables(null, null, "%", new String[] {"VIEW"})));
     out.put("columns", rows(md.getColumns("quiver", "main", table, "%")));
+    // What a tool's schema browser does: every column of every table.
+    out.put("all_columns", rows(md.getColumns(null, null, "%", "%")));
     out.put("primary_keys", rows(md.getPrimaryKeys("quiver", "main", table)));
     out.put("imported_keys", rows(md.getImportedKeys("quiver", "main", table)));
     out.put("exported_keys", rows(md.getExportedKeys("quiver", "main", table)));
