@@ -305,7 +305,7 @@ def jdbc(launch_quiver, tmp_path_factory):
         load_tables(server)
         results = run_jdbc(cp, f"jdbc:arrow-flight-sql://127.0.0.1:{server.port}?useEncryption=false", plan_steps(),
                            tmp_path_factory.mktemp("jdbc"))
-        results["_cpu_after"] = {"seconds": cpu_seconds(server, over=2.0)}
+        results["_cpu_after"] = {"seconds": cpu_seconds(server, over=3.0)}
         yield results
 
 
@@ -411,7 +411,8 @@ def test_cancel_stops_a_long_query(jdbc):
     assert step["seconds"] < 30, step
     assert step["connection_usable"] is True
     # DuckDB was interrupted, not left running the cross join: the server is idle afterwards.
-    assert jdbc["_cpu_after"]["seconds"] < 0.5, jdbc["_cpu_after"]
+    # (A query still running uses 0.8 s or more of CPU in those 3 s even on a busy 2-core machine; idle is ~0.)
+    assert jdbc["_cpu_after"]["seconds"] < 0.3, jdbc["_cpu_after"]
 
 
 def test_database_metadata(jdbc):
