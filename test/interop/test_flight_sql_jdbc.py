@@ -95,6 +95,9 @@ PREPARED = {
                [("date", "2024-01-02")]),
 }
 
+# Rows of one executeBatch (DBeaver's data import sends a few hundred at a time).
+BATCH_ROWS = 300
+
 # Statements that must fail with an SQLException naming the problem (substring of the message).
 ERRORS = {
     "unknown_table": ('SELECT * FROM "jdbc/no such table"', "does not exist"),
@@ -281,7 +284,7 @@ def plan_steps() -> list[list[str]]:
         ["prepared", "insert_select", names(f'INSERT INTO "{COPY}" SELECT * FROM "{{sales}}" WHERE id <= ?'), "int:2"],
         ["prepared_update", "insert_select_update", names(f'INSERT INTO "{COPY}" SELECT * FROM "{{sales}}" WHERE id > ?'), "long:3"],
         ["batch", "insert_batch", names(f'INSERT INTO "{COPY}" (id, region, amount) VALUES (?::BIGINT, ?::VARCHAR, ?::DOUBLE)'),
-         "\x1f".join(["long:100", "string:batch", "double:0.5"]), "\x1f".join(["long:101", "null:VARCHAR", "double:1.5"])],
+         *("\x1f".join([f"long:{1000 + i}", "null:VARCHAR" if i % 10 == 0 else f"string:batch {i}", f"double:{i / 4}"]) for i in range(BATCH_ROWS))],
         ["execute", "insert_values", names(f'INSERT INTO "{COPY}" (id, region) VALUES (200, \'literal\')')],
         ["transactions", "autocommit_off", names(f'INSERT INTO "{COPY}" (id) SELECT 300 WHERE false')],
         ["query", "after_writes", names(f'SELECT count(*) AS n, count(region) AS r, max(id) AS top FROM "{COPY}"')],
@@ -369,11 +372,12 @@ def test_writes_answer_their_counts(jdbc):
     assert ok(jdbc, "insert_select")["rows"] == [[again]]
     later = con.execute("SELECT count(*) FROM sales_t WHERE id > 3").fetchone()[0]
     assert ok(jdbc, "insert_select_update")["count"] == later
-    # executeBatch sends both rows as one parameter batch: one commit, one count for the batch.
-    assert sum(ok(jdbc, "insert_batch")["counts"]) == 2
+    # executeBatch sends every row as one parameter batch: one commit, one count for the batch.
+    assert ok(jdbc, "insert_batch")["counts"] == [BATCH_ROWS]
     assert ok(jdbc, "insert_values")["count"] == 1
     regions = sum(con.execute(f"SELECT count(region) FROM sales_t WHERE {w}").fetchone()[0] for w in ("amount < 50", "id <= 2", "id > 3"))
-    assert ok(jdbc, "after_writes")["rows"] == [[copied + again + later + 3, regions + 2, 200]]
+    named = BATCH_ROWS - len(range(0, BATCH_ROWS, 10))
+    assert ok(jdbc, "after_writes")["rows"] == [[copied + again + later + BATCH_ROWS + 1, regions + named + 1, 1000 + BATCH_ROWS - 1]]
     assert ok(jdbc, "drop")["count"] == 0
     assert ok(jdbc, "drop_if_exists")["count"] == 0
 
