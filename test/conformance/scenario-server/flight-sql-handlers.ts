@@ -33,6 +33,8 @@ type PutCall = grpc.ServerDuplexStream<FlightDataMessage, PutResult>;
 
 /** What a DoPut stream carried after its descriptor: its schema (if any) and record batch rows. */
 interface PutStream { schema: Schema | null; rows: number; batches: number }
+const EMPTY_PUT: PutStream = { schema: null, rows: 0, batches: 0 };
+const UPDATES_ON_FIRST_MESSAGE = new Set(['CommandStatementUpdate', 'CommandStatementSubstraitPlan']);
 
 export function flightSqlHandlers(kit: KitContext, o: FlightSqlScenarioOptions): Partial<Record<FlightMethod, grpc.UntypedHandleCall>> {
   const metadata = new MetadataCommands(o.sqlInfo);
@@ -78,8 +80,10 @@ export function flightSqlHandlers(kit: KitContext, o: FlightSqlScenarioOptions):
       const d = first.value.descriptor;
       if (d?.type !== 'CMD') throw invalidArgument('the first DoPut message must carry a CMD descriptor with a Flight SQL command');
       const req = unpackRequest(d.cmd, 'the DoPut descriptor\'s cmd');
-      const stream = await readPut(first.value, messages, info);
-      const answer = put(req, stream);
+      // A statement update carries nothing but its command, and Arrow Java's FlightSqlClient
+      // (executeUpdate, executeSubstraitUpdate) waits for the answer before it half-closes: answer
+      // on the first message, as the reference servers do. Everything else is read to its end.
+      const answer = UPDATES_ON_FIRST_MESSAGE.has(req.name) ? put(req, EMPTY_PUT) : put(req, await readPut(first.value, messages, info));
       info.response.send(call);
       call.write({ app_metadata: answer });
       call.end();
