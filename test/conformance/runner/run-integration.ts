@@ -139,8 +139,13 @@ function prepareCorpus(corpus: string, filters: string[], tmp: string): Case[] {
 export function failureReason(id: ClientId, output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
   if (id === 'go' || id === 'go-readback') {
-    const panic = lines.find((l) => l.startsWith('panic:'));
-    if (panic) return panic.replace(/^panic:\s*/, '');
+    const at = lines.findIndex((l) => l.startsWith('panic:'));
+    if (at >= 0) {
+      // A multi-line panic (arrow-go prints both schemas of a mismatch) runs up to the goroutine dump.
+      const end = lines.findIndex((l, i) => i > at && l.startsWith('goroutine '));
+      const text = lines.slice(at, end < 0 ? at + 1 : end).join(' ').replace(/^panic:\s*/, '');
+      return text.length > 1500 ? `${text.slice(0, 1500)}…` : text;
+    }
   }
   if (id === 'java') {
     // fatalError prints a headline ("Unknown error", "Error accessing files") then e.getMessage().
