@@ -20,7 +20,7 @@ export const CLIENTS: ClientInfo[] = [
   {
     id: 'java',
     title: 'Arrow Java',
-    origin: 'org.apache.arrow:flight-core:6.0.1 org.apache.arrow.flight.example.integration.IntegrationTestClient (Maven Central; see test/conformance/java/pom.xml); for the scenarios in OWN_SCENARIO_CLIENTS.java, our client test/conformance/java-scenarios on org.apache.arrow:flight-core:18.3.0',
+    origin: 'org.apache.arrow:flight-core:6.0.1 org.apache.arrow.flight.example.integration.IntegrationTestClient (Maven Central; see test/conformance/java/pom.xml); for the scenarios in OWN_SCENARIO_CLIENTS.java, our client test/conformance/java-scenarios on org.apache.arrow:flight-core:18.3.0 (and flight-sql:18.3.0 for the Flight SQL scenarios)',
   },
   {
     id: 'python',
@@ -92,10 +92,20 @@ const FLIGHT_SQL_SCENARIOS = ['flight_sql', 'flight_sql:extension', 'flight_sql:
  * the checks of Arrow Java main's scenario classes (SCENARIOS.md). `note` marks those cells in the
  * conformance table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
  */
-export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonly (typeof SCENARIO_NAMES)[number][]; note: string }>> = {
+type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+const JAVA_FLIGHT_SQL_CLIENT = 'our scenario client (test/conformance/java-scenarios) on Arrow Java flight-sql 18.3.0\'s FlightSqlClient from Maven Central, with the checks of Arrow Java main\'s FlightSql*Scenario classes: the Arrow project\'s published Java client (flight-core 6.0.1) has no Flight SQL scenarios, and its current one (flight-integration-tests) is not published';
+
+export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, {
+  scenarios: readonly ScenarioName[];
+  /** The cell note; `notes` overrides it for the scenarios it names (another library of the same project). */
+  note: string;
+  notes?: Partial<Record<ScenarioName, string>>;
+}>> = {
   java: {
     scenarios: SCENARIO_NAMES.filter((s) => s !== 'auth:basic_proto' && s !== 'middleware'),
-    note: 'our scenario client (test/conformance/java-scenarios) on Arrow Java flight-core and flight-sql 18.3.0 from Maven Central, with the checks of Arrow Java main\'s scenario classes: the Arrow project\'s published Java client (flight-core 6.0.1) has only auth:basic_proto and middleware, and its current one (flight-integration-tests) is not published',
+    note: 'our scenario client (test/conformance/java-scenarios) on Arrow Java flight-core 18.3.0 from Maven Central, with the checks of Arrow Java main\'s scenario classes: the Arrow project\'s published Java client (flight-core 6.0.1) has only auth:basic_proto and middleware, and its current one (flight-integration-tests) is not published',
+    notes: Object.fromEntries(FLIGHT_SQL_SCENARIOS.map((s) => [s, JAVA_FLIGHT_SQL_CLIENT])),
   },
   go: {
     scenarios: ['do_exchange:echo'],
@@ -106,7 +116,8 @@ export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonl
 /** Which of a column's clients runs a scenario: the Arrow project's, or ours on the same library. */
 export function ownScenarioClient(client: ClientId, scenario: string): string | undefined {
   const own = OWN_SCENARIO_CLIENTS[client];
-  return own && (own.scenarios as readonly string[]).includes(scenario) ? own.note : undefined;
+  if (!own || !(own.scenarios as readonly string[]).includes(scenario)) return undefined;
+  return own.notes?.[scenario as ScenarioName] ?? own.note;
 }
 
 /** The clients that have a scenario mode (the read-back check only re-reads JSON-mode uploads). */
