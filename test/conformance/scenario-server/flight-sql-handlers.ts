@@ -41,7 +41,7 @@ export function flightSqlHandlers(kit: KitContext, o: FlightSqlScenarioOptions):
   const statements = o.statements ? new FixtureStatements(o.statements) : null;
   const notHere = (what: string) => new QuiverError('UNIMPLEMENTED', `${what} is not part of this scenario`);
 
-  /** A command's result schema and DoGet ticket (null ticket: GetSchema needs none). */
+  /** A command's result schema and the ticket DoGet reads it with (GetSchema uses only the schema). */
   const resolve = (d: FlightDescriptorIn, forInfo: boolean): { schema: Schema; ticket: Buffer } => {
     if (d.type !== 'CMD') throw invalidArgument(`Flight SQL commands travel in CMD descriptors; got a ${d.type} descriptor`);
     const req = unpackRequest(d.cmd, 'the descriptor\'s cmd');

@@ -92,9 +92,9 @@ const type = (name: string) => root.lookupType(`${SQL_PACKAGE}.${name}`);
 export type SqlRequest = { [N in CommandName]: { name: N; value: Incoming[N] } }[CommandName];
 
 function isCommandName(name: string): name is CommandName {
-  return root.lookup(`${SQL_PACKAGE}.${name}`) instanceof protobuf.Type && name in NAMES;
+  return Object.hasOwn(NAMES, name);
 }
-// Runtime list of Incoming's keys (the interface itself is erased).
+// Incoming's keys at run time (the interface itself is erased).
 const NAMES: Record<CommandName, true> = {
   CommandGetSqlInfo: true, CommandGetXdbcTypeInfo: true, CommandGetCatalogs: true, CommandGetDbSchemas: true, CommandGetTables: true,
   CommandGetTableTypes: true, CommandGetPrimaryKeys: true, CommandGetExportedKeys: true, CommandGetImportedKeys: true,
