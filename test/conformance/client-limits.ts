@@ -20,7 +20,7 @@ export const CLIENTS: ClientInfo[] = [
   {
     id: 'java',
     title: 'Arrow Java',
-    origin: 'org.apache.arrow:flight-core:6.0.1 org.apache.arrow.flight.example.integration.IntegrationTestClient (Maven Central; see test/conformance/java/pom.xml); for the scenarios in OWN_SCENARIO_CLIENTS.java, our client test/conformance/java-scenarios on org.apache.arrow:flight-core:18.3.0',
+    origin: 'org.apache.arrow:flight-core:6.0.1 org.apache.arrow.flight.example.integration.IntegrationTestClient (Maven Central; see test/conformance/java/pom.xml); for the scenarios in OWN_SCENARIO_CLIENTS.java, our client test/conformance/java-scenarios on org.apache.arrow:flight-core:18.3.0 (and flight-sql:18.3.0 for the Flight SQL scenarios)',
   },
   {
     id: 'python',
@@ -74,7 +74,13 @@ export const SCENARIO_NAMES = [
   'poll_flight_info',
   'app_metadata_flight_info_endpoint',
   'do_exchange:echo',
+  // Issue 15: Flight SQL, against fixed-answer Flight SQL servers (scenario-server/flight-sql*.ts).
+  'flight_sql',
+  'flight_sql:extension',
+  'flight_sql:ingestion',
 ] as const;
+
+const FLIGHT_SQL_SCENARIOS = ['flight_sql', 'flight_sql:extension', 'flight_sql:ingestion'] as const;
 
 /**
  * Scenarios whose cell in a column comes from our own scenario client, written against that
@@ -86,10 +92,20 @@ export const SCENARIO_NAMES = [
  * the checks of Arrow Java main's scenario classes (SCENARIOS.md). `note` marks those cells in the
  * conformance table; each client's `-list` must name exactly these scenarios (checked by the wrapper).
  */
-export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonly (typeof SCENARIO_NAMES)[number][]; note: string }>> = {
+type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+const JAVA_FLIGHT_SQL_CLIENT = 'our scenario client (test/conformance/java-scenarios) on Arrow Java flight-sql 18.3.0\'s FlightSqlClient from Maven Central, with the checks of Arrow Java main\'s FlightSql*Scenario classes: the Arrow project\'s published Java client (flight-core 6.0.1) has no Flight SQL scenarios, and its current one (flight-integration-tests) is not published';
+
+export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, {
+  scenarios: readonly ScenarioName[];
+  /** The cell note; `notes` overrides it for the scenarios it names (another library of the same project). */
+  note: string;
+  notes?: Partial<Record<ScenarioName, string>>;
+}>> = {
   java: {
     scenarios: SCENARIO_NAMES.filter((s) => s !== 'auth:basic_proto' && s !== 'middleware'),
     note: 'our scenario client (test/conformance/java-scenarios) on Arrow Java flight-core 18.3.0 from Maven Central, with the checks of Arrow Java main\'s scenario classes: the Arrow project\'s published Java client (flight-core 6.0.1) has only auth:basic_proto and middleware, and its current one (flight-integration-tests) is not published',
+    notes: Object.fromEntries(FLIGHT_SQL_SCENARIOS.map((s) => [s, JAVA_FLIGHT_SQL_CLIENT])),
   },
   go: {
     scenarios: ['do_exchange:echo'],
@@ -100,11 +116,19 @@ export const OWN_SCENARIO_CLIENTS: Partial<Record<ClientId, { scenarios: readonl
 /** Which of a column's clients runs a scenario: the Arrow project's, or ours on the same library. */
 export function ownScenarioClient(client: ClientId, scenario: string): string | undefined {
   const own = OWN_SCENARIO_CLIENTS[client];
-  return own && (own.scenarios as readonly string[]).includes(scenario) ? own.note : undefined;
+  if (!own || !(own.scenarios as readonly string[]).includes(scenario)) return undefined;
+  return own.notes?.[scenario as ScenarioName] ?? own.note;
 }
 
 /** The clients that have a scenario mode (the read-back check only re-reads JSON-mode uploads). */
 export const SCENARIO_CLIENTS: ClientId[] = ['go', 'java', 'python', 'ts'];
+
+// Neither library has a Flight SQL client to play the flight_sql* scenarios with. Flight SQL from
+// Python is the ADBC driver (test/interop/test_flight_sql.py runs it against the real server),
+// whose API has no call for several of the scenario's requests (GetXdbcTypeInfo, the key calls,
+// savepoints); quiver/client speaks Flight, not Flight SQL.
+const PYARROW_NO_FLIGHT_SQL = 'pyarrow.flight has no Flight SQL client (the C++ arrow::flight::sql::FlightSqlClient is not bound in pyarrow); Python reaches Flight SQL through the ADBC driver, which cannot make the scenario\'s calls one by one';
+const QUIVER_CLIENT_NO_FLIGHT_SQL = 'quiver/client has no Flight SQL API (no Any-packed commands, prepared statements or transactions): Flight SQL clients are ADBC, JDBC, arrow-go and Arrow Java';
 
 /** Scenarios a client cannot run, with the client source that says so (SCENARIOS.md has more). */
 export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeof SCENARIO_NAMES)[number], string>>>> = {
@@ -116,8 +140,9 @@ export const SCENARIO_CANNOT_RUN: Partial<Record<ClientId, Partial<Record<(typeo
   python: {
     session_options: 'pyarrow.flight has no session option API (no SetSessionOptions/GetSessionOptions/CloseSession, no cookie middleware in Python): the C++ client\'s are not bound',
     poll_flight_info: 'pyarrow.flight.FlightClient has no poll_flight_info (the C++ PollFlightInfo is not bound)',
+    ...Object.fromEntries(FLIGHT_SQL_SCENARIOS.map((s) => [s, PYARROW_NO_FLIGHT_SQL])),
   },
-  ts: {},
+  ts: Object.fromEntries(FLIGHT_SQL_SCENARIOS.map((s) => [s, QUIVER_CLIENT_NO_FLIGHT_SQL])),
 };
 
 /** Clients whose JSON mode is one process over every case against one server (clients.ts). */

@@ -295,6 +295,9 @@ CANNOT_EXPRESS = {
     "session_options": "pyarrow.flight has no session option API (no SetSessionOptions/GetSessionOptions/"
                        "CloseSession, no cookie middleware in Python): the C++ client's are not bound",
     "poll_flight_info": "pyarrow.flight.FlightClient has no poll_flight_info (the C++ PollFlightInfo is not bound)",
+    **{name: "pyarrow.flight has no Flight SQL client (the C++ arrow::flight::sql::FlightSqlClient is not bound in pyarrow); "
+             "Python reaches Flight SQL through the ADBC driver, which cannot make the scenario's calls one by one"
+       for name in ("flight_sql", "flight_sql:extension", "flight_sql:ingestion")},
 }
 
 

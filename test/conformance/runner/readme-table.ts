@@ -2,7 +2,8 @@
 // client, pass / FAIL / n/a, each reason once as a numbered note, and a note on every cell whose
 // client is our own on the column's library rather than the Arrow project's client. Nothing in it depends on timing
 // or the machine, so `--check` can demand that the page shows exactly what a run found.
-import type { Outcome, RunReport } from './results.ts';
+import type { ClientId } from '../client-limits.ts';
+import type { CaseResult, Outcome, RunReport } from './results.ts';
 
 /** How each outcome reads in the tables. */
 export const mark: Record<Outcome, string> = { pass: 'pass', fail: 'FAIL', 'cannot-run': 'n/a', 'not-installed': 'not installed' };
@@ -55,4 +56,66 @@ export function replaceReadmeSection(readme: string, section: string): string {
   const block = `${README_BEGIN}\n${section}\n${README_END}`;
   if (begin < 0 || end < begin) return `${readme.trimEnd()}\n\n${block}\n`;
   return readme.slice(0, begin) + block + readme.slice(end + README_END.length);
+}
+
+/**
+ * The results the page's table shows, read back from it (the inverse of readmeSection), so that a
+ * partial run can rewrite only its own cells: `titles` are the column titles, `cases` the rows.
+ */
+export function parseReadmeSection(readme: string, clients: readonly { id: ClientId; title: string }[]): { ids: ClientId[]; cases: string[]; results: CaseResult[] } | null {
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) return null;
+  const lines = readme.slice(begin + README_BEGIN.length, end).split('\n');
+  const cellsOf = (line: string) => line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+  const head = lines.find((l) => l.startsWith('| case |'));
+  if (!head) return null;
+  const ids = cellsOf(head).slice(1).map((title) => {
+    const c = clients.find((k) => k.title === title);
+    if (!c) throw new Error(`docs/conformance.md's table has a column "${title}" that no client has`);
+    return c.id;
+  });
+  const notes = new Map<number, string>();
+  for (const l of lines) {
+    const m = /^(\d+)\. (.*)$/.exec(l);
+    if (m) notes.set(Number(m[1]), m[2]!.replace(/\\\|/g, '|'));
+  }
+  const byMark = new Map(Object.entries(mark).map(([outcome, text]) => [text, outcome as Outcome]));
+  const cases: string[] = [];
+  const results: CaseResult[] = [];
+  for (const l of lines) {
+    if (!l.startsWith('| ') || l === head) continue;
+    const [name, ...cells] = cellsOf(l);
+    cases.push(name!);
+    cells.forEach((cell, i) => {
+      if (cell === '-') return;
+      const m = /^(pass|FAIL|n\/a|not installed)((?: \[\d+\])*)$/.exec(cell);
+      if (!m) throw new Error(`cannot read the cell "${cell}" of row ${name} in docs/conformance.md`);
+      const texts = [...m[2]!.matchAll(/\[(\d+)\]/g)].map((n) => notes.get(Number(n[1])) ?? '');
+      const via = texts.find((t) => t.startsWith('client: '));
+      const reason = texts.find((t) => !t.startsWith('client: '));
+      results.push({
+        case: name!, client: ids[i]!, outcome: byMark.get(m[1]!)!,
+        ...(reason !== undefined ? { reason } : {}), ...(via !== undefined ? { via: via.slice('client: '.length) } : {}),
+      });
+    });
+  }
+  return { ids, cases, results };
+}
+
+/**
+ * The report a partial run means for the whole table: the page's results, with every cell this
+ * run covered replaced by what it found; new rows go after the corpus rows (scenarios) or among them.
+ */
+export function mergeIntoTable(readme: string, r: RunReport, clients: readonly { id: ClientId; title: string; origin: string }[], scenarioOrder: readonly string[]): RunReport {
+  const shown = parseReadmeSection(readme, clients);
+  if (!shown) return r;
+  const ran = new Set(r.results.map((x) => `${x.case}\u0000${x.client}`));
+  const results = [...shown.results.filter((x) => !ran.has(`${x.case}\u0000${x.client}`)), ...r.results];
+  const isScenario = (c: string) => c.startsWith('scenario/');
+  const rank = (c: string) => { const i = scenarioOrder.indexOf(c.slice('scenario/'.length)); return i < 0 ? scenarioOrder.length : i; };
+  const all = [...new Set([...shown.cases, ...r.cases])];
+  const cases = [...all.filter((c) => !isScenario(c)), ...all.filter(isScenario).sort((a, b) => rank(a) - rank(b))];
+  const columns = shown.ids.map((id) => clients.find((c) => c.id === id)!);
+  return { ...r, clients: columns.map((c) => ({ ...c, installed: true })), cases, results };
 }

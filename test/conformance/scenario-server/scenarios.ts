@@ -3,6 +3,9 @@ import { appMetadataFlightInfoEndpoint } from './app-metadata.ts';
 import { authBasicProto } from './auth-basic-proto.ts';
 import { doExchangeEcho } from './do-exchange-echo.ts';
 import { expirationTime } from './expiration-time.ts';
+import { flightSql } from './flight-sql.ts';
+import { flightSqlExtension } from './flight-sql-extension.ts';
+import { flightSqlIngestion } from './flight-sql-ingestion.ts';
 import { locationReuseConnection } from './location-reuse-connection.ts';
 import { middleware } from './middleware.ts';
 import { ordered } from './ordered.ts';
@@ -23,4 +26,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   poll_flight_info: pollFlightInfo,
   app_metadata_flight_info_endpoint: appMetadataFlightInfoEndpoint,
   'do_exchange:echo': doExchangeEcho,
+  flight_sql: flightSql,
+  'flight_sql:extension': flightSqlExtension,
+  'flight_sql:ingestion': flightSqlIngestion,
 };

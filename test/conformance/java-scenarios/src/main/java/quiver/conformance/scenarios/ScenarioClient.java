@@ -8,7 +8,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * quiver's Java scenario client, against Arrow Java's Flight library (flight-core): the scenarios
+ * quiver's Java scenario client, against Arrow Java's Flight libraries (flight-core, and flight-sql's
+ * FlightSqlClient for the flight_sql* scenarios): the scenarios
  * the Arrow project's published Java integration client (flight-core 6.0.1) lacks, with the checks
  * of Arrow Java main's scenario classes. Flags as that client's: -host H -port P -scenario NAME.
  * Exit status 0 when the scenario passed; otherwise the last line of stderr says why.
@@ -27,6 +28,9 @@ public final class ScenarioClient {
     SCENARIOS.put("poll_flight_info", new PollFlightInfo());
     SCENARIOS.put("app_metadata_flight_info_endpoint", new AppMetadataFlightInfoEndpoint());
     SCENARIOS.put("do_exchange:echo", new DoExchangeEcho());
+    SCENARIOS.put("flight_sql", new FlightSqlBase());
+    SCENARIOS.put("flight_sql:extension", new FlightSqlExtension());
+    SCENARIOS.put("flight_sql:ingestion", new FlightSqlIngestion());
   }
 
   private ScenarioClient() {}
