@@ -106,13 +106,13 @@ export function serializedSchema(schema: Schema): Uint8Array {
 }
 
 export const XDBC_TYPE_INFO_SCHEMA = new Schema([
-  utf8('type_name', false), new Field('data_type', new Int32(), false), new Field('column_size', new Int32()),
-  utf8('literal_prefix'), utf8('literal_suffix'), new Field('create_params', new List(new Field('item', new Utf8(), false))),
+  utf8('type_name', false), new Field('data_type', new Int32(), false), new Field('column_size', new Int32(), true),
+  utf8('literal_prefix'), utf8('literal_suffix'), new Field('create_params', new List(new Field('item', new Utf8(), false)), true),
   new Field('nullable', new Int32(), false), new Field('case_sensitive', new Bool(), false), new Field('searchable', new Int32(), false),
-  new Field('unsigned_attribute', new Bool()), new Field('fixed_prec_scale', new Bool(), false), new Field('auto_increment', new Bool()),
-  utf8('local_type_name'), new Field('minimum_scale', new Int32()), new Field('maximum_scale', new Int32()),
-  new Field('sql_data_type', new Int32(), false), new Field('datetime_subcode', new Int32()), new Field('num_prec_radix', new Int32()),
-  new Field('interval_precision', new Int32()),
+  new Field('unsigned_attribute', new Bool(), true), new Field('fixed_prec_scale', new Bool(), false), new Field('auto_increment', new Bool(), true),
+  utf8('local_type_name'), new Field('minimum_scale', new Int32(), true), new Field('maximum_scale', new Int32(), true),
+  new Field('sql_data_type', new Int32(), false), new Field('datetime_subcode', new Int32(), true), new Field('num_prec_radix', new Int32(), true),
+  new Field('interval_precision', new Int32(), true),
 ]);
 
 // One row per SQL type a quiver query returns (see sql-types.ts). Nullable 1 = NULLABILITY_NULLABLE,

@@ -58,7 +58,9 @@ export class SqlPuts {
       case 'CommandStatementUpdate':
       case 'CommandPreparedStatementUpdate': {
         const statement = this.svc.statementOf(cmd);
-        const params = (await parameters(messages, first, info)) ?? statement.params;
+        // A plain statement update binds nothing, and Arrow Java's FlightSqlClient.executeUpdate
+        // waits for the answer before it half-closes: answer it without reading to the end.
+        const params = cmd.type === 'CommandStatementUpdate' ? statement.params : (await parameters(messages, first, info)) ?? statement.params;
         const count = await this.svc.statements.update(statement.sql, params, { asOf, signal: info.signal, user });
         return answer(call, encodeSql('DoPutUpdateResult', { record_count: count }));
       }

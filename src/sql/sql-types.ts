@@ -49,7 +49,9 @@ export function describedField(field: Field, table?: { catalog: string; schema: 
   };
   if (table) {
     set('CATALOG_NAME', table.catalog);
+    // FlightSql.proto's comment names DB_SCHEMA_NAME; arrow-go, Arrow Java and Arrow C++ read SCHEMA_NAME.
     set('DB_SCHEMA_NAME', table.schema);
+    set('SCHEMA_NAME', table.schema);
     set('TABLE_NAME', table.table);
   }
   set('TYPE_NAME', sqlTypeName(field.type));

@@ -110,6 +110,21 @@ test('a descriptor-only CommandStatementUpdate runs DDL once; ListActions lists 
   for (const a of ['CreatePreparedStatement', 'ClosePreparedStatement', 'CancelQuery', 'drop']) assert.ok(actions.some((x) => x.type === a), a);
 });
 
+test('a CommandStatementUpdate is answered before the client half-closes, as Arrow Java\'s executeUpdate waits', async () => {
+  const update = packSql('CommandStatementUpdate', { query: 'CREATE TABLE "grpc/early" AS SELECT * FROM "grpc/sales"' });
+  const call = client.DoPut();
+  const answered = new Promise<Buffer>((resolve, reject) => {
+    call.on('data', (r: { app_metadata: Buffer }) => resolve(r.app_metadata));
+    call.on('error', reject);
+  });
+  // The stream stays open (no end()) until the answer arrives.
+  call.write({ descriptor: cmd(update), header: new Uint8Array(0), body: new Uint8Array(0) });
+  const result = await Promise.race([answered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no PutResult before half-close')), 15_000))]);
+  call.end();
+  assert.equal(decodeSql<{ record_count: number }>('DoPutUpdateResult', result).record_count, 5);
+  await streamCall(client, 'DoAction', { type: 'drop', body: Buffer.from(JSON.stringify({ table: 'grpc/early' })) });
+});
+
 test('a write that arrives as a query runs when planned; its ticket answers the count', async () => {
   const d = cmd(packSql('CommandStatementQuery', { query: 'DROP TABLE "grpc/copy"' }));
   const info = await unaryCall<{ schema: Buffer; endpoint: { ticket: { ticket: Buffer } }[] }>(client, 'GetFlightInfo', d);

@@ -98,7 +98,11 @@ export function flightSqlMetadata(type: DuckDBType, origin: ColumnOrigin): Map<s
   const m = new Map<string, string>();
   m.set('ARROW:FLIGHT:SQL:TYPE_NAME', type.toString());
   if (origin.catalog !== undefined) m.set('ARROW:FLIGHT:SQL:CATALOG_NAME', origin.catalog);
-  if (origin.schema !== undefined) m.set('ARROW:FLIGHT:SQL:DB_SCHEMA_NAME', origin.schema);
+  if (origin.schema !== undefined) {
+    // FlightSql.proto's comment names DB_SCHEMA_NAME; arrow-go, Arrow Java and Arrow C++ read SCHEMA_NAME.
+    m.set('ARROW:FLIGHT:SQL:DB_SCHEMA_NAME', origin.schema);
+    m.set('ARROW:FLIGHT:SQL:SCHEMA_NAME', origin.schema);
+  }
   if (origin.table !== undefined) m.set('ARROW:FLIGHT:SQL:TABLE_NAME', origin.table);
   if (type.typeId === DuckDBTypeId.DECIMAL) {
     const d = type as DuckDBDecimalType;
