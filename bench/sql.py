@@ -17,7 +17,10 @@ rows, floats within 1e-9 relative), then --runs runs interleaved quiver, duckdb,
   quiver   ADBC Flight SQL driver (adbc-driver-flightsql): cursor.execute + fetch_arrow_table,
            i.e. GetFlightInfo (plan) + DoGet (execute, stream), over loopback gRPC
   duckdb   duckdb.connect() in this process (default threads, as quiver's engine):
-           execute + to_arrow_table over views of the same Parquet files
+           sql + to_arrow_table over views of the same Parquet files. By default the Python
+           duckdb of the release quiver embeds (read from node_modules/@duckdb/node-bindings,
+           pip-installed once under .cache/), so the ratio is quiver's overhead over its own
+           engine; --duckdb installed compares with whatever duckdb is installed instead.
 The figure is the median wall time; ratio = duckdb / quiver (speed of quiver relative to
 DuckDB in-process; 1.00x = as fast, higher is better). Target: >= 0.8x on every query but
 SELECT *.
@@ -41,12 +44,12 @@ import platform
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.flight as flight
@@ -55,6 +58,31 @@ from adbc_driver_flightsql import dbapi as adbc_flightsql
 from run import ServerProcess, arrow_body_bytes, BenchError, _git_commit, _node_version, progress
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def engine_duckdb_version() -> str:
+    """The DuckDB release inside quiver's @duckdb/node-bindings ("1.5.6-r.1" -> "1.5.6")."""
+    pkg = json.loads((ROOT / "node_modules" / "@duckdb" / "node-bindings" / "package.json").read_text())
+    return pkg["version"].split("-", 1)[0]
+
+
+def use_python_duckdb(which: str):
+    """Imports duckdb: the release quiver embeds (installed once under .cache/), or the installed one.
+
+    DuckDB's own speed differs between releases (2.0 prunes Parquet pages 1.5 reads), so the
+    baseline for "quiver's overhead over its engine" is the same release quiver runs."""
+    if which == "same":
+        version = engine_duckdb_version()
+        target = ROOT / ".cache" / f"python-duckdb-{version}"
+        if not (target / "duckdb").is_dir():
+            progress(f"installing Python duckdb=={version} (quiver's engine release) into {target}")
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                            "--target", str(target), f"duckdb=={version}"], check=True)
+        sys.path.insert(0, str(target))
+    import duckdb
+    if which == "same" and not duckdb.__version__.startswith(engine_duckdb_version()):
+        raise BenchError(f"imported duckdb {duckdb.__version__} from {duckdb.__file__}, wanted {engine_duckdb_version()}")
+    return duckdb
 MB = 1e6
 REGIONS = ["EU", "US", "APAC", "LATAM", "MEA", "NA", "ANZ", "CN"]
 SEGMENTS = ["consumer", "corporate", "home-office", "small-business", "public"]
@@ -195,7 +223,9 @@ class Sides:
 
     def duckdb(self, sql: str) -> tuple[float, pa.Table]:
         t0 = time.perf_counter()
-        table = self.duck.execute(sql).to_arrow_table()
+        rel = self.duck.sql(sql)
+        # duckdb 2.x: to_arrow_table(); 1.x: arrow() returns the Table.
+        table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         return time.perf_counter() - t0, table
 
     def doget(self, table: str, cold: bool) -> tuple[float, pa.Table]:
@@ -275,6 +305,9 @@ def parse_args(argv: list[str]):
     ap.add_argument("--quick", action="store_true", help="small tables, 1 run: a smoke run, not a measurement")
     ap.add_argument("--chunk-rows", type=int, default=1 << 16, help="rows per record batch put (65536)")
     ap.add_argument("--queries", default=None, help="comma-separated subset of: " + ",".join(q[0] for q in QUERIES))
+    ap.add_argument("--duckdb", choices=("same", "installed"), default="same",
+                    help="in-process baseline: the DuckDB release quiver embeds (default; pip-installed under .cache/) "
+                         "or the Python duckdb already installed")
     ap.add_argument("--call-timeout", type=float, default=600.0, help="deadline of every Flight RPC in seconds")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results-sql.json", help="JSON results file")
     ap.add_argument("--keep-data", action="store_true", help="keep the server's data directory and log")
@@ -305,6 +338,8 @@ def _raise_interrupt(signum, _frame):
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    global duckdb
+    duckdb = use_python_duckdb(args.duckdb)
     signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     progress(f"generating sales ({args.rows:,} rows) and customers ({args.customers:,} rows)")
