@@ -3,7 +3,9 @@
 // a statement. Each statement gets its own connection because temp views, our snapshot pins,
 // are per connection: the views it creates name exactly the files of the versions it pinned.
 import path from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
+import {
+  DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBType,
+} from '@duckdb/node-api';
 import { Field, Null, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
 import { ChunkBatcher } from './chunk-to-arrow.ts';
@@ -210,6 +212,13 @@ function rewriteReferences(sql: string, refs: BaseTableRef[], relationOf: Map<Ba
   return out;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so a fetch started ahead cannot become an unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
 /** What re-preparing with typed parameters needs: the SQL DuckDB planned and its parameters. */
 interface ParameterTyping {
   sql: string;
@@ -306,6 +315,7 @@ class DuckDbStatement implements PlannedStatement {
     };
     const onAbort = () => interrupt('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
+    let pending: Promise<Settled<DuckDBDataChunk | null>> | null = null;
     const limitMs = this.options.timeLimitMs;
     const timer = limitMs !== undefined && limitMs > 0 ? setTimeout(() => interrupt('deadline'), limitMs) : undefined;
     try {
@@ -338,10 +348,19 @@ class DuckDbStatement implements PlannedStatement {
             throw invalidArgument(`parameter row ${row} gives the result types ${key}, unlike row 0 (${boundTypes}); bind parameters of one type per column`);
           }
         }
+        // One fetch is always in flight: DuckDB produces the next chunk on its threads while this
+        // thread converts the previous one and the caller sends its batches (a chunk is its own
+        // native object, untouched by later fetches). The loop never leaves a fetch behind: see
+        // the finally below.
+        pending = settled(result.fetchChunk());
         for (;;) {
+          const next = await pending;
+          pending = null;
           if (reason !== null) throw new Error('INTERRUPT Error: interrupted');
-          const chunk = await result.fetchChunk();
+          if (!next.ok) throw next.error;
+          const chunk = next.value;
           if (chunk === null || chunk.rowCount === 0) break;
+          pending = settled(result.fetchChunk());
           for (const batch of batcher!.push(chunk)) yield batch;
         }
       }
@@ -350,6 +369,12 @@ class DuckDbStatement implements PlannedStatement {
     } catch (err) {
       throw fromDuckDbError(err, reason, this.options);
     } finally {
+      // An abandoned or failed stream may leave a fetch running on the connection: let it end
+      // before the connection is released (interrupting makes that quick).
+      if (pending !== null) {
+        this.con.interrupt();
+        await pending;
+      }
       clearTimeout(timer);
       clearInterval(repeat);
       signal?.removeEventListener('abort', onAbort);
