@@ -271,8 +271,10 @@ class StringSink implements ColumnSink {
       if (mask === null || (mask[row >> 3]! & (1 << (row & 7))) !== 0) total += words[row * 4]!;
       offsets[i + 1] = total;
     }
-    this.values.reserve(total - base);
+    // 3 spare bytes: inline strings are copied in whole words (see below).
+    this.values.reserve(total - base + 3);
     const out = this.values.buf;
+    const outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
     const origin = this.values.len - base;
     // Pass 2: bytes. Every string's place is known, so inline strings do not break a run of
     // heap strings: one native read per run of nearby heap strings, copied to their places.
@@ -294,11 +296,16 @@ class StringSink implements ColumnSink {
       if (len === 0) continue;
       const at = (start + i) * 16;
       const dst = origin + offsets[i]!;
+      const w = (start + i) * 4;
       if (len <= 12) {
-        // Inline: a byte loop beats creating a subarray per value.
-        for (let b = 0; b < len; b++) out[dst + b] = raw[at + 4 + b]!;
+        // Inline: copied as up to 3 little-endian words, which may spill up to 3 bytes past the
+        // string. Strings are written in order (a heap string when its run is flushed, later), so
+        // what spills is always overwritten by the next string; past the last one it is outside
+        // the values' length.
+        outView.setUint32(dst, words[w + 1]!, true);
+        if (len > 4) outView.setUint32(dst + 4, words[w + 2]!, true);
+        if (len > 8) outView.setUint32(dst + 8, words[w + 3]!, true);
       } else {
-        const w = (start + i) * 4;
         const address = words[w + 2]! + words[w + 3]! * 2 ** 32;
         const joins = runPointerAt >= 0 && address >= runEnd && address - runEnd <= MAX_BRIDGED_GAP &&
           address + len - runStart <= MAX_RUN_BYTES;
