@@ -268,14 +268,24 @@ class Sides:
         self.flight.close()
 
 
-def interleaved(label: str, runs: int, sides: dict[str, callable]) -> dict[str, list[float]]:
+def server_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads) from /proc: immune to the machine's load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved(label: str, runs: int, sides: dict[str, callable], server_pid: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall seconds per side and run, and CPU seconds (server + this process's threads) per side and run."""
     out: dict[str, list[float]] = {name: [] for name in sides}
+    cpu: dict[str, list[float]] = {name: [] for name in sides}
     for i in range(runs):
         for name, run_one in sides.items():
+            s0, c0 = server_cpu_seconds(server_pid), time.process_time()
             secs, _ = run_one()
+            cpu[name].append(server_cpu_seconds(server_pid) - s0 + time.process_time() - c0)
             out[name].append(secs)
         progress(f"{label}: run {i + 1}/{runs}: " + ", ".join(f"{n} {out[n][-1] * 1000:.0f} ms" for n in sides))
-    return out
+    return out, cpu
 
 
 # ------------------------------------------------------------------------------------------
@@ -290,28 +300,30 @@ def render(meta: dict, results: list[dict], star: dict | None) -> str:
         f"client and server; node {meta['node']}, quiver {meta['quiver_commit']}",
         "",
     ]
-    rows = [("query", "result rows", "quiver ms", "duckdb ms", "duckdb/quiver", "target")]
+    rows = [("query", "result rows", "quiver ms", "duckdb ms", "duckdb/quiver", "target", "CPU ms quiver/duckdb")]
     for r in results:
         target = r["target"]
         ok = "ok" if r["ratio"] >= target else "MISSED"
         rows.append((r["query"], f"{r['rows']:,}", f"{r['quiver_ms']:,.1f}", f"{r['duckdb_ms']:,.1f}",
-                     f"{r['ratio']:.2f}x", f">= {target:.1f}x {ok}" if r["class"] == "agg" else "-"))
+                     f"{r['ratio']:.2f}x", f">= {target:.1f}x {ok}" if r["class"] == "agg" else "-",
+                     f"{r['cpu_ms']['quiver']:,.0f} / {r['cpu_ms']['duckdb']:,.0f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    align = ["<", ">", ">", ">", ">", "<"]
+    align = ["<", ">", ">", ">", ">", "<", ">"]
     for i, row in enumerate(rows):
         lines.append("  ".join(f"{c:{a}{w}}" for c, a, w in zip(row, align, widths)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     if star:
         lines += ["", f"SELECT * FROM sales ({meta['sales_mb']:.1f} MB of Arrow), MB/s (median):"]
-        srows = [("path", "MB/s", "SQL / path")]
+        srows = [("path", "MB/s", "SQL / path", "CPU s")]
         for key, label in (("sql", "Flight SQL (ADBC fetch_arrow_table)"), ("sql_pyarrow", "Flight SQL (pyarrow.flight read_all)"),
                            ("doget_cold", "DoGet cold (pyarrow read_all, cache cleared)"),
                            ("doget_hot", "DoGet hot (pyarrow read_all, from cache)"), ("duckdb", "DuckDB in-process to_arrow_table")):
-            srows.append((label, f"{star[key]:,.0f}", f"{star['sql'] / star[key]:.2f}x"))
-        w = [max(len(r[i]) for r in srows) for i in range(3)]
+            cpu_key = {"sql": "quiver"}.get(key, key)
+            srows.append((label, f"{star[key]:,.0f}", f"{star['sql'] / star[key]:.2f}x", f"{star['cpu_s'][cpu_key]:.2f}"))
+        w = [max(len(r[i]) for r in srows) for i in range(4)]
         for i, row in enumerate(srows):
-            lines.append("  ".join(f"{c:{a}{ww}}" for c, a, ww in zip(row, ["<", ">", ">"], w)).rstrip())
+            lines.append("  ".join(f"{c:{a}{ww}}" for c, a, ww in zip(row, ["<", ">", ">", ">"], w)).rstrip())
             if i == 0:
                 lines.append("  ".join("-" * ww for ww in w))
         for key, label in (("sql", "ADBC"), ("sql_pyarrow", "pyarrow.flight")):
@@ -319,6 +331,8 @@ def render(meta: dict, results: list[dict], star: dict | None) -> str:
             lines.append(f"target: Flight SQL ({label}) >= 0.7x of DoGet cold: {ratio:.2f}x {'ok' if ratio >= 0.7 else 'MISSED'}")
     lines.append("")
     lines.append("ratio = duckdb ms / quiver ms: quiver's speed relative to DuckDB in-process (higher is better).")
+    lines.append("CPU = user + system seconds of the quiver server and of this process (client, in-process DuckDB) "
+                 "during the run, median: unlike wall time, it does not grow with the machine's load.")
     return "\n".join(lines)
 
 
@@ -410,22 +424,23 @@ def main(argv: list[str]) -> int:
                 sides.doget("sales", cold=False)
                 if sides.sql_by_flight(sql)[1].num_rows != sales.num_rows:
                     raise BenchError("Flight SQL by pyarrow.flight returned a different row count")
-                runs = interleaved(qname, args.runs, {
+                runs, cpu = interleaved(qname, args.runs, {
                     "quiver": lambda: sides.quiver(sql), "sql_pyarrow": lambda: sides.sql_by_flight(sql), "duckdb": lambda: sides.duckdb(sql),
                     "doget_cold": lambda: sides.doget("sales", cold=True), "doget_hot": lambda: sides.doget("sales", cold=False),
-                })
+                }, server.pid)
                 star = {"sql": sales_bytes / MB / statistics.median(runs["quiver"]),
                         "sql_pyarrow": sales_bytes / MB / statistics.median(runs["sql_pyarrow"]),
                         "duckdb": sales_bytes / MB / statistics.median(runs["duckdb"]),
                         "doget_cold": sales_bytes / MB / statistics.median(runs["doget_cold"]),
                         "doget_hot": sales_bytes / MB / statistics.median(runs["doget_hot"]),
-                        "runs_s": runs}
+                        "cpu_s": {k: statistics.median(v) for k, v in cpu.items()}, "runs_s": runs}
             else:
-                runs = interleaved(qname, args.runs, {"quiver": lambda: sides.quiver(sql), "duckdb": lambda: sides.duckdb(sql)})
+                runs, cpu = interleaved(qname, args.runs, {"quiver": lambda: sides.quiver(sql), "duckdb": lambda: sides.duckdb(sql)}, server.pid)
             q_ms = statistics.median(runs["quiver"]) * 1000
             d_ms = statistics.median(runs["duckdb"]) * 1000
             results.append({"query": qname, "class": qclass, "sql": sql, "rows": rows, "quiver_ms": q_ms, "duckdb_ms": d_ms,
                             "ratio": d_ms / q_ms, "target": 0.8 if qclass == "agg" else 0.0,
+                            "cpu_ms": {k: statistics.median(v) * 1000 for k, v in cpu.items()},
                             "runs_ms": {k: [x * 1000 for x in v] for k, v in runs.items()}})
             if not server.alive():
                 raise BenchError(f"quiver exited\n{server.log_tail()}")
