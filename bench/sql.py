@@ -353,6 +353,8 @@ def parse_args(argv: list[str]):
     ap.add_argument("--call-timeout", type=float, default=600.0, help="deadline of every Flight RPC in seconds")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results-sql.json", help="JSON results file")
     ap.add_argument("--keep-data", action="store_true", help="keep the server's data directory and log")
+    ap.add_argument("--quiver", type=Path, default=ROOT, metavar="DIR",
+                    help="quiver checkout whose server to benchmark (default: this one; it needs a build/)")
     ap.add_argument("--node-arg", action="append", default=[], metavar="ARG",
                     help="extra node option for the quiver process (repeatable), e.g. --node-arg=--cpu-prof")
     ap.add_argument("--quiver-arg", action="append", default=[], metavar="ARG",
@@ -390,7 +392,7 @@ def main(argv: list[str]) -> int:
     sales_bytes = arrow_body_bytes(sales)
     work = Path(tempfile.mkdtemp(prefix="quiver-bench-sql-"))
     data_dir = work / "quiver-data"
-    server = ServerProcess("quiver", ["node", *args.node_arg, str(ROOT / "bin" / "quiver.js"), "serve", "--port", "0",
+    server = ServerProcess("quiver", ["node", *args.node_arg, str(args.quiver.resolve() / "bin" / "quiver.js"), "serve", "--port", "0",
                                       "--host", "127.0.0.1", "--data", str(data_dir), "--log-level", "warn", *args.quiver_arg],
                            work / "quiver.log")
     status = 1
@@ -450,7 +452,7 @@ def main(argv: list[str]) -> int:
             "rows": args.rows, "customers": args.customers, "runs": args.runs, "sales_mb": sales_bytes / MB,
             "cpus": os.cpu_count(), "machine": platform.platform(), "python": platform.python_version(),
             "pyarrow": pa.__version__, "duckdb": duckdb.__version__, "adbc": _adbc_version(), "node": _node_version(),
-            "quiver_commit": _git_commit(ROOT), "node_args": args.node_arg, "quiver_args": args.quiver_arg,
+            "quiver_root": str(args.quiver.resolve()), "quiver_commit": _git_commit(args.quiver.resolve()), "node_args": args.node_arg, "quiver_args": args.quiver_arg,
         }
         args.out.write_text(json.dumps({"meta": meta, "results": results, "select_star_mb_s": star}, indent=2) + "\n")
         progress(f"wrote {args.out}")
