@@ -24,19 +24,26 @@ interface ColumnSink {
   finish(): Data;
 }
 
-/** A byte buffer that grows by doubling; `take` hands its content over and starts anew. */
+/**
+ * A byte buffer that grows by doubling; `take` hands its content over and starts anew. Only
+ * bitmaps, whose bits are set one by one, need zeroed memory; value buffers are written in full
+ * before they are read, so they skip the zeroing (a batch allocates megabytes of them).
+ */
 class Bytes {
   buf: Uint8Array;
   len = 0;
-  constructor(private readonly initial = 4096) {
-    this.buf = new Uint8Array(initial);
+  constructor(private readonly initial = 4096, private readonly zeroed = false) {
+    this.buf = this.allocate(initial);
+  }
+  private allocate(size: number): Uint8Array {
+    return this.zeroed ? new Uint8Array(size) : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
   }
   reserve(extra: number): void {
     const need = this.len + extra;
     if (need <= this.buf.byteLength) return;
     let cap = Math.max(this.buf.byteLength * 2, this.initial);
     while (cap < need) cap *= 2;
-    const next = new Uint8Array(cap);
+    const next = this.allocate(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
@@ -45,10 +52,10 @@ class Bytes {
     this.buf.set(src, this.len);
     this.len += src.byteLength;
   }
-  /** The bytes so far, padded with zeros to a multiple of 8 (Arrow's alignment). */
+  /** The bytes so far (the IPC encoder pads each buffer to 8 bytes). */
   take(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
-    this.buf = new Uint8Array(Math.max(this.initial, this.len));
+    this.buf = this.allocate(Math.max(this.initial, this.len));
     this.len = 0;
     return out;
   }
@@ -56,7 +63,7 @@ class Bytes {
 
 /** Arrow validity bitmap built from DuckDB's validity masks (same LSB bit order, 64-bit words). */
 class Validity {
-  private bits = new Bytes(256);
+  private bits = new Bytes(256, true);
   length = 0;
   nulls = 0;
 
@@ -134,7 +141,7 @@ class FixedSink implements ColumnSink {
 /** DuckDB BOOLEAN is one byte per value; Arrow packs bits. */
 class BoolSink implements ColumnSink {
   private validity = new Validity();
-  private values = new Bytes(256);
+  private values = new Bytes(256, true);
   private length = 0;
   constructor(private readonly type: DataType) {}
   append(vec: Vec, start: number, count: number): void {
@@ -242,6 +249,8 @@ class StringSink implements ColumnSink {
   private offsets = new Bytes();
   private values = new Bytes();
   private rows = 0;
+  /** Long strings of the current run: heap address, length, output position, repeated. */
+  private readonly runMembers: number[] = [];
   constructor(private readonly type: DataType) {
     this.offsets.push(new Uint8Array(4));
   }
@@ -249,53 +258,68 @@ class StringSink implements ColumnSink {
     const mask = Validity.of(vec, start, count);
     this.validity.append(mask, start, count);
     const raw = duckdb.vector_get_data(vec, (start + count) * 16);
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    // Entry words: [length, prefix or inline bytes..., pointer low, pointer high]. DuckDB's
+    // vectors are 8-byte aligned; the copy is only a guard.
+    const words = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2) : new Uint32Array(raw.slice().buffer);
     this.offsets.reserve(count * 4);
     const offsets = new Int32Array(this.offsets.buf.buffer, this.offsets.len - 4, count + 1);
+    // Pass 1: offsets (and so the values' size, reserved once). Null entries may hold garbage.
+    let total = offsets[0]!;
+    const base = total;
+    for (let i = 0; i < count; i++) {
+      const row = start + i;
+      if (mask === null || (mask[row >> 3]! & (1 << (row & 7))) !== 0) total += words[row * 4]!;
+      offsets[i + 1] = total;
+    }
+    // 3 spare bytes: inline strings are copied in whole words (see below).
+    this.values.reserve(total - base + 3);
+    const out = this.values.buf;
+    const outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const origin = this.values.len - base;
+    // Pass 2: bytes. Every string's place is known, so inline strings do not break a run of
+    // heap strings: one native read per run of nearby heap strings, copied to their places.
+    const members = this.runMembers;
     let runStart = 0;
     let runEnd = 0;
     let runPointerAt = -1;
-    const runMembers: number[] = []; // pairs: heap address, length, in output order
     const flushRun = () => {
-      if (runPointerAt < 0) return;
       const bytes = duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, runPointerAt, runEnd - runStart);
-      for (let k = 0; k < runMembers.length; k += 2) {
-        const from = runMembers[k]! - runStart;
-        this.values.push(bytes.subarray(from, from + runMembers[k + 1]!));
+      for (let k = 0; k < members.length; k += 3) {
+        const from = members[k]! - runStart;
+        out.set(bytes.subarray(from, from + members[k + 1]!), members[k + 2]!);
       }
-      runMembers.length = 0;
+      members.length = 0;
       runPointerAt = -1;
     };
     for (let i = 0; i < count; i++) {
-      const row = start + i;
-      const at = row * 16;
-      const len = isValid(mask, row) ? view.getUint32(at, true) : 0;
+      const len = offsets[i + 1]! - offsets[i]!;
+      if (len === 0) continue;
+      const at = (start + i) * 16;
+      const dst = origin + offsets[i]!;
+      const w = (start + i) * 4;
       if (len <= 12) {
-        flushRun();
-        if (len > 0) {
-          // Inline strings: a byte loop beats creating a subarray per value.
-          this.values.reserve(len);
-          const out = this.values.buf;
-          let o = this.values.len;
-          for (let b = 0; b < len; b++) out[o++] = raw[at + 4 + b]!;
-          this.values.len = o;
-        }
+        // Inline: copied as up to 3 little-endian words, which may spill up to 3 bytes past the
+        // string. Strings are written in order (a heap string when its run is flushed, later), so
+        // what spills is always overwritten by the next string; past the last one it is outside
+        // the values' length.
+        outView.setUint32(dst, words[w + 1]!, true);
+        if (len > 4) outView.setUint32(dst + 4, words[w + 2]!, true);
+        if (len > 8) outView.setUint32(dst + 8, words[w + 3]!, true);
       } else {
-        const address = view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 2 ** 32;
+        const address = words[w + 2]! + words[w + 3]! * 2 ** 32;
         const joins = runPointerAt >= 0 && address >= runEnd && address - runEnd <= MAX_BRIDGED_GAP &&
           address + len - runStart <= MAX_RUN_BYTES;
         if (!joins) {
-          flushRun();
+          if (runPointerAt >= 0) flushRun();
           runStart = address;
           runPointerAt = raw.byteOffset + at + 8;
         }
         runEnd = address + len;
-        runMembers.push(address, len);
+        members.push(address, len, dst);
       }
-      // Offsets are written once the run is flushed; keep a running total instead.
-      offsets[i + 1] = offsets[i]! + len;
     }
-    flushRun();
+    if (runPointerAt >= 0) flushRun();
+    this.values.len += total - base;
     this.offsets.len += count * 4;
     this.rows += count;
   }

@@ -3,7 +3,9 @@
 // a statement. Each statement gets its own connection because temp views, our snapshot pins,
 // are per connection: the views it creates name exactly the files of the versions it pinned.
 import path from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType } from '@duckdb/node-api';
+import {
+  DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBType,
+} from '@duckdb/node-api';
 import { Field, Null, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
 import { ChunkBatcher } from './chunk-to-arrow.ts';
@@ -12,7 +14,8 @@ import { checkFunction } from './function-policy.ts';
 import { bindParameterRow } from './parameter-binding.ts';
 import { castParameters } from './parameter-casts.ts';
 import { QueryGate } from './query-gate.ts';
-import { parseQueryTree, type BaseTableRef } from './query-tree.ts';
+import { parseQueryTree, type BaseTableRef, type QueryTree } from './query-tree.ts';
+import { ParkedPlans } from './parked-plans.ts';
 import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
 import { SQL_CATALOG, SQL_SCHEMA, quiverTableOf } from './sql-names.ts';
 import { classifyStatement, SUPPORTED_STATEMENTS } from './statement-kind.ts';
@@ -46,37 +49,102 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   // Read per query, so options whose members are getters over live settings apply at once.
   const gate = new QueryGate(() => options.maxConcurrentQueries ?? 4);
   const open = new Set<DuckDbStatement>();
+  const ctx: PlanContext = { instance, gate, options, trees: new Map(), parked: new ParkedPlans(PARKED_PLANS, PARKED_PLAN_MS) };
   let closed = false;
 
   return {
     async plan(sql: string, resolver: TableResolver): Promise<PlannedStatement> {
       if (closed) throw new QuiverError('UNAVAILABLE', 'the SQL engine is shut down');
       const classified = classifyStatement(sql);
-      const con = await instance.connect();
-      try {
-        const statement = classified.query === null
-          ? new DuckDbStatement(classified.statement, null, con, new Schema([]), new Schema([]), [], [], gate, options)
-          : await planQuery(con, classified.statement, classified.query, resolver, gate, options);
-        open.add(statement);
-        statement.onClose = () => open.delete(statement);
-        return statement;
-      } catch (err) {
-        con.closeSync();
-        throw fromDuckDbError(err, null, options);
+      let statement: DuckDbStatement;
+      if (classified.query === null) {
+        const con = await instance.connect();
+        statement = new DuckDbStatement(classified.statement, null, con, new Schema([]), new Schema([]), [], [], gate, options);
+      } else {
+        statement = await planQuery(ctx, classified.statement, classified.query, resolver);
       }
+      open.add(statement);
+      statement.onClose = () => open.delete(statement);
+      return statement;
     },
     async close() {
       closed = true;
+      ctx.parked.clear();
       for (const s of [...open]) await s.close();
+      ctx.parked.clear();
       instance.closeSync();
     },
   };
 }
 
-async function planQuery(
-  con: DuckDBConnection, statement: StatementKind, query: string, resolver: TableResolver, gate: QueryGate, options: SqlEngineOptions,
+/** How many never-executed plans wait for their DoGet, and for how long at most. */
+const PARKED_PLANS = 16;
+const PARKED_PLAN_MS = 30_000;
+/** Parse trees kept by query text (json_serialize_sql is one more round trip per plan). */
+const PARSE_TREES = 256;
+
+interface PlanContext {
+  instance: DuckDBInstance;
+  gate: QueryGate;
+  options: SqlEngineOptions;
+  trees: Map<string, QueryTree>;
+  parked: ParkedPlans<ParkedStatement>;
+}
+
+/** A planned query's native parts and what was derived from them, as parked between plans. */
+interface ParkedStatement {
+  ps: DuckDBPreparedStatement;
+  con: DuckDBConnection;
+  schema: Schema;
+  parameterSchema: Schema;
+  relations: SnapshotRelation[];
+  duckTypes: DuckDBType[];
+  typing: ParameterTyping;
+  dispose(): void;
+}
+
+/** A connection opened on first use, so a plan taken from the parked ones never opens one. */
+class LazyConnection {
+  private con: DuckDBConnection | null = null;
+  constructor(private readonly instance: DuckDBInstance) {}
+  async get(): Promise<DuckDBConnection> {
+    return (this.con ??= await this.instance.connect());
+  }
+  close(): void {
+    this.con?.closeSync();
+    this.con = null;
+  }
+}
+
+async function planQuery(ctx: PlanContext, statement: StatementKind, query: string, resolver: TableResolver): Promise<DuckDbStatement> {
+  const lazy = new LazyConnection(ctx.instance);
+  try {
+    return await planQueryOn(ctx, statement, query, resolver, lazy);
+  } catch (err) {
+    lazy.close();
+    throw fromDuckDbError(err, null, ctx.options);
+  }
+}
+
+/** The query tree of `query`, parsed once per distinct text (the tree depends on the text alone). */
+async function treeOf(ctx: PlanContext, query: string, lazy: LazyConnection): Promise<QueryTree> {
+  const known = ctx.trees.get(query);
+  if (known) {
+    ctx.trees.delete(query);
+    ctx.trees.set(query, known);
+    return known;
+  }
+  const tree = await parseQueryTree(await lazy.get(), query);
+  ctx.trees.set(query, tree);
+  if (ctx.trees.size > PARSE_TREES) ctx.trees.delete(ctx.trees.keys().next().value!);
+  return tree;
+}
+
+async function planQueryOn(
+  ctx: PlanContext, statement: StatementKind, query: string, resolver: TableResolver, lazy: LazyConnection,
 ): Promise<DuckDbStatement> {
-  const tree = await parseQueryTree(con, query);
+  const { gate, options } = ctx;
+  const tree = await treeOf(ctx, query, lazy);
   for (const fn of tree.functions) checkFunction(fn);
   const refs = tree.tables.filter((t) => !(t.catalog === '' && t.schema === '' && tree.cteNames.has(t.table) && !t.hasAtClause));
   // One relation per distinct (table, version) the statement names, in first-mention order.
@@ -93,9 +161,21 @@ async function planQuery(
     }
     relationOf.set(ref, pin.relation);
   }
+  const rewritten = rewriteReferences(query, refs, relationOf);
+  const tables = pins.map((p) => p.pinned);
+  // Everything the plan is built from: the same key means the same views and statement.
+  const key = JSON.stringify([rewritten, tables.map((t) => [t.name, t.version, t.files.map((f) => [f.path, f.format])])]);
+  const reused = ctx.parked.take(key);
+  if (reused) {
+    lazy.close(); // opened only to parse
+    const s = new DuckDbStatement(statement, reused.ps, reused.con, reused.schema, reused.parameterSchema, tables, reused.relations, gate, options,
+      reused.duckTypes, reused.typing);
+    s.parkAs(key, ctx.parked);
+    return s;
+  }
+  const con = await lazy.get();
   const relations: SnapshotRelation[] = [];
   for (const pin of pins) relations.push(await createSnapshotRelation(con, pin.relation, pin.pinned));
-  const rewritten = rewriteReferences(query, refs, relationOf);
   let ps: DuckDBPreparedStatement;
   try {
     ps = await con.prepare(rewritten);
@@ -106,7 +186,6 @@ async function planQuery(
     ps.destroySync();
     throw invalidArgument(`DuckDB reads this as a ${StatementType[ps.statementType]} statement; ${SUPPORTED_STATEMENTS}`);
   }
-  const tables = pins.map((p) => p.pinned);
   const { fields, duckTypes } = describeColumns(ps, tables);
   const params: Field[] = [];
   const untypedParams: boolean[] = [];
@@ -118,7 +197,10 @@ async function planQuery(
     untypedParams.push(arrow.typeId === Type.Null);
   }
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
-  return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
+  const planned = new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
+  // Arrow IPC versions are copied into temp tables: not worth holding on to while parked.
+  if (tables.every((t) => t.files.every((f) => f.format === 'parquet'))) planned.parkAs(key, ctx.parked);
+  return planned;
 }
 
 /**
@@ -210,6 +292,13 @@ function rewriteReferences(sql: string, refs: BaseTableRef[], relationOf: Map<Ba
   return out;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so a fetch started ahead cannot become an unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
 /** What re-preparing with typed parameters needs: the SQL DuckDB planned and its parameters. */
 interface ParameterTyping {
   sql: string;
@@ -227,6 +316,8 @@ class DuckDbStatement implements PlannedStatement {
   onClose: () => void = () => undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Where close() parks this plan for the next identical one, while it has never executed. */
+  private parking: { key: string; parked: ParkedPlans<ParkedStatement> } | null = null;
 
   constructor(
     readonly statement: StatementKind,
@@ -241,6 +332,11 @@ class DuckDbStatement implements PlannedStatement {
     private readonly duckTypes: DuckDBType[] = [],
     private readonly typing: ParameterTyping | null = null,
   ) {}
+
+  /** Lets close() park this plan under `key` (see parked-plans.ts) unless it has executed. */
+  parkAs(key: string, parked: ParkedPlans<ParkedStatement>): void {
+    this.parking = { key, parked };
+  }
 
   /** Statements re-prepared with casts for one parameter batch schema (its SQL text is the key). */
   private readonly typed = new Map<string, TypedVariant>();
@@ -281,6 +377,9 @@ class DuckDbStatement implements PlannedStatement {
   private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
     if (this.closed) throw invalidArgument('the prepared statement is closed');
     if (this.ps === null) return; // DROP TABLE: the caller drops; nothing to read
+    // An executed plan is not parked: the next plan of the same query builds its own (as DuckDB
+    // in-process re-plans a repeated query), and no execution state can carry over.
+    this.parking = null;
     let ps = this.ps;
     if (ps.parameterCount > 0 && parameters === null) {
       throw invalidArgument(`the statement has ${ps.parameterCount} parameter(s) and none were bound`);
@@ -306,6 +405,7 @@ class DuckDbStatement implements PlannedStatement {
     };
     const onAbort = () => interrupt('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
+    let pending: Promise<Settled<DuckDBDataChunk | null>> | null = null;
     const limitMs = this.options.timeLimitMs;
     const timer = limitMs !== undefined && limitMs > 0 ? setTimeout(() => interrupt('deadline'), limitMs) : undefined;
     try {
@@ -338,10 +438,19 @@ class DuckDbStatement implements PlannedStatement {
             throw invalidArgument(`parameter row ${row} gives the result types ${key}, unlike row 0 (${boundTypes}); bind parameters of one type per column`);
           }
         }
+        // One fetch is always in flight: DuckDB produces the next chunk on its threads while this
+        // thread converts the previous one and the caller sends its batches (a chunk is its own
+        // native object, untouched by later fetches). The loop never leaves a fetch behind: see
+        // the finally below.
+        pending = settled(result.fetchChunk());
         for (;;) {
+          const next = await pending;
+          pending = null;
           if (reason !== null) throw new Error('INTERRUPT Error: interrupted');
-          const chunk = await result.fetchChunk();
+          if (!next.ok) throw next.error;
+          const chunk = next.value;
           if (chunk === null || chunk.rowCount === 0) break;
+          pending = settled(result.fetchChunk());
           for (const batch of batcher!.push(chunk)) yield batch;
         }
       }
@@ -350,6 +459,12 @@ class DuckDbStatement implements PlannedStatement {
     } catch (err) {
       throw fromDuckDbError(err, reason, this.options);
     } finally {
+      // An abandoned or failed stream may leave a fetch running on the connection: let it end
+      // before the connection is released (interrupting makes that quick).
+      if (pending !== null) {
+        this.con.interrupt();
+        await pending;
+      }
       clearTimeout(timer);
       clearInterval(repeat);
       signal?.removeEventListener('abort', onAbort);
@@ -362,6 +477,19 @@ class DuckDbStatement implements PlannedStatement {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
+    const parking = this.parking;
+    if (parking !== null && this.ps !== null && this.typed.size === 0) {
+      const { ps, con } = this;
+      parking.parked.park(parking.key, {
+        ps, con, schema: this.schema, parameterSchema: this.parameterSchema, relations: this.relations, duckTypes: this.duckTypes,
+        typing: this.typing!,
+        dispose() {
+          ps.destroySync();
+          con.closeSync();
+        },
+      });
+      return;
+    }
     this.con.interrupt();
     // A consumer that abandons a result stream without ending it would keep `running` pending
     // forever: wait for it only briefly, then release the native handles regardless.
