@@ -5,9 +5,13 @@
 //   <root>/tables/.dropped-<uuid>/                                   a drop's leftovers
 //   <root>/log/                                                      the local coordinator's version logs
 // Paths in manifests and version logs are relative to the table directory ("data/…",
-// "manifests/…"), so a data root can be moved as a whole.
+// "manifests/…"), so a data root can be moved as a whole. Those paths are read back from
+// coordination state and manifests, which outlive the process that wrote them and may be
+// damaged or planted: a path is joined to its table directory only when it names one file of one
+// of the table's subdirectories (tablePath), so no reading or deleting ever reaches further.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { QuiverError } from '../errors.ts';
 import { tableDirName } from '../table-names.ts';
 import type { FileFormat } from './manifest.ts';
 
@@ -54,9 +58,14 @@ export class StorageLayout {
     return path.join(this.tableDir(name), sub);
   }
 
-  /** A file of a table, from its path relative to the table directory. */
+  /** A file of a table, from its path relative to the table directory (checked: tablePath). */
   file(name: string, rel: string): string {
-    return path.join(this.tableDir(name), rel);
+    return path.join(this.tableDir(name), tablePath(rel, TABLE_SUBDIRS, `a file of table ${JSON.stringify(name)}`));
+  }
+
+  /** A manifest of a table, from the path a log entry names (checked: tablePath). */
+  manifestFile(name: string, rel: string): string {
+    return path.join(this.tableDir(name), tablePath(rel, ['manifests'], `the manifest of a version of table ${JSON.stringify(name)}`));
   }
 
   /** A fresh directory name under the tables root for a drop's leftovers. */
@@ -78,3 +87,16 @@ export const newDataFilePath = (format: FileFormat) => `data/${randomUUID()}.${E
 
 /** A new manifest's path relative to its table directory; names sort by version. */
 export const newManifestPath = (version: number) => `manifests/${String(version).padStart(20, '0')}-${randomUUID()}.json`;
+
+/**
+ * `rel` when it names one file directly inside one of `subdirs` of a table directory; DATA_LOSS
+ * naming `what` otherwise (a damaged or planted record), before anything is read or deleted.
+ */
+export function tablePath(rel: string, subdirs: readonly TableSubdir[], what: string): string {
+  const slash = rel.indexOf('/');
+  const sub = rel.slice(0, slash);
+  const name = rel.slice(slash + 1);
+  const ok = slash > 0 && (subdirs as readonly string[]).includes(sub) && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+  if (!ok) throw new QuiverError('DATA_LOSS', `${what} is named ${JSON.stringify(rel)}, which is not a file of its ${subdirs.map((d) => `${d}/`).join(' or ')} directory; refused before anything was read or deleted`, { retriable: false });
+  return rel;
+}
