@@ -124,3 +124,24 @@ describe('a truncated manifest', () => {
     assert.equal(m.version, 1);
   });
 });
+
+describe('temporary files of publications a crash interrupted', () => {
+  test('are never read, and orphan collection removes them after the grace period, in table and log directories', async () => {
+    const table = 'temporaries';
+    await put(writer, table, part(1, [2]));
+    const planted = [
+      path.join(logDir(table), `.tmp-0b5e-${entryFileName(2)}`),
+      path.join(writer.tableDir(table), 'manifests', '.tmp-0b5e-00000000000000000002-x.json'),
+      path.join(writer.tableDir(table), 'data', '.tmp-0b5e-y.parquet'),
+    ];
+    for (const f of planted) fs.writeFileSync(f, '{"version":2');
+    const { store } = restart();
+    assert.equal((await store.snapshot(table)).version, 1);
+    const young = await collectOrphans(store, { graceMs: 60_000, now: Date.now() });
+    assert.ok(planted.every((f) => fs.existsSync(f)), 'young temporary files stay (their write may be under way)');
+    assert.ok(young.youngKept >= planted.length);
+    const gc = await collectOrphans(store, { graceMs: 0, now: Date.now() + 1000 });
+    assert.deepEqual(planted.filter((f) => fs.existsSync(f)), [], JSON.stringify(gc));
+    assert.equal((await readBack(restart().store, table)).rows.length, 2);
+  });
+});
