@@ -118,6 +118,30 @@ export async function publishFile(target: string, data: Uint8Array | string, cal
   await file.publish();
 }
 
+/**
+ * Publishes a copy of everything `source` holds as the file `target` (an import copies the
+ * descriptor it verified, so the file cannot be swapped between the check and the copy).
+ */
+export async function publishCopy(source: fs.FileHandle, target: string, calls: PublishCalls = SYSTEM_CALLS): Promise<number> {
+  const file = await NewFile.create(target, calls);
+  let bytes = 0;
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await source.read(chunk, 0, chunk.byteLength, bytes);
+      if (bytesRead === 0) break;
+      let done = 0;
+      while (done < bytesRead) done += (await file.handle.write(chunk, done, bytesRead - done)).bytesWritten;
+      bytes += bytesRead;
+    }
+  } catch (e) {
+    await file.discard();
+    throw e;
+  }
+  await file.publish();
+  return bytes;
+}
+
 /** Temporary files start with this; nothing quiver publishes does. */
 export const TEMPORARY_PREFIX = '.tmp-';
 

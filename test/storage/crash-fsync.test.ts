@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
 import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
-import { SYSTEM_CALLS, type PublishCalls } from '../../src/durable-files.ts';
+import { SYSTEM_CALLS, publishCopy, type PublishCalls } from '../../src/durable-files.ts';
 import { QuiverError } from '../../src/errors.ts';
 import { toStatus } from '../../src/flight/status.ts';
 import { TableStore } from '../../src/storage/table-store.ts';
@@ -91,4 +91,19 @@ test('a failed fsync before the log entry (data or manifest) fails the commit UN
   assert.ok(error instanceof QuiverError && error.code === 'UNAVAILABLE' && error.retriable, String(error));
   assert.match(error.message, /nothing was committed/);
   assert.deepEqual(await versionsOnDisk('early'), [[1, 3]]);
+});
+
+test('a copy (what an import publishes) appears complete under its name, never replacing a file', async () => {
+  const dir = fs.mkdtempSync(path.join(root, 'copy-'));
+  const source = path.join(dir, 'source');
+  fs.writeFileSync(source, Buffer.alloc(3 << 20, 7));
+  const fh = await fs.promises.open(source, 'r');
+  try {
+    assert.equal(await publishCopy(fh, path.join(dir, 'copy')), 3 << 20);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'copy')), fs.readFileSync(source));
+    await assert.rejects(publishCopy(fh, path.join(dir, 'copy')), (e: unknown) => (e as NodeJS.ErrnoException).code === 'EEXIST');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['copy', 'source'], 'no temporary file is left');
+  } finally {
+    await fh.close();
+  }
 });
