@@ -107,3 +107,26 @@ test('a copy (what an import publishes) appears complete under its name, never r
     await fh.close();
   }
 });
+
+test('a table\'s first commit fsyncs every directory it created, up to the data root, before its log entry is published', async () => {
+  const synced: string[] = [];
+  const recording: PublishCalls = {
+    link: SYSTEM_CALLS.link,
+    async syncDirectory(dir) {
+      synced.push(path.relative(root, path.resolve(dir)) || '.');
+      await SYSTEM_CALLS.syncDirectory(dir);
+    },
+  };
+  const fresh = open(recording);
+  try {
+    await put(fresh, 'new-table', part(1, [2]));
+  } finally {
+    await fresh.close();
+  }
+  const table = path.join('tables', tableDirName('new-table'));
+  const log = path.join('log', tableDirName('new-table'));
+  for (const dir of ['.', 'tables', table, path.join(table, 'data'), path.join(table, 'manifests'), 'log', log]) assert.ok(synced.includes(dir), `${dir} was not fsynced: ${synced.join(', ')}`);
+  // The log entry is the last name published: everything it depends on was made durable first.
+  assert.equal(synced.at(-1), log);
+  assert.ok(synced.lastIndexOf(path.join(table, 'manifests')) < synced.indexOf(log), synced.join(', '));
+});
