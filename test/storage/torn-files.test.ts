@@ -13,6 +13,8 @@ import { QuiverError } from '../../src/errors.ts';
 import { collectOrphans } from '../../src/storage/maintenance/orphan-gc.ts';
 import { TableStore } from '../../src/storage/table-store.ts';
 import { tableDirName } from '../../src/table-names.ts';
+import { FlightClient, FlightError } from '../../src/client/index.ts';
+import { startQuiver } from '../harness/quiver-process.ts';
 import { closeStore, part, put, quietLog, readBack, tempStore } from './maintenance-fixtures.ts';
 
 const writer = tempStore();
@@ -143,5 +145,32 @@ describe('temporary files of publications a crash interrupted', () => {
     const gc = await collectOrphans(store, { graceMs: 0, now: Date.now() + 1000 });
     assert.deepEqual(planted.filter((f) => fs.existsSync(f)), [], JSON.stringify(gc));
     assert.equal((await readBack(restart().store, table)).rows.length, 2);
+  });
+});
+
+describe('a server started on a data root with torn files', () => {
+  test('ListFlights lists every other table, the torn table serves its last complete version, nothing answers INTERNAL, and the log says what was skipped', async () => {
+    await put(writer, 'served-torn-entry', part(1, [3]));
+    fs.writeFileSync(entryFile('served-torn-entry', 2), '');
+    await put(writer, 'served-torn-name', part(1, [2]));
+    fs.writeFileSync(path.join(logDir('served-torn-name'), 'table.json'), '{"name":"ser');
+    const server = await startQuiver([], writer.root);
+    const client = new FlightClient(`grpc+tcp://${server.address}`);
+    try {
+      const names: string[] = [];
+      for await (const info of client.listFlights()) names.push(info.descriptor?.type === 'PATH' ? info.descriptor.path.join('/') : '?');
+      assert.ok(names.includes('served-torn-entry') && names.includes('healthy') && !names.includes('served-torn-name'), names.join());
+      assert.equal((await client.readTable('served-torn-entry')).numRows, 3);
+      assert.equal((await client.readTable('served-torn-name')).numRows, 2);
+      const damaged = await client.readTable('manifest-torn').then(() => null, (e: unknown) => e);
+      assert.ok(damaged === null || (damaged instanceof FlightError && damaged.code !== 13), String(damaged));
+    } finally {
+      client.close();
+      await server.stop();
+    }
+    const log = server.stderr();
+    assert.match(log, /"level":"warn","msg":"skipped a torn log entry of table \\"served-torn-entry\\"/);
+    assert.match(log, /"level":"warn","msg":"left table directory t_served-torn-name out of the listing/);
+    assert.doesNotMatch(log, /internal error/i);
   });
 });
