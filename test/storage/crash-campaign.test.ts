@@ -9,7 +9,7 @@
 // Real processes and real files (test/harness/quiver-process.ts); the kill lands wherever it
 // lands: staging a batch, fsyncing, between the manifest and the log entry, after the entry.
 //
-// QUIVER_CRASH_ITERATIONS (default 8, what CI runs) and QUIVER_CRASH_SEED (default 1) choose the
+// QUIVER_CRASH_ITERATIONS (default 6, what CI runs) and QUIVER_CRASH_SEED (default 1) choose the
 // run; each iteration is one server start, one kill and one check, and prints its seed to rerun.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
 import { FlightClient, FlightError, GrpcStatus, type FlightInfo } from '../../src/client/index.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 
-const ITERATIONS = Number(process.env.QUIVER_CRASH_ITERATIONS ?? 8);
+const ITERATIONS = Number(process.env.QUIVER_CRASH_ITERATIONS ?? 6);
 const SEED = Number(process.env.QUIVER_CRASH_SEED ?? 1);
 const TABLES = ['crash-a', 'crash-b', 'crash/c d'];
 /** Kills land within this long after the first commit a server acknowledges (its warm-up done). */
