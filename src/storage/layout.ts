@@ -11,13 +11,11 @@
 // of the table's subdirectories (tablePath), so no reading or deleting ever reaches further.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { QuiverError } from '../errors.ts';
 import { tableDirName } from '../table-names.ts';
 import type { FileFormat } from './manifest.ts';
+import { TABLE_SUBDIRS, tablePath, type TableSubdir } from './table-paths.ts';
 
-/** The subdirectories of a table directory, each holding files written once. */
-export const TABLE_SUBDIRS = ['data', 'manifests'] as const;
-export type TableSubdir = (typeof TABLE_SUBDIRS)[number];
+export { TABLE_SUBDIRS, tablePath, type TableSubdir } from './table-paths.ts';
 
 const DROPPED_PREFIX = '.dropped-';
 const EXTENSIONS: Record<FileFormat, string> = { parquet: 'parquet', 'arrow-stream': 'arrows' };
@@ -87,16 +85,3 @@ export const newDataFilePath = (format: FileFormat) => `data/${randomUUID()}.${E
 
 /** A new manifest's path relative to its table directory; names sort by version. */
 export const newManifestPath = (version: number) => `manifests/${String(version).padStart(20, '0')}-${randomUUID()}.json`;
-
-/**
- * `rel` when it names one file directly inside one of `subdirs` of a table directory; DATA_LOSS
- * naming `what` otherwise (a damaged or planted record), before anything is read or deleted.
- */
-export function tablePath(rel: string, subdirs: readonly TableSubdir[], what: string): string {
-  const slash = rel.indexOf('/');
-  const sub = rel.slice(0, slash);
-  const name = rel.slice(slash + 1);
-  const ok = slash > 0 && (subdirs as readonly string[]).includes(sub) && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
-  if (!ok) throw new QuiverError('DATA_LOSS', `${what} is named ${JSON.stringify(rel)}, which is not a file of its ${subdirs.map((d) => `${d}/`).join(' or ')} directory; refused before anything was read or deleted`, { retriable: false });
-  return rel;
-}

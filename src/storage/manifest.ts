@@ -1,7 +1,7 @@
 // A snapshot's manifest: immutable JSON written once per commit. It holds everything a reader
 // needs to serve that version without looking at anything newer.
 import { QuiverError } from '../errors.ts';
-import { tablePath } from './layout.ts';
+import { tablePath } from './table-paths.ts';
 
 export type FileFormat = 'parquet' | 'arrow-stream';
 
