@@ -170,8 +170,8 @@ export class CoordinationUnavailableError extends QuiverError {
  * sending the same commit again without reading the history first could apply it twice.
  */
 export class CommitOutcomeUnknownError extends QuiverError {
-  constructor(readonly table: string, readonly version: number, readonly manifest: string, cause?: unknown) {
-    super('DEADLINE_EXCEEDED', `the commit of version ${version} of table ${JSON.stringify(table)} may or may not have been applied: the connection to ZooKeeper was lost and did not come back in time; read the table's history before sending it again`, { retriable: false, cause });
+  constructor(readonly table: string, readonly version: number, readonly manifest: string, cause?: unknown, why = 'the connection to ZooKeeper was lost and did not come back in time') {
+    super('DEADLINE_EXCEEDED', `the commit of version ${version} of table ${JSON.stringify(table)} may or may not have been applied: ${why}; read the table's history before sending it again`, { retriable: false, cause });
     this.name = 'CommitOutcomeUnknownError';
   }
 }

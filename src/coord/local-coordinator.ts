@@ -1,17 +1,30 @@
 // The embedded coordinator: one process owns the data root. The version log is a directory of
-// entry files per table, each created exclusively, so the log can only grow by one entry per
-// successful compare-and-set, and the newest entry is the table's head. A table's catalog entry
-// rides in the log entry file it was published with, so it is exactly as atomic as the commit.
-// File formats in local/log-files.ts, commit locks in local/table-locks.ts.
+// entry files per table, each published once (complete or not at all: durable-files.ts), so the
+// log can only grow by one entry per successful compare-and-set, and the newest entry is the
+// table's head. A table's catalog entry rides in the log entry file it was published with, so it
+// is exactly as atomic as the commit. File formats in local/log-files.ts, commit locks in
+// local/table-locks.ts.
+//
+// Torn files from older data roots (see log-files.ts) are never fatal: a torn newest entry was
+// never acknowledged, so the table's head is the entry before it (and the next commit sets the
+// torn file aside and takes its version); a torn or damaged table.json hides only that table
+// from listings (the next commit to it writes the name again). Each is logged once.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
-import { isAlreadyExists, isNotFound, syncPath, writeNewFile } from '../durable-files.ts';
+import { PublishOutcomeUnknownError, SYSTEM_CALLS, UnpublishedError, ensureDirectory, isAlreadyExists, isNotFound, publishFile, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
-import { CommitConflictError, type CommitLock, type Coordinator, type LogEntry, type TableCatalog, type TableHead } from './coordinator.ts';
-import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, readEntryFile, readTableName } from './local/log-files.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type Coordinator, type LogEntry, type TableCatalog, type TableHead } from './coordinator.ts';
+import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, isTorn, readEntryFile, readIfExists, readTableName, setAside } from './local/log-files.ts';
 import { TableLocks } from './local/table-locks.ts';
+
+export interface LocalCoordinatorOptions {
+  /** Where what was skipped or set aside is reported (the server's warn log). */
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The system calls of publication (a test fails one of them); the real ones by default. */
+  calls?: PublishCalls;
+}
 
 export class LocalCoordinator implements Coordinator {
   readonly kind = 'local';
@@ -21,8 +34,15 @@ export class LocalCoordinator implements Coordinator {
   /** Entries never change once written (until a drop), so each is read from disk once. */
   private readonly known = new Map<string, Map<number, LogEntry>>();
   private readonly locks = new TableLocks();
+  /** Tables whose table.json this process has checked (or written) since it started. */
+  private readonly named = new Set<string>();
+  /** Damaged files already reported, so each is logged once. */
+  private readonly reported = new Set<string>();
+  private readonly calls: PublishCalls;
 
-  constructor(private readonly logRoot: string) {}
+  constructor(private readonly logRoot: string, private readonly options: LocalCoordinatorOptions = {}) {
+    this.calls = options.calls ?? SYSTEM_CALLS;
+  }
 
   private dir(table: string): string {
     return path.join(this.logRoot, tableDirName(table));
@@ -43,9 +63,28 @@ export class LocalCoordinator implements Coordinator {
   async entry(table: string, version: number): Promise<LogEntry | null> {
     const cached = this.known.get(table)?.get(version);
     if (cached) return cached;
-    const e = await readEntryFile(path.join(this.dir(table), entryFileName(version)), version);
-    if (e) this.remember(table, e);
-    return e;
+    const file = path.join(this.dir(table), entryFileName(version));
+    const read = await readEntryFile(file, version);
+    if (!read) return null;
+    if ('torn' in read) {
+      // Only the newest entry can be an unfinished write: no commit follows one that failed.
+      if (!(await this.isNewest(table, version))) throw read.torn;
+      this.report(file, `skipped a torn log entry of table ${JSON.stringify(table)}: version ${version - 1} is its head`, read.torn);
+      return null;
+    }
+    this.remember(table, read.entry);
+    return read.entry;
+  }
+
+  private async isNewest(table: string, version: number): Promise<boolean> {
+    const versions = entryVersions(await fs.readdir(this.dir(table)).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
+    return versions.at(-1) === version;
+  }
+
+  private report(file: string, message: string, error: unknown): void {
+    if (this.reported.has(file)) return;
+    this.reported.add(file);
+    this.options.log?.(message, { file, error: (error as Error)?.message ?? String(error) });
   }
 
   private remember(table: string, e: LogEntry): void {
@@ -75,26 +114,77 @@ export class LocalCoordinator implements Coordinator {
     const current = (await this.head(table))?.version ?? 0;
     if (current !== expected) throw new CommitConflictError(table, expected, current);
     const dir = this.dir(table);
-    await fs.mkdir(dir, { recursive: true });
-    if (expected === 0) {
-      await writeNewFile(path.join(dir, TABLE_FILE), encodeTableName(table)).catch((e) => {
-        if (!isAlreadyExists(e)) throw e;
-      });
-    }
+    await ensureDirectory(dir, this.calls);
+    // Whoever created the log directory, it is durable before the table's first entry is.
+    if (expected === 0) await syncDirectoriesUp(dir, path.dirname(this.logRoot), this.calls);
+    await this.ensureName(table, dir, expected === 0);
     const entry: LogEntry = { version: expected + 1, manifest, ...(catalog ? { catalog } : {}) };
+    const file = path.join(dir, entryFileName(entry.version));
     try {
-      await writeNewFile(path.join(dir, entryFileName(entry.version)), encodeLogEntry(entry));
+      await this.publishEntry(table, file, entry);
     } catch (e) {
       if (isAlreadyExists(e)) {
         this.heads.delete(table);
         throw new CommitConflictError(table, expected, (await this.head(table))?.version ?? 0);
       }
+      // The entry may have been seen in the moment it existed: nothing cached may keep it.
+      this.heads.delete(table);
+      this.known.get(table)?.delete(entry.version);
+      if (e instanceof UnpublishedError) {
+        throw new QuiverError('UNAVAILABLE', `version ${entry.version} of table ${JSON.stringify(table)} was not committed: its log entry could not be made durable (${(e.cause as Error)?.message ?? e.message}), and was withdrawn`, { retriable: true, cause: e });
+      }
+      if (e instanceof PublishOutcomeUnknownError) {
+        throw new CommitOutcomeUnknownError(table, entry.version, manifest, e, `its log entry ${file} could not be made durable, nor withdrawn (${(e.cause as Error)?.message ?? e.message})`);
+      }
       throw e;
     }
-    await syncPath(dir);
     this.heads.set(table, entry);
     this.remember(table, entry);
     return entry;
+  }
+
+  /** Publishes a log entry; a torn file under its name (an older crash) is set aside first. */
+  private async publishEntry(table: string, file: string, entry: LogEntry): Promise<void> {
+    try {
+      await publishFile(file, encodeLogEntry(entry), this.calls);
+      return;
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      const bytes = await readIfExists(file);
+      if (bytes === null || !isTorn(bytes)) throw e;
+      const aside = await setAside(file);
+      await this.calls.syncDirectory(path.dirname(file));
+      this.reported.delete(file);
+      this.options.log?.(`set aside a torn log entry of table ${JSON.stringify(table)} to commit version ${entry.version}`, { file, aside });
+    }
+    await publishFile(file, encodeLogEntry(entry), this.calls);
+  }
+
+  /**
+   * Makes sure the table's directory records its name: written with the first entry, and
+   * written again (the damaged one set aside) when an older crash left it torn or missing.
+   */
+  private async ensureName(table: string, dir: string, creating: boolean): Promise<void> {
+    if (this.named.has(table)) return;
+    const file = path.join(dir, TABLE_FILE);
+    const bytes = creating ? null : await readIfExists(file);
+    const recorded = bytes === null ? null : await nameOrDamaged(dir);
+    if (recorded !== table) {
+      try {
+        await publishFile(file, encodeTableName(table), this.calls);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        const name = await nameOrDamaged(dir);
+        if (name !== table) {
+          // Damaged (the name cannot be another table's: the directory is named after this one).
+          const aside = await setAside(file);
+          await this.calls.syncDirectory(dir);
+          this.options.log?.(`set aside a damaged table.json of table ${JSON.stringify(table)} and wrote it again`, { file, aside });
+          await publishFile(file, encodeTableName(table), this.calls);
+        }
+      }
+    }
+    this.named.add(table);
   }
 
   async dropTable(table: string): Promise<void> {
@@ -107,7 +197,8 @@ export class LocalCoordinator implements Coordinator {
     }
     this.heads.set(table, null);
     this.known.delete(table);
-    await syncPath(this.logRoot);
+    this.named.delete(table);
+    await this.calls.syncDirectory(this.logRoot);
     await fs.rm(trash, { recursive: true, force: true });
   }
 
@@ -126,7 +217,10 @@ export class LocalCoordinator implements Coordinator {
         const name = await readTableName(path.join(this.logRoot, d));
         if (name !== null && (await this.head(name)) !== null) names.push(name);
       } catch (e) {
-        if (!isNotFound(e)) throw e;
+        if (isNotFound(e)) continue;
+        // One table's damage leaves the listing of every other table working.
+        if (!(e instanceof QuiverError && e.code === 'DATA_LOSS')) throw e;
+        this.report(path.join(this.logRoot, d), `left table directory ${d} out of the listing: ${e.message}`, e);
       }
     }
     return names.sort();
@@ -161,10 +255,20 @@ export class LocalCoordinator implements Coordinator {
       }
       this.known.get(table)?.delete(v);
     }
-    if (removed.length > 0) await syncPath(dir);
+    if (removed.length > 0) await this.calls.syncDirectory(dir);
     return removed;
   }
 
   /** One process owns the data root (the LOCK file), so it is always the writer. */
   async confirmWriter(_what: string): Promise<void> {}
+}
+
+/** The name table.json records, or null when it is damaged; trouble reading it throws. */
+async function nameOrDamaged(dir: string): Promise<string | null> {
+  try {
+    return await readTableName(dir);
+  } catch (e) {
+    if (e instanceof QuiverError && e.code === 'DATA_LOSS') return null;
+    throw e;
+  }
 }

@@ -44,8 +44,29 @@ export function decodeLogEntry(bytes: Uint8Array | string, where: string, versio
   const o = storedObject(bytes, what, where);
   if (o.version !== version) throw damaged(what, where, `it holds version ${JSON.stringify(o.version)}`);
   if (typeof o.manifest !== 'string' || o.manifest === '') throw damaged(what, where, 'it names no manifest');
+  storedRelativePath(o.manifest, what, where);
   const catalog = optionalCatalog(o.catalog, what, where);
   return { version, manifest: o.manifest, ...(catalog ? { catalog } : {}) };
+}
+
+/**
+ * A file name read from coordination state (a manifest named by a log entry or a pointer), which
+ * storage joins to the table's directory: it must stay inside it, or reading or deleting "that
+ * manifest" would reach any file the server can. DATA_LOSS before anything is read or deleted.
+ */
+export function storedRelativePath(rel: string, what: string, where: string): string {
+  const why = pathEscape(rel);
+  if (why) throw damaged(what, where, `its manifest ${JSON.stringify(rel)} ${why}; nothing was read or deleted`);
+  return rel;
+}
+
+/** Why a path relative to a table directory does not stay inside it, or null when it does. */
+export function pathEscape(rel: string): string | null {
+  if (rel === '') return 'is empty';
+  if (rel.includes('\\') || rel.includes('\0')) return 'holds a backslash or NUL';
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return 'is an absolute path';
+  if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) return 'leaves its table directory';
+  return null;
 }
 
 export function optionalCatalog(value: unknown, what: string, where: string): TableCatalog | undefined {

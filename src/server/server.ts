@@ -132,7 +132,7 @@ export class QuiverServer {
           sessionTimeoutMs: config.zkSessionTimeoutMs,
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
         })
-        : new LocalCoordinator(path.join(data, 'log'));
+        : new LocalCoordinator(path.join(data, 'log'), { log: (message, fields) => log.warn(message, fields) });
       // Each write takes the staging settings in force when it begins.
       const store = new TableStore(data, coordinator, {
         get compression() {
@@ -144,7 +144,7 @@ export class QuiverServer {
         get maxBufferedBytes() {
           return live.settings.maxBufferedBytes;
         },
-      }, { cacheBytes: config.cacheBytes });
+      }, { cacheBytes: config.cacheBytes, log });
       const cluster = coordinator.cluster;
       const membership = cluster ? new ClusterMembership(cluster) : null;
       if (cluster) {

@@ -1,14 +1,16 @@
 // Data files kept as Arrow IPC streams: the messages exactly as the client sent them (schema,
 // dictionaries including deltas, compressed bodies), for schemas Parquet cannot hold exactly.
 import fs from 'node:fs/promises';
+import { NewFile } from '../durable-files.ts';
 import { END_OF_STREAM, framePrefix, readBodyLength, type IpcFrame } from '../arrow/ipc-framing.ts';
 
+/** Writes a stream file under a temporary name; finish() publishes it under its own (durable-files.ts). */
 export class ArrowStreamFileWriter {
   private bytes = 0;
-  private constructor(private readonly fh: fs.FileHandle) {}
+  private constructor(private readonly file: NewFile) {}
 
   static async create(file: string): Promise<ArrowStreamFileWriter> {
-    return new ArrowStreamFileWriter(await fs.open(file, 'wx'));
+    return new ArrowStreamFileWriter(await NewFile.create(file));
   }
 
   async append(frame: IpcFrame): Promise<void> {
@@ -17,22 +19,27 @@ export class ArrowStreamFileWriter {
     if (frame.body.byteLength > 0) await this.writeAll(frame.body);
   }
 
-  /** Ends the stream, fsyncs and closes; returns the file size. */
+  /** Ends the stream and publishes the file under its name; returns the file size. */
   async finish(): Promise<number> {
-    await this.writeAll(END_OF_STREAM);
-    await this.fh.sync();
-    await this.fh.close();
+    try {
+      await this.writeAll(END_OF_STREAM);
+    } catch (e) {
+      await this.file.discard();
+      throw e;
+    }
+    await this.file.publish();
     return this.bytes;
   }
 
+  /** Gives the file up: nothing is published. */
   async close(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
+    await this.file.discard();
   }
 
   private async writeAll(data: Uint8Array): Promise<void> {
     let done = 0;
     while (done < data.byteLength) {
-      const { bytesWritten } = await this.fh.write(data, done, data.byteLength - done);
+      const { bytesWritten } = await this.file.handle.write(data, done, data.byteLength - done);
       done += bytesWritten;
     }
     this.bytes += data.byteLength;

@@ -1,10 +1,13 @@
 // The catalog questions about a data root, and dropping a table: which tables there are, what
 // each one's current version holds (answered from the coordinator's catalog where it has one,
-// so a follower in a cluster asks ZooKeeper alone), and what a commit records there.
+// so a follower in a cluster asks ZooKeeper alone), and what a commit records there. A table
+// damaged on disk (DATA_LOSS) is left out of a listing and logged: the other tables stay listed,
+// and the damaged one still answers DATA_LOSS to whoever reads it by name.
 import fs from 'node:fs/promises';
 import type { Coordinator, TableCatalog } from '../coord/coordinator.ts';
 import { isNotFound, removeQuietly } from '../durable-files.ts';
 import { QuiverError, notFound } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { validateTableName } from '../table-names.ts';
 import type { StorageLayout } from './layout.ts';
 import { schemaBytes, type Manifest } from './manifest.ts';
@@ -35,13 +38,14 @@ export class Catalog {
     private readonly layout: StorageLayout,
     private readonly coordinator: Coordinator,
     private readonly reader: TableReader,
+    private readonly log?: Logger,
   ) {}
 
   async list(prefix = ''): Promise<Manifest[]> {
     const names = (await this.coordinator.tables()).filter((n) => n.startsWith(prefix));
     const out: Manifest[] = [];
     for (const n of names) {
-      const m = await skipDropped(this.reader.snapshot(n));
+      const m = await this.skipUnlisted(n, this.reader.snapshot(n));
       if (m) out.push(m);
     }
     return out;
@@ -55,7 +59,7 @@ export class Catalog {
   async describeTables(prefix = ''): Promise<TableDescription[]> {
     const out: TableDescription[] = [];
     for (const { table, head } of await this.coordinator.listHeads(prefix)) {
-      const catalog = head.catalog ?? (await skipDropped(this.reader.manifest(table, head.manifest).then((m) => catalogOf(m, null))));
+      const catalog = head.catalog ?? (await this.skipUnlisted(table, this.reader.manifest(table, head.manifest).then((m) => catalogOf(m, null))));
       if (catalog) out.push({ table, version: head.version, ...catalog });
     }
     return out;
@@ -86,14 +90,15 @@ export class Catalog {
       await lock.release();
     }
   }
-}
 
-/** Dropped between listing and reading: not an error for a listing. */
-async function skipDropped<T>(read: Promise<T>): Promise<T | null> {
-  try {
-    return await read;
-  } catch (e) {
-    if (e instanceof QuiverError && e.code === 'NOT_FOUND') return null;
-    throw e;
+  /** Dropped between listing and reading, or damaged on disk: left out of a listing, not its error. */
+  private async skipUnlisted<T>(table: string, read: Promise<T>): Promise<T | null> {
+    try {
+      return await read;
+    } catch (e) {
+      if (!(e instanceof QuiverError) || (e.code !== 'NOT_FOUND' && e.code !== 'DATA_LOSS')) throw e;
+      if (e.code === 'DATA_LOSS') this.log?.warn(`left table ${JSON.stringify(table)} out of a listing: ${e.message}`, { table });
+      return null;
+    }
   }
 }

@@ -3,8 +3,9 @@
 //   1. take the table's commit lock;
 //   2. read the head and let the caller's plan build the next version against it (or refuse,
 //      or give up: the plan is where "rebase onto appends" and "fail if overwritten" live);
-//   3. write the manifest under a fresh name with exclusive create, fsync it and the
-//      directories that name the new files;
+//   3. publish the manifest under a fresh name (durable-files.ts: complete or not at all, never
+//      replacing a file), after the data files it names; a table's first version also fsyncs
+//      the directories above its own, up to the data root;
 //   4. publish through the coordinator: a compare-and-set on the head (fenced in a cluster);
 //   5. map a lost compare-and-set by the caller's policy, and on an unknown outcome keep every
 //      file, since the log may hold the commit (orphan collection decides from the log later).
@@ -16,7 +17,7 @@ import type { Schema } from 'apache-arrow';
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
 import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator } from '../coord/coordinator.ts';
-import { ensureDirectory, removeQuietly, syncPath, writeNewFile } from '../durable-files.ts';
+import { SYSTEM_CALLS, ensureDirectory, ioFailure, publishFile, removeQuietly, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
 import { catalogOf } from './catalog.ts';
 import { newManifestPath, type StorageLayout } from './layout.ts';
@@ -64,6 +65,8 @@ export class Commits {
     private readonly reader: TableReader,
     private readonly writes: WritesInFlight,
     private readonly observers: StorageObservers,
+    /** Publication's system calls (a test fails one); the real ones by default. */
+    private readonly calls: PublishCalls = SYSTEM_CALLS,
   ) {}
 
   /**
@@ -82,8 +85,8 @@ export class Commits {
 
   /** Starts a commit of `table`: its directories exist and its files count as a write in flight. */
   async begin(table: string): Promise<PendingCommit> {
-    await ensureDirectory(this.layout.subdir(table, 'data'));
-    await ensureDirectory(this.layout.subdir(table, 'manifests'));
+    await ensureDirectory(this.layout.subdir(table, 'data'), this.calls);
+    await ensureDirectory(this.layout.subdir(table, 'manifests'), this.calls);
     return new PendingCommit(this, table, this.writes.begin(table));
   }
 
@@ -113,9 +116,12 @@ export class Commits {
         added: next.added,
       };
       manifestPath = newManifestPath(manifest.version);
-      await writeNewFile(this.layout.file(table, manifestPath), JSON.stringify(manifest, null, 1));
-      await syncPath(this.layout.subdir(table, 'data'));
-      await syncPath(this.layout.subdir(table, 'manifests'));
+      // Data files written here are published one by one (file-stager.ts); an import's copies
+      // are named by this fsync of their directory.
+      await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
+      await publishFile(this.layout.file(table, manifestPath), JSON.stringify(manifest, null, 1), this.calls);
+      // Whoever created the table's directories, they are durable before its first version is.
+      if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
       // The table's creation time rides in the catalog while the table keeps its identity.
       const createdAt = !head ? manifest.committedAt : entry?.catalog?.tableId === manifest.tableId ? entry.catalog.createdAt : null;
       try {
@@ -133,7 +139,8 @@ export class Commits {
     } catch (e) {
       // An unknown outcome may be in the log already: its manifest and files must stay.
       if (e instanceof CommitOutcomeUnknownError) keep = true;
-      throw e;
+      // Any other failure published nothing (the coordinator resolves a publish it started).
+      throw ioFailure(e, `the commit of table ${JSON.stringify(table)}`);
     } finally {
       try {
         if (!keep) {

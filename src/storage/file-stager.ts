@@ -5,7 +5,7 @@
 import type { Schema } from 'apache-arrow';
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 import { columnBytes, dictionaryIdsOf, topLevelNodeIndexes, withDictionaryId, type MessageInfo } from '../arrow/ipc-message.ts';
-import { removeQuietly, writeNewFile } from '../durable-files.ts';
+import { publishFile, removeQuietly } from '../durable-files.ts';
 import { newDataFilePath, type StorageLayout } from './layout.ts';
 import { invalidArgument } from '../errors.ts';
 import { ArrowStreamFileWriter } from './arrow-stream-files.ts';
@@ -151,7 +151,7 @@ export class FileStager {
         if (e instanceof ParquetDataError || e instanceof ParquetWorkerCrash) throw invalidArgument(`the record batches could not be written: ${e.message}`);
         throw e;
       }
-      await writeNewFile(target, bytes);
+      await publishFile(target, bytes);
       file.fileBytes = bytes.byteLength;
       return;
     }

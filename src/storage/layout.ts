@@ -5,15 +5,17 @@
 //   <root>/tables/.dropped-<uuid>/                                   a drop's leftovers
 //   <root>/log/                                                      the local coordinator's version logs
 // Paths in manifests and version logs are relative to the table directory ("data/…",
-// "manifests/…"), so a data root can be moved as a whole.
+// "manifests/…"), so a data root can be moved as a whole. Those paths are read back from
+// coordination state and manifests, which outlive the process that wrote them and may be
+// damaged or planted: a path is joined to its table directory only when it names one file of one
+// of the table's subdirectories (tablePath), so no reading or deleting ever reaches further.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
 import type { FileFormat } from './manifest.ts';
+import { TABLE_SUBDIRS, tablePath, type TableSubdir } from './table-paths.ts';
 
-/** The subdirectories of a table directory, each holding files written once. */
-export const TABLE_SUBDIRS = ['data', 'manifests'] as const;
-export type TableSubdir = (typeof TABLE_SUBDIRS)[number];
+export { TABLE_SUBDIRS, tablePath, type TableSubdir } from './table-paths.ts';
 
 const DROPPED_PREFIX = '.dropped-';
 const EXTENSIONS: Record<FileFormat, string> = { parquet: 'parquet', 'arrow-stream': 'arrows' };
@@ -54,9 +56,14 @@ export class StorageLayout {
     return path.join(this.tableDir(name), sub);
   }
 
-  /** A file of a table, from its path relative to the table directory. */
+  /** A file of a table, from its path relative to the table directory (checked: tablePath). */
   file(name: string, rel: string): string {
-    return path.join(this.tableDir(name), rel);
+    return path.join(this.tableDir(name), tablePath(rel, TABLE_SUBDIRS, `a file of table ${JSON.stringify(name)}`));
+  }
+
+  /** A manifest of a table, from the path a log entry names (checked: tablePath). */
+  manifestFile(name: string, rel: string): string {
+    return path.join(this.tableDir(name), tablePath(rel, ['manifests'], `the manifest of a version of table ${JSON.stringify(name)}`));
   }
 
   /** A fresh directory name under the tables root for a drop's leftovers. */

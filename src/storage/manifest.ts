@@ -1,6 +1,7 @@
 // A snapshot's manifest: immutable JSON written once per commit. It holds everything a reader
 // needs to serve that version without looking at anything newer.
 import { QuiverError } from '../errors.ts';
+import { tablePath } from './table-paths.ts';
 
 export type FileFormat = 'parquet' | 'arrow-stream';
 
@@ -66,6 +67,14 @@ export function manifestFromJson(text: string, origin: string): Manifest {
   if (m.formatVersion !== 1) throw damaged(origin, `format version ${String(m.formatVersion)}, not 1`);
   const missing = REQUIRED.filter(([key, ok]) => !ok((m as unknown as Record<string, unknown>)[key])).map(([key]) => key);
   if (missing.length > 0) throw damaged(origin, `field${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing or of the wrong type`);
+  // Every path is joined to the table directory to read, compact or release the file.
+  for (const f of m.files) {
+    try {
+      tablePath(f.path, ['data'], 'a data file');
+    } catch {
+      throw damaged(origin, `its data file ${JSON.stringify(f.path)} is not a file of the table's data/ directory; nothing was read or deleted`);
+    }
+  }
   return m;
 }
 
@@ -86,6 +95,15 @@ const REQUIRED: [keyof Manifest, (v: unknown) => boolean][] = [
 
 function damaged(origin: string, why: string, cause?: unknown): QuiverError {
   return new QuiverError('DATA_LOSS', `manifest ${origin} is damaged: ${why}; restore it from a backup`, { cause });
+}
+
+/**
+ * The manifest found in table `name`'s directory must be that table's: its data file paths are
+ * joined to the directory of the table it names.
+ */
+export function manifestOfTable(m: Manifest, name: string, origin: string): Manifest {
+  if (m.table !== name) throw damaged(origin, `it belongs to table ${JSON.stringify(m.table)}, not ${JSON.stringify(name)}; nothing was read`);
+  return m;
 }
 
 export const schemaBytes = (m: Manifest) => new Uint8Array(Buffer.from(m.schema, 'base64'));

@@ -13,7 +13,7 @@ import { validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
 import { FrameCache, type FrameCacheStats } from './frame-cache.ts';
 import type { StorageLayout } from './layout.ts';
-import { manifestFromJson, schemaBytes, type DataFile, type Manifest } from './manifest.ts';
+import { manifestFromJson, manifestOfTable, schemaBytes, type DataFile, type Manifest } from './manifest.ts';
 import { readParquet } from './parquet-files.ts';
 import type { ParquetPool } from './parquet-pool.ts';
 
@@ -117,8 +117,10 @@ export class TableReader {
     const key = `${name}\u0000${rel}`;
     const cached = this.manifests.get(key);
     if (cached) return cached;
-    const m = await readManifestFile(this.layout.file(name, rel));
+    const file = this.layout.manifestFile(name, rel);
+    const m = await readManifestFile(file);
     if (!m) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} was dropped, or this version of it has expired`, { fact: { kind: 'version-gone', table: name } });
+    manifestOfTable(m, name, file);
     this.manifests.set(key, m);
     return m;
   }

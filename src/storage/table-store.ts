@@ -8,6 +8,8 @@
 // Which manifest is current is the coordinator's business (its version log).
 import type { Schema } from 'apache-arrow';
 import type { Coordinator } from '../coord/coordinator.ts';
+import type { PublishCalls } from '../durable-files.ts';
+import type { Logger } from '../logger.ts';
 import { Catalog, type TableDescription } from './catalog.ts';
 import { Commits, type WriteMode } from './commit.ts';
 import type { StagingOptions } from './file-stager.ts';
@@ -37,13 +39,17 @@ export class TableStore {
     readonly root: string,
     readonly coordinator: Coordinator,
     readonly staging: StagingOptions,
-    options: { parquetWorkers?: number; cacheBytes?: number } = {},
+    /**
+     * log: where tables left out of a listing (damaged on disk) are reported; calls: the system
+     * calls with which commits publish manifests (a test fails one).
+     */
+    options: { parquetWorkers?: number; cacheBytes?: number; log?: Logger; calls?: PublishCalls } = {},
   ) {
     this.layout = new StorageLayout(root);
     this.pool = new ParquetPool(options.parquetWorkers);
     this.reader = new TableReader(this.layout, coordinator, this.pool, options.cacheBytes ?? 0);
-    this.catalog = new Catalog(this.layout, coordinator, this.reader);
-    this.commits = new Commits(this.layout, coordinator, this.reader, this.writes, this.observers);
+    this.catalog = new Catalog(this.layout, coordinator, this.reader, options.log);
+    this.commits = new Commits(this.layout, coordinator, this.reader, this.writes, this.observers, options.calls);
     this.writer = new TableWriter(this.layout, this.commits, this.pool, staging);
   }
 

@@ -2,7 +2,7 @@
 // moved by compare-and-set) and its log nodes (one per committed version), encoded and decoded
 // in one place. A node that does not decode is damaged state: DATA_LOSS naming its path.
 import type { LogEntry, TableCatalog } from '../coordinator.ts';
-import { damaged, decodeLogEntry, optionalCatalog, storedCount, storedObject } from '../stored-records.ts';
+import { damaged, decodeLogEntry, optionalCatalog, storedCount, storedObject, storedRelativePath } from '../stored-records.ts';
 import type { ZkSession } from './session.ts';
 
 export interface Pointer {
@@ -44,6 +44,7 @@ export function decodePointer(data: Buffer, path: string): Pointer {
   const version = storedCount(o, 'version', what, where);
   if (o.manifest !== null && typeof o.manifest !== 'string') throw damaged(what, where, 'its manifest is neither a path nor null');
   if ((version === 0) !== (o.manifest === null)) throw damaged(what, where, `version ${version} with manifest ${JSON.stringify(o.manifest)}`);
+  if (o.manifest !== null) storedRelativePath(o.manifest, what, where);
   const catalog = optionalCatalog(o.catalog, what, where);
   return { name: o.name, generation, version, manifest: o.manifest, ...(catalog ? { catalog } : {}) };
 }

@@ -63,7 +63,7 @@ export async function expireTable(store: TableStore, table: string, options: Exp
   for (const v of versions) {
     if (!gone.has(v.entry.version)) continue;
     try {
-      await fs.rm(store.layout.file(table, v.entry.manifest));
+      await fs.rm(store.layout.manifestFile(table, v.entry.manifest));
       manifestsDeleted++;
     } catch {
       // Already gone (an earlier run that stopped half-way): nothing refers to it.

@@ -1,5 +1,6 @@
-// Orphan collection: data files and manifests that no retained version references, and the
-// leftovers of drops (`.dropped-*`), are deleted once they are older than the grace period (by
+// Orphan collection: data files and manifests that no retained version references (temporary
+// files of publications a crash interrupted among them), the leftovers of drops (`.dropped-*`)
+// and temporary files in the local coordinator's log directories, are deleted once they are older than the grace period (by
 // mtime). The grace period is what protects work whose files are not referenced yet: a DoPut
 // still staging, a commit between writing its manifest and publishing it, and a commit whose
 // outcome is unknown (CommitOutcomeUnknownError keeps its files; if the log holds it, they are
@@ -13,7 +14,7 @@
 // (confirmWriter) right before; a table whose retained manifests cannot all be read is skipped.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isNotFound } from '../../durable-files.ts';
+import { isNotFound, isTemporaryName } from '../../durable-files.ts';
 import { QuiverError } from '../../errors.ts';
 import { tableDirName } from '../../table-names.ts';
 import { TABLE_SUBDIRS, isDroppedDir } from '../layout.ts';
@@ -70,6 +71,7 @@ export async function collectOrphans(store: TableStore, options: OrphanGcOptions
   if (!options.table) {
     for (const dir of await listDir(store.layout.logRoot)) {
       if (isDroppedDir(dir)) await removeDroppedDir(store, store.layout.logDirNamed(dir), old, result);
+      else if (!dir.startsWith('.')) await removeTemporaryFiles(store, store.layout.logDirNamed(dir), old, result);
     }
   }
   return result;
@@ -122,6 +124,24 @@ async function removeDroppedDir(store: TableStore, dir: string, old: (mtimeMs: n
   await fs.rm(dir, { recursive: true, force: true });
   result.deletedDirs++;
   if (result.paths.length < MAX_LISTED) result.paths.push(store.layout.relative(dir));
+}
+
+/** Temporary files a crash left in a log directory (a log entry or table.json never published). */
+async function removeTemporaryFiles(store: TableStore, dir: string, old: (mtimeMs: number) => boolean, result: OrphanGcResult): Promise<void> {
+  for (const name of (await listDir(dir)).filter(isTemporaryName)) {
+    const file = path.join(dir, name);
+    const stat = await fs.lstat(file).catch(() => null);
+    if (!stat?.isFile()) continue;
+    if (!old(stat.mtimeMs)) {
+      result.youngKept++;
+      continue;
+    }
+    await store.coordinator.confirmWriter(`delete a temporary file of the version log (${name})`);
+    await fs.rm(file, { force: true });
+    result.deletedFiles++;
+    result.deletedBytes += stat.size;
+    if (result.paths.length < MAX_LISTED) result.paths.push(store.layout.relative(file));
+  }
 }
 
 /**

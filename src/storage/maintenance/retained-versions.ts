@@ -23,11 +23,12 @@ export async function retainedVersions(store: TableStore, table: string): Promis
     const unreadable = (why: string, cause?: unknown) => new QuiverError('DATA_LOSS', `version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${why}); maintenance leaves this table alone`, { cause });
     let manifest: Manifest | null;
     try {
-      manifest = await readManifestFile(store.layout.file(table, entry.manifest));
+      manifest = await readManifestFile(store.layout.manifestFile(table, entry.manifest));
     } catch (e) {
       throw unreadable((e as Error).message, e);
     }
     if (!manifest) throw unreadable('it does not exist');
+    if (manifest.table !== table) throw unreadable(`it belongs to table ${JSON.stringify(manifest.table)}`);
     return { entry, manifest };
   }));
 }
