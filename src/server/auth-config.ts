@@ -1,25 +1,43 @@
-// Parses the --auth setting into what the Authenticator enforces.
+// Turns the auth settings (--auth, --users-file, --token-secret-file) into what the
+// Authenticator enforces.
 import fs from 'node:fs';
-import { basicAuth, type AuthConfig } from '../flight/auth.ts';
+import { plainAccounts, type AuthConfig, type UserAccount } from '../flight/auth.ts';
+import type { Logger } from '../logger.ts';
+import type { ServerConfig } from './config.ts';
+import { loadTokenSecret } from './token-secret.ts';
+import { accountsOf, readUsersFile } from './users-file.ts';
 
 const TOKEN_TTL_MS = 24 * 3600 * 1000;
 
-export function parseAuth(spec: string): AuthConfig {
-  if (spec === 'none' || spec === '') return { kind: 'none' };
-  if (spec.startsWith('basic:')) {
-    const users = new Map<string, string>();
-    for (const pair of spec.slice('basic:'.length).split(',')) {
-      const colon = pair.indexOf(':');
-      if (colon <= 0) throw new Error(`--auth basic:USER:PASS expected, got ${JSON.stringify(spec)}`);
-      users.set(pair.slice(0, colon), pair.slice(colon + 1));
-    }
-    return basicAuth(users, TOKEN_TTL_MS);
-  }
+export function parseAuth(config: Pick<ServerConfig, 'auth' | 'usersFile' | 'tokenSecretFile'>, dataRoot: string, log: Logger): AuthConfig {
+  const spec = config.auth;
+  const users = new Map<string, UserAccount>();
   if (spec.startsWith('token-file:')) {
+    if (config.usersFile) throw new Error('--auth token-file:PATH and --users-file cannot be combined: choose tokens or passwords');
     const file = spec.slice('token-file:'.length);
     const tokens = new Set(fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
     if (tokens.size === 0) throw new Error(`${file} holds no tokens (one per line)`);
     return { kind: 'tokens', tokens };
   }
-  throw new Error(`--auth must be none, basic:USER:PASS or token-file:PATH, got ${JSON.stringify(spec)}`);
+  if (spec.startsWith('basic:')) {
+    // The one-admin shorthand (several USER:PASS pairs are taken too): each an admin.
+    const plain = new Map<string, string>();
+    for (const pair of spec.slice('basic:'.length).split(',')) {
+      const colon = pair.indexOf(':');
+      if (colon <= 0) throw new Error(`--auth basic:USER:PASS expected, got ${JSON.stringify(spec)}`);
+      plain.set(pair.slice(0, colon), pair.slice(colon + 1));
+    }
+    for (const [name, account] of plainAccounts(plain)) users.set(name, account);
+  } else if (spec !== 'none' && spec !== '') {
+    throw new Error(`--auth must be none, basic:USER:PASS or token-file:PATH, got ${JSON.stringify(spec)}`);
+  }
+  if (config.usersFile) {
+    for (const [name, account] of accountsOf(readUsersFile(config.usersFile))) {
+      if (users.has(name)) throw new Error(`user ${JSON.stringify(name)} is in both --auth and --users-file ${config.usersFile}`);
+      users.set(name, account);
+    }
+    if (users.size === 0) throw new Error(`--users-file ${config.usersFile} has no users: add one with \`quiver users add NAME --role admin --file ${config.usersFile}\``);
+  }
+  if (users.size === 0) return { kind: 'none' };
+  return { kind: 'basic', users, tokenTtlMs: TOKEN_TTL_MS, tokenKey: loadTokenSecret(dataRoot, config.tokenSecretFile, log) };
 }

@@ -82,7 +82,7 @@ export class QuiverServer {
           if (!ready) throw new QuiverError('UNAVAILABLE', 'the server is still starting; retry shortly');
           return ready.store;
         },
-        auth: new Authenticator(parseAuth(config.auth)),
+        auth: new Authenticator(parseAuth(config, data, log)),
         log,
         middleware: [requestIds],
         sessions: new SessionOptionsStore(withSqlSessionOptions(readSessionPolicy)),
