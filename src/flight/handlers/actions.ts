@@ -87,7 +87,8 @@ const ACTIONS: Record<string, ActionSpec> = {
       const decoded = decodeImportRequest(body);
       const req = { ...decoded, table: validateTableName(decoded.table) };
       refuseWhileReadOnly(ctx, 'import');
-      const m = await importParquet(ctx.store, ctx.importDir, req).catch((e: unknown) => {
+      // Checked again before each step: read-only set meanwhile stops the import.
+      const m = await importParquet(ctx.store, ctx.importDir, req, { checkWritable: () => refuseWhileReadOnly(ctx, 'import') }).catch((e: unknown) => {
         throw importAdvice(e);
       });
       ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
