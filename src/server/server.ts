@@ -25,6 +25,7 @@ import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { migrateTableDirs } from './table-dir-migration.ts';
 import { withMemberHealth } from './member-health.ts';
 import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
@@ -51,6 +52,7 @@ export class QuiverServer {
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
     const unlock = config.zk ? () => undefined : lockDataDir(data);
+    migrateTableDirs(data, log);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
     const ops = await Operations.create(config, log);
