@@ -1,5 +1,5 @@
 // Turns the auth settings (--auth, --users-file, --token-secret-file) into what the
-// Authenticator enforces.
+// Authenticator enforces, and --zk-auth / --zk-auth-file into ZooKeeper digest credentials.
 import fs from 'node:fs';
 import { plainAccounts, type AuthConfig, type UserAccount } from '../flight/auth.ts';
 import type { Logger } from '../logger.ts';
@@ -40,4 +40,17 @@ export function parseAuth(config: Pick<ServerConfig, 'auth' | 'usersFile' | 'tok
   }
   if (users.size === 0) return { kind: 'none' };
   return { kind: 'basic', users, tokenTtlMs: TOKEN_TTL_MS, tokenKey: loadTokenSecret(dataRoot, config.tokenSecretFile, log) };
+}
+
+/**
+ * ZooKeeper digest credentials from --zk-auth (QUIVER_ZK_AUTH) or --zk-auth-file, as USER:PASSWORD;
+ * none when neither is set.
+ */
+export function zkAuthOption(config: Pick<ServerConfig, 'zkAuth' | 'zkAuthFile'>): { auth?: { user: string; password: string } } {
+  if (config.zkAuth !== undefined && config.zkAuthFile !== undefined) throw new Error('give --zk-auth or --zk-auth-file, not both');
+  const raw = config.zkAuthFile !== undefined ? fs.readFileSync(config.zkAuthFile, 'utf8').trim() : config.zkAuth;
+  if (raw === undefined || raw === '') return {};
+  const colon = raw.indexOf(':');
+  if (colon <= 0 || colon === raw.length - 1) throw new Error(`ZooKeeper credentials must be USER:PASSWORD (${config.zkAuthFile ?? '--zk-auth'})`);
+  return { auth: { user: raw.slice(0, colon), password: raw.slice(colon + 1) } };
 }

@@ -19,7 +19,7 @@ import { FlightSqlService, openDuckDbEngine, withSqlSessionOptions, type SqlEngi
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
-import { parseAuth } from './auth-config.ts';
+import { parseAuth, zkAuthOption } from './auth-config.ts';
 import { ClusterConfigControl } from './cluster-config-control.ts';
 import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
@@ -133,6 +133,7 @@ export class QuiverServer {
           self: { id: randomUUID(), location },
           sessionTimeoutMs: config.zkSessionTimeoutMs,
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
+          ...zkAuthOption(config),
         })
         : new LocalCoordinator(path.join(data, 'log'));
       // Each write takes the staging settings in force when it begins.
