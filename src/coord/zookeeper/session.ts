@@ -284,23 +284,29 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   async secureExisting(): Promise<number> {
     const root = this.options.securedRoot;
     if (!this.options.auth || root === undefined) return 0;
+    // A secured root admits no one else, so nothing open can have been created under it since:
+    // the walk (a request per node) runs once, when credentials are first turned on.
+    const rootAcls = await this.request<ACL[]>(root, (c, done) => c.getACL(root, (e, a) => done(e, a)));
+    if (!rootAcls.some((a) => a.id.scheme === 'world')) return 0;
     let changed = 0;
     const pending = [root];
     while (pending.length > 0) {
       const at = pending.pop()!;
       let acls: ACL[];
       try {
+        for (const child of await this.getChildren(at)) pending.push(`${at}/${child}`);
+        if (at === root) continue; // secured last, so that a walk cut short is run again
         acls = await this.request(at, (c, done) => c.getACL(at, (e, a) => done(e, a)));
         if (acls.some((a) => a.id.scheme === 'world')) {
           await this.request(at, (c, done) => c.setACL(at, this.securedAcls, -1, (e) => done(e, undefined)));
           changed++;
         }
-        for (const child of await this.getChildren(at)) pending.push(`${at}/${child}`);
       } catch (e) {
         if (!isZkCode(e, ZK.NO_NODE)) throw e; // an ephemeral node gone meanwhile
       }
     }
-    return changed;
+    await this.request(root, (c, done) => c.setACL(root, this.securedAcls, -1, (e) => done(e, undefined)));
+    return changed + 1;
   }
 
   // ---- connection handling ----
