@@ -58,7 +58,15 @@ function replaceLegacyLockFile(lockDir: string): void {
     return;
   }
   if (stat.isDirectory()) return;
-  const owner = Number(fs.readFileSync(lockDir, 'utf8').trim());
+  let content: string;
+  try {
+    content = fs.readFileSync(lockDir, 'utf8');
+  } catch (e) {
+    // Another starter removed the old file (and may have made the claims directory) meanwhile.
+    if (['ENOENT', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  const owner = Number(content.trim());
   if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
     throw new Error(`${path.dirname(lockDir)} is in use by another quiver server (pid ${owner}); stop it or choose another --data directory`);
   }
