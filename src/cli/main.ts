@@ -13,6 +13,7 @@ Commands:
   drop      drop a table and all its versions
   cluster   show the server's cluster (leader, members, session, settings); cluster config [set K=V]
   maintain  expire old versions, compact small files, delete orphaned files (on the leader)
+  users     add, remove or list the users of a users file (--users-file of serve)
 
 Client commands talk to --server (env QUIVER_SERVER; default grpc+tcp://localhost:8815).
 Every command takes --help.
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   drop: async () => (await import('./drop.ts')).drop,
   cluster: async () => (await import('./cluster.ts')).cluster,
   maintain: async () => (await import('./maintain.ts')).maintain,
+  users: async () => (await import('./users.ts')).users,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -121,6 +121,12 @@ export interface ClusterStatus {
 export interface ConfigNode {
   text: string | null;
   version: number;
+  /**
+   * Where this content stands among all writes of the coordinator (ZooKeeper's mzxid), so that a
+   * replica can tell an older read from a newer one even across a deleted and re-created node;
+   * absent for a missing node.
+   */
+  order?: bigint;
 }
 
 /** What a coordinator shared by several replicas adds: leadership, membership, the config node. */

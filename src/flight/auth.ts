@@ -3,34 +3,66 @@
 // Arrow Java sends) into a bearer token; every other call must carry `authorization: Bearer …`,
 // or the same token as binary `auth-token-bin` metadata, the older Flight convention that
 // clients with a handshake-payload authenticator (arrow-go's, Arrow Java's legacy one) send.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Each caller comes out with a role (roles.ts); the dispatch points check it.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { issueToken, verifyToken } from './signed-tokens.ts';
 import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import { decodeMessage } from '../wire/protocol.ts';
+import type { Role } from './roles.ts';
+
+/** A user who may log in: a role and a way to check a password (slow on purpose when hashed). */
+export interface UserAccount {
+  role: Role;
+  verify(password: string): Promise<boolean>;
+}
 
 export type AuthConfig =
   | { kind: 'none' }
-  | { kind: 'basic'; users: Map<string, string>; tokenTtlMs: number; /** Signs bearer tokens; equal on every replica. */ tokenKey: Buffer }
+  | {
+    kind: 'basic';
+    users: ReadonlyMap<string, UserAccount>;
+    tokenTtlMs: number;
+    /** Signs bearer tokens: the server's own secret (never derived from a password), equal on every replica. */
+    tokenKey: Buffer;
+  }
+  /** Bearer tokens from a file; whoever holds one is an admin. */
   | { kind: 'tokens'; tokens: Set<string> };
 
-/**
- * Password auth whose token key is derived from the credentials, so replicas started with the
- * same users and passwords accept each other's tokens.
- */
-export function basicAuth(users: Map<string, string>, tokenTtlMs: number): AuthConfig {
-  const h = createHash('sha256').update('quiver bearer token key v1');
-  for (const [user, password] of [...users].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`\u0000${user}\u0000${password}`);
-  return { kind: 'basic', users, tokenTtlMs, tokenKey: h.digest() };
+/** Accounts whose passwords are given in the clear (the --auth basic:USER:PASS shorthand, tests). */
+export function plainAccounts(users: Map<string, string>, role: Role = 'admin'): Map<string, UserAccount> {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return new Map([...users].map(([user, password]) => {
+    const expected = digest(password);
+    return [user, { role, verify: async (given: string) => timingSafeEqual(digest(given), expected) }];
+  }));
+}
+
+/** Password auth for `users` (each an admin), signing tokens with `tokenKey` (by default a fresh random key). */
+export function basicAuth(users: Map<string, string>, tokenTtlMs: number, tokenKey: Buffer = randomBytes(32)): AuthConfig {
+  return { kind: 'basic', users: plainAccounts(users), tokenTtlMs, tokenKey };
 }
 
 export interface Identity {
   user: string;
+  role: Role;
 }
 
-const ANONYMOUS: Identity = { user: 'anonymous' };
+/** Without authentication every caller may do everything, as before roles existed. */
+const ANONYMOUS: Identity = { user: 'anonymous', role: 'admin' };
+
+/** Basic credentials sent on every call are checked once per this long, not once per call (scrypt is slow on purpose). */
+const RECENT_TTL_MS = 60_000;
+const RECENT_MAX = 1024;
+/** Password checks running at once: each scrypt check takes tens of MiB, and Handshake is open to anyone. */
+const MAX_CONCURRENT_CHECKS = 2;
 
 export class Authenticator {
+  /** Credentials that checked out recently, by a keyed hash (never the password itself). */
+  private readonly recent = new Map<string, { user: string; until: number }>();
+  private readonly recentKey = randomBytes(32);
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(readonly config: AuthConfig) {}
 
@@ -38,12 +70,24 @@ export class Authenticator {
     return this.config.kind !== 'none';
   }
 
+  /** The role of `user` as this server knows it now (for checks made away from the call, such as SQL's). */
+  roleOf(user: string): Role | null {
+    switch (this.config.kind) {
+      case 'none':
+        return ANONYMOUS.role;
+      case 'tokens':
+        return user === 'token' ? 'admin' : null;
+      case 'basic':
+        return this.config.users.get(user)?.role ?? null;
+    }
+  }
+
   /** Validates the credentials a Handshake carries and issues a bearer token for them. */
-  handshake(metadata: grpc.Metadata, payloads: Uint8Array[]): { token: string; identity: Identity } | null {
+  async handshake(metadata: grpc.Metadata, payloads: Uint8Array[]): Promise<{ token: string; identity: Identity } | null> {
     if (this.config.kind === 'none') return null;
     const header = authorization(metadata);
     if (this.config.kind === 'tokens') {
-      if (header?.scheme === 'bearer' && this.config.tokens.has(header.value)) return { token: header.value, identity: { user: 'token' } };
+      if (header?.scheme === 'bearer' && this.config.tokens.has(header.value)) return { token: header.value, identity: { user: 'token', role: 'admin' } };
       throw unauthenticated('Handshake needs `authorization: Bearer <token>` with a token from the server\'s token file');
     }
     let creds: { user: string; password: string } | null = null;
@@ -58,17 +102,17 @@ export class Authenticator {
       }
     }
     if (!creds) throw unauthenticated('Handshake needs Basic credentials (an `authorization: Basic …` header or a BasicAuth payload)');
-    const identity = this.checkPassword(creds.user, creds.password);
+    const identity = await this.checkPassword(creds.user, creds.password);
     return { token: issueToken(this.config.tokenKey, identity.user, this.config.tokenTtlMs), identity };
   }
 
   /** The caller of an ordinary (non-Handshake) call, or UNAUTHENTICATED. */
-  authenticate(metadata: grpc.Metadata): Identity {
+  async authenticate(metadata: grpc.Metadata): Promise<Identity> {
     if (this.config.kind === 'none') return ANONYMOUS;
     const header = authorization(metadata) ?? legacyToken(metadata);
     if (!header) throw unauthenticated('this server requires authentication: call Handshake with Basic credentials, then send `authorization: Bearer <token>` on every call');
     if (this.config.kind === 'tokens') {
-      if (header.scheme === 'bearer' && this.config.tokens.has(header.value)) return { user: 'token' };
+      if (header.scheme === 'bearer' && this.config.tokens.has(header.value)) return { user: 'token', role: 'admin' };
       throw unauthenticated('unknown bearer token');
     }
     if (header.scheme === 'basic') {
@@ -78,17 +122,36 @@ export class Authenticator {
     const verified = header.scheme === 'bearer' ? verifyToken(this.config.tokenKey, header.value) : null;
     if (verified === 'expired') throw unauthenticated('bearer token expired: call Handshake again');
     if (!verified) throw unauthenticated('unknown bearer token: call Handshake again');
-    if (!this.config.users.has(verified.user)) throw unauthenticated(`user ${JSON.stringify(verified.user)} no longer exists: call Handshake again`);
-    return { user: verified.user };
+    const account = this.config.users.get(verified.user);
+    if (!account) throw unauthenticated(`user ${JSON.stringify(verified.user)} no longer exists: call Handshake again`);
+    return { user: verified.user, role: account.role };
   }
 
-  private checkPassword(user: string, password: string): Identity {
+  private async checkPassword(user: string, password: string): Promise<Identity> {
     if (this.config.kind !== 'basic') throw unauthenticated('this server does not accept passwords');
-    const expected = this.config.users.get(user);
-    const a = Buffer.from(password);
-    const b = Buffer.from(expected ?? '');
-    if (expected === undefined || a.length !== b.length || !timingSafeEqual(a, b)) throw unauthenticated(`wrong user name or password for ${JSON.stringify(user)}`);
-    return { user };
+    const users = this.config.users;
+    const key = createHmac('sha256', this.recentKey).update(`${user}\u0000${password}`).digest('base64');
+    const hit = this.recent.get(key);
+    const account = users.get(user);
+    if (hit && hit.until > Date.now() && account) return { user, role: account.role };
+    // An unknown user costs as much as a wrong password, so timing does not tell which users exist.
+    const checked = account ?? users.values().next().value;
+    const ok = checked ? await this.limited(() => checked.verify(password)) : false;
+    if (!account || !ok) throw unauthenticated(`wrong user name or password for ${JSON.stringify(user)}`);
+    if (this.recent.size >= RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, { user, until: Date.now() + RECENT_TTL_MS });
+    return { user, role: account.role };
+  }
+
+  private async limited<T>(run: () => Promise<T>): Promise<T> {
+    while (this.running >= MAX_CONCURRENT_CHECKS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await run();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
   }
 }
 

@@ -36,10 +36,11 @@ function startCall(ctx: KitContext, method: string, call: AnyCall): ResponseHead
   return response;
 }
 
-function callInfo(ctx: KitContext, call: AnyCall, response: ResponseHeaders, authenticate = true): CallInfo {
+async function callInfo(ctx: KitContext, call: AnyCall, response: ResponseHeaders, authenticate = true): Promise<CallInfo> {
   const controller = new AbortController();
   (call as NodeJS.EventEmitter).on('cancelled', () => controller.abort(new QuiverError('CANCELLED', 'the client cancelled the call')));
-  const identity = authenticate ? ctx.auth.authenticate(call.metadata) : { user: 'anonymous' };
+  // Handshake, which is how a caller gets credentials, runs as a nobody.
+  const identity: Identity = authenticate ? await ctx.auth.authenticate(call.metadata) : { user: 'anonymous', role: 'read' };
   return { identity, metadata: call.metadata, signal: controller.signal, response };
 }
 
@@ -55,7 +56,7 @@ export function unary<Req, Res>(ctx: KitContext, method: string, fn: (req: Req, 
     let response: ResponseHeaders | undefined;
     (async () => {
       response = startCall(ctx, method, call as AnyCall);
-      const info = callInfo(ctx, call as AnyCall, response);
+      const info = await callInfo(ctx, call as AnyCall, response);
       return fn(call.request, info);
     })().then((res) => {
       response!.send(call);
@@ -73,7 +74,7 @@ export function serverStream<Req, Res>(
     let response: ResponseHeaders | undefined;
     (async () => {
       response = startCall(ctx, method, call as AnyCall);
-      const info = callInfo(ctx, call as AnyCall, response);
+      const info = await callInfo(ctx, call as AnyCall, response);
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
         response.send(call);
@@ -109,7 +110,7 @@ export function bidiStream<Req, Res>(
     let response: ResponseHeaders | undefined;
     (async () => {
       response = startCall(ctx, method, call as AnyCall);
-      const info = callInfo(ctx, call as AnyCall, response, options.authenticate ?? true);
+      const info = await callInfo(ctx, call as AnyCall, response, options.authenticate ?? true);
       // With no headers to send, grpc-js sends its default ones with the first message, and an
       // early failure stays a trailers-only response, as before middleware existed.
       if (!options.handlerSendsHeaders && !response.empty) response.send(call);

@@ -1,7 +1,9 @@
 // Bearer tokens that any replica can check without shared state: the user and an expiry, signed
-// with HMAC-SHA256. Replicas configured with the same credentials derive the same key, so a
-// token from one replica's Handshake is good on every replica (a follower forwards the caller's
-// token to the leader); changing a password invalidates the tokens issued under the old one.
+// with HMAC-SHA256 under the server's token secret (src/server/token-secret.ts), a random key
+// that every replica of a cluster reads from the same file, so a token from one replica's
+// Handshake is good on every replica (a follower forwards the caller's token to the leader).
+// The key is never derived from passwords: knowing a password does not let anyone mint tokens,
+// and a token gives nothing to test password guesses against offline.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 interface Claims {

@@ -26,6 +26,14 @@ export interface ServerConfig {
   tlsPeerCa?: string;
   /** "none", "basic:USER:PASS" (repeatable, comma-separated) or "token-file:PATH". */
   auth: string;
+  /** Users with hashed passwords and roles (src/server/users-file.ts); `quiver users add` writes it. */
+  usersFile?: string;
+  /** The secret bearer tokens are signed with; default: `token-secret` in the data root, generated once (mode 0600). */
+  tokenSecretFile?: string;
+  /** ZooKeeper digest credentials USER:PASSWORD: quiver's znodes get an ACL only they satisfy. */
+  zkAuth?: string;
+  /** A file holding the ZooKeeper digest credentials USER:PASSWORD (instead of --zk-auth). */
+  zkAuthFile?: string;
   /** Refuse DoPut, drop and import (reads go on); a cluster's config node can set it live. */
   readOnly: boolean;
   compression: ParquetCompression;
@@ -141,6 +149,10 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'tlsClientCa', flag: '--tls-client-ca', env: 'QUIVER_TLS_CLIENT_CA', help: 'PEM CA bundle: require client certificates it signed (mutual TLS)', parse: String },
   { key: 'tlsPeerCa', flag: '--tls-peer-ca', env: 'QUIVER_TLS_PEER_CA', help: 'PEM CA bundle replicas trust when forwarding writes to the leader (default: --tls-client-ca, else the system roots)', parse: String },
   { key: 'auth', flag: '--auth', env: 'QUIVER_AUTH', help: 'none | basic:USER:PASS[,USER:PASS] | token-file:PATH', parse: String },
+  { key: 'usersFile', flag: '--users-file', env: 'QUIVER_USERS_FILE', help: 'users with roles (read, write, admin) and scrypt password hashes; `quiver users add` writes it', parse: String },
+  { key: 'tokenSecretFile', flag: '--token-secret-file', env: 'QUIVER_TOKEN_SECRET_FILE', help: 'secret that signs bearer tokens (default: DATA/token-secret, generated with mode 0600; replicas share it)', parse: String },
+  { key: 'zkAuth', flag: '--zk-auth', env: 'QUIVER_ZK_AUTH', help: 'ZooKeeper digest credentials USER:PASSWORD; quiver\'s znodes are then writable by them only', parse: String },
+  { key: 'zkAuthFile', flag: '--zk-auth-file', env: 'QUIVER_ZK_AUTH_FILE', help: 'file holding the ZooKeeper digest credentials USER:PASSWORD (keeps them out of the process list)', parse: String },
   { key: 'readOnly', flag: '--read-only', env: 'QUIVER_READ_ONLY', help: 'true: refuse writes (DoPut, drop, import), pause maintenance, keep serving reads', parse: bool('--read-only') },
   { key: 'compression', flag: '--compression', env: 'QUIVER_COMPRESSION', help: `Parquet compression: ${COMPRESSIONS.join(', ')}`, parse: oneOf('--compression', COMPRESSIONS) },
   { key: 'rowGroupRows', flag: '--row-group-rows', env: 'QUIVER_ROW_GROUP_ROWS', help: 'rows per Parquet row group (and file)', parse: int('--row-group-rows', 1) },

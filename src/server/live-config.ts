@@ -13,6 +13,7 @@ export class LiveConfig {
   /** The last node content seen, so that re-reads after reconnections log nothing new. */
   private seen: string | null = null;
   private newest = -1;
+  private newestOrder: bigint | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -29,12 +30,21 @@ export class LiveConfig {
     return this.current;
   }
 
-  /** Takes a new content of the config node (a repeat of the one in force is a no-op). */
+  /**
+   * Takes a new content of the config node (a repeat of the one in force is a no-op). A read
+   * older than one already seen (a re-read after reconnecting to a ZooKeeper member that lags,
+   * or a slow reply overtaken by a watch) is ignored: settings never go back to an older version.
+   */
   apply(node: ConfigNode): void {
     const key = `${node.version}\u0000${node.text ?? ''}`;
     if (key === this.seen) return;
+    if (this.isOlder(node)) {
+      this.log.info('cluster config: ignored a read older than the version seen', { version: node.version, newest: this.newest });
+      return;
+    }
     this.seen = key;
     this.newest = node.version;
+    this.newestOrder = node.order;
     for (const wake of this.waiters) wake();
     let cluster: Partial<ClusterSettings>;
     try {
@@ -50,6 +60,17 @@ export class LiveConfig {
     this.rejected = undefined;
     this.current = { ...this.replica, ...cluster };
     this.log.info('cluster config applied', { version: node.version, settings: cluster });
+  }
+
+  /**
+   * Older than the content last seen: by the coordinator's write order when both have one (it
+   * survives a node deleted and created again, which restarts znode versions), else by version.
+   * A missing node cannot be ordered and always applies (a deleted node hands every key back).
+   */
+  private isOlder(node: ConfigNode): boolean {
+    if (node.text === null) return false;
+    if (node.order !== undefined && this.newestOrder !== undefined) return node.order < this.newestOrder;
+    return node.version < this.newest;
   }
 
   /**

@@ -19,12 +19,13 @@ import { FlightSqlService, openDuckDbEngine, withSqlSessionOptions, type SqlEngi
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
 import { TableStore } from '../storage/table-store.ts';
-import { parseAuth } from './auth-config.ts';
+import { parseAuth, zkAuthOption } from './auth-config.ts';
 import { ClusterConfigControl } from './cluster-config-control.ts';
 import { clusterSettingsOf } from './cluster-settings.ts';
 import type { ServerConfig } from './config.ts';
 import { LiveConfig } from './live-config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { migrateTableDirs } from './table-dir-migration.ts';
 import { withMemberHealth } from './member-health.ts';
 import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
@@ -51,6 +52,7 @@ export class QuiverServer {
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
     const unlock = config.zk ? () => undefined : lockDataDir(data);
+    migrateTableDirs(data, log);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
     const ops = await Operations.create(config, log);
@@ -82,7 +84,7 @@ export class QuiverServer {
           if (!ready) throw new QuiverError('UNAVAILABLE', 'the server is still starting; retry shortly');
           return ready.store;
         },
-        auth: new Authenticator(parseAuth(config.auth)),
+        auth: new Authenticator(parseAuth(config, data, log)),
         log,
         middleware: [requestIds],
         sessions: new SessionOptionsStore(withSqlSessionOptions(readSessionPolicy)),
@@ -131,6 +133,7 @@ export class QuiverServer {
           self: { id: randomUUID(), location },
           sessionTimeoutMs: config.zkSessionTimeoutMs,
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
+          ...zkAuthOption(config),
         })
         : new LocalCoordinator(path.join(data, 'log'), { log: (message, fields) => log.warn(message, fields) });
       // Each write takes the staging settings in force when it begins.

@@ -15,6 +15,7 @@ import type { ActionIn, ActionType, FlightDescriptorIn, FlightInfo, PutResult, S
 import { encapsulatedSchema } from '../flight/read-plan.ts';
 import { readDefaults } from '../flight/read-session.ts';
 import { refuseWhileReadOnly } from '../flight/write-gate.ts';
+import { requireRoleOf } from '../flight/roles.ts';
 import { batchFromRows } from './arrow-columns.ts';
 import {
   CATALOGS_SCHEMA, DB_SCHEMAS_SCHEMA, FOREIGN_KEYS_SCHEMA, PRIMARY_KEYS_SCHEMA, TABLE_TYPES_SCHEMA, XDBC_TYPE_INFO_SCHEMA,
@@ -74,7 +75,10 @@ export class FlightSqlService implements SqlServiceParts {
       get retentionMs() {
         return ctx.retentionMs;
       },
-      checkWritable: (what) => refuseWhileReadOnly(ctx, what),
+      checkWritable: (what, user) => {
+        refuseWhileReadOnly(ctx, what);
+        requireRoleOf(ctx.auth, user, what === 'DROP TABLE' ? 'admin' : 'write', what);
+      },
     }, ctx.log);
     this.actions = new SqlActions(this);
     this.puts = new SqlPuts(this);

@@ -14,6 +14,7 @@ import type { CallInfo } from '../flight/handler-kit.ts';
 import { forwardPut } from '../flight/leader-forwarding.ts';
 import type { PutResult } from '../wire/protocol.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../flight/write-gate.ts';
+import { requireRole } from '../flight/roles.ts';
 import { CATALOG, DB_SCHEMA } from './catalog-metadata.ts';
 import type { SqlCommand, SqlServiceParts } from './sql-service-parts.ts';
 import { decodeSql, encodeSql } from './sql-messages.ts';
@@ -41,6 +42,7 @@ export class SqlPuts {
   async run(cmd: SqlCommand, call: PutCall, messages: AsyncIterator<FlightDataMessage>, first: FlightDataMessage, info: CallInfo): Promise<void> {
     const ctx = this.svc.ctx;
     if (WRITES.has(cmd.type)) {
+      requireRole(info.identity, 'write', cmd.type);
       refuseWhileReadOnly(ctx, cmd.type);
       const leader = await ctx.writeLeader();
       if (leader) {

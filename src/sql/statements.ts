@@ -22,8 +22,8 @@ export const COUNT_SCHEMA = new Schema([new Field('count', new Int64(), false)])
 
 export interface StatementSettings {
   readonly retentionMs: number;
-  /** Throws when writes are refused right now (read-only); `what` names the statement. */
-  checkWritable(what: string): void;
+  /** Throws when writes are refused right now (read-only, or `user`'s role); `what` names the statement. */
+  checkWritable(what: string, user: string): void;
 }
 
 export interface PlanOptions {
@@ -80,7 +80,7 @@ export class Statements {
       if (planned.statement.kind === 'query') {
         return { schema: describedSchema(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
       }
-      this.settings.checkWritable('a write statement');
+      this.settings.checkWritable('a write statement', options.user);
       const remote = options.remoteWrite ? await options.remoteWrite() : null;
       const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
       return { schema: COUNT_SCHEMA, handle: encodeHandle({ count }) };
@@ -126,7 +126,7 @@ export class Statements {
     const s = planned.statement;
     const what = s.kind === 'create-table-as' ? 'CREATE TABLE AS' : s.kind === 'insert' ? 'INSERT' : s.kind === 'drop-table' ? 'DROP TABLE' : s.kind;
     if (s.kind === 'query') throw new Error('not a write');
-    this.settings.checkWritable(what);
+    this.settings.checkWritable(what, user);
     let outcome: WriteOutcome;
     if (s.kind === 'drop-table') {
       if (!(await this.tables.exists(s.table))) {

@@ -21,7 +21,7 @@ export class ClusterConfigNode {
   async read(): Promise<ConfigNode> {
     return unavailableOnLoss(this.session, async () => {
       const node = await this.session.getData(this.path);
-      return node ? { text: node.data.toString('utf8'), version: node.stat.version } : { text: null, version: -1 };
+      return node ? { text: node.data.toString('utf8'), version: node.stat.version, order: node.stat.mzxid.readBigInt64BE(0) } : { text: null, version: -1 };
     });
   }
 

@@ -105,14 +105,33 @@ declare module 'node-zookeeper-client' {
 
   type Watcher = (event: Event) => void;
 
+  export class Id {
+    constructor(scheme: string, id: string);
+    scheme: string;
+    id: string;
+  }
+
+  export class ACL {
+    constructor(permission: number, id: Id);
+    permission: number;
+    id: Id;
+    static readonly OPEN_ACL_UNSAFE: ACL[];
+  }
+
+  export const Permission: { readonly READ: 1; readonly WRITE: 2; readonly CREATE: 4; readonly DELETE: 8; readonly ADMIN: 16; readonly ALL: 31 };
+
   export class Client extends EventEmitter {
     connectionManager: ConnectionManager;
     connect(): void;
+    addAuthInfo(scheme: string, auth: Buffer): void;
+    getACL(path: string, callback: (error: Exception | null, acls: ACL[], stat: Stat) => void): void;
+    setACL(path: string, acls: ACL[], version: number, callback: (error: Exception | null, stat: Stat) => void): void;
     close(): void;
     getState(): { name: string; code: number };
     getSessionId(): Buffer;
     getSessionTimeout(): number;
     create(path: string, data: Buffer | undefined, mode: number, callback: (error: Exception | null, path: string) => void): void;
+    create(path: string, data: Buffer | undefined, acls: ACL[], mode: number, callback: (error: Exception | null, path: string) => void): void;
     remove(path: string, version: number, callback: (error: Exception | null) => void): void;
     setData(path: string, data: Buffer, version: number, callback: (error: Exception | null, stat: Stat) => void): void;
     getData(path: string, watcher: Watcher | undefined, callback: (error: Exception | null, data: Buffer | undefined, stat: Stat) => void): void;
@@ -124,11 +143,11 @@ declare module 'node-zookeeper-client' {
 
   export function createClient(connectionString: string, options?: ClientOptions): Client;
 
-  export const ACL: { readonly OPEN_ACL_UNSAFE: unknown[] };
-
   const zookeeper: {
     createClient: typeof createClient;
     ACL: typeof ACL;
+    Id: typeof Id;
+    Permission: typeof Permission;
     Exception: typeof Exception;
     CreateMode: typeof CreateMode;
     State: typeof State;

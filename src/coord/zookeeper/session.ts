@@ -15,7 +15,8 @@
 // Requests are only handed to the library while CONNECTED: it would otherwise queue them and
 // send them whenever it reconnects, long after the caller gave up on them.
 import { EventEmitter } from 'node:events';
-import zookeeper, { type Client, type QueuedRequest, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
+import { createHash } from 'node:crypto';
+import zookeeper, { type ACL, type Client, type QueuedRequest, type Stat, type TransactionOp, type TransactionResult } from 'node-zookeeper-client';
 import { CoordinationUnavailableError } from '../coordinator.ts';
 import { ConnectionLossError, MultiError, ZK, fromLibrary, isZkCode } from './zk-errors.ts';
 
@@ -37,6 +38,14 @@ export interface SessionOptions {
   /** How long a request waits for a connected session before failing unsent. */
   connectWaitMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * ZooKeeper digest credentials: the session authenticates with them, and every node it
+   * creates at or below `securedRoot` gets an ACL that admits them alone, so another client of
+   * the ensemble can neither write nor delete quiver's nodes (nodes above it stay open: several
+   * clusters share /quiver, each with its own credentials).
+   */
+  auth?: { user: string; password: string };
+  securedRoot?: string;
 }
 
 export type Watch = () => void;
@@ -89,8 +98,11 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   private reconnectKick: NodeJS.Timeout | undefined;
   private readonly log: NonNullable<SessionOptions['log']>;
 
+  private readonly securedAcls: ACL[];
+
   private constructor(private readonly options: SessionOptions) {
     super();
+    this.securedAcls = options.auth ? [digestAcl(options.auth.user, options.auth.password)] : zookeeper.ACL.OPEN_ACL_UNSAFE;
     this.negotiatedTimeout = options.sessionTimeoutMs ?? 10_000;
     this.log = options.log ?? (() => {});
   }
@@ -187,7 +199,7 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
 
   /** Never retried: a lost reply surfaces as ConnectionLossError (see protected-create.ts). */
   async create(path: string, data: Buffer, mode: number = zookeeper.CreateMode.PERSISTENT): Promise<string> {
-    return this.request(path, (c, done) => c.create(path, data, mode, (e, created) => done(e, created)));
+    return this.request(path, (c, done) => c.create(path, data, this.aclFor(path), mode, (e, created) => done(e, created)));
   }
 
   async setData(path: string, data: Buffer, version: number): Promise<Stat> {
@@ -238,7 +250,7 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
         case 'remove':
           return { type: OP_CODES.remove, path: o.path, version: o.version };
         case 'create':
-          return { type: OP_CODES.create, path: o.path, data: o.data, acls: zookeeper.ACL.OPEN_ACL_UNSAFE, mode: o.mode ?? zookeeper.CreateMode.PERSISTENT };
+          return { type: OP_CODES.create, path: o.path, data: o.data, acls: this.aclFor(o.path), mode: o.mode ?? zookeeper.CreateMode.PERSISTENT };
       }
     });
     const where = ops.map((o) => o.path).join(', ');
@@ -257,6 +269,44 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
         done(error, results ?? []);
       });
     });
+  }
+
+  /** The ACL a node created at `path` gets. */
+  private aclFor(path: string): ACL[] {
+    const root = this.options.securedRoot;
+    return root === undefined || path === root || path.startsWith(`${root}/`) ? this.securedAcls : zookeeper.ACL.OPEN_ACL_UNSAFE;
+  }
+
+  /**
+   * Gives the nodes under the secured root that are still open (created before credentials were
+   * configured) the secured ACL, so turning --zk-auth on protects an existing cluster too.
+   */
+  async secureExisting(): Promise<number> {
+    const root = this.options.securedRoot;
+    if (!this.options.auth || root === undefined) return 0;
+    // A secured root admits no one else, so nothing open can have been created under it since:
+    // the walk (a request per node) runs once, when credentials are first turned on.
+    const rootAcls = await this.request<ACL[]>(root, (c, done) => c.getACL(root, (e, a) => done(e, a)));
+    if (!rootAcls.some((a) => a.id.scheme === 'world')) return 0;
+    let changed = 0;
+    const pending = [root];
+    while (pending.length > 0) {
+      const at = pending.pop()!;
+      let acls: ACL[];
+      try {
+        for (const child of await this.getChildren(at)) pending.push(`${at}/${child}`);
+        if (at === root) continue; // secured last, so that a walk cut short is run again
+        acls = await this.request(at, (c, done) => c.getACL(at, (e, a) => done(e, a)));
+        if (acls.some((a) => a.id.scheme === 'world')) {
+          await this.request(at, (c, done) => c.setACL(at, this.securedAcls, -1, (e) => done(e, undefined)));
+          changed++;
+        }
+      } catch (e) {
+        if (!isZkCode(e, ZK.NO_NODE)) throw e; // an ephemeral node gone meanwhile
+      }
+    }
+    await this.request(root, (c, done) => c.setACL(root, this.securedAcls, -1, (e) => done(e, undefined)));
+    return changed + 1;
   }
 
   // ---- connection handling ----
@@ -306,6 +356,8 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
       retries: 0,
     });
     this.client = client;
+    // Sent on every (re)connection of this client, before any request.
+    if (this.options.auth) client.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
     client.on('connected', () => generation === this.generation && this.onConnected());
     client.on('disconnected', () => generation === this.generation && this.onDisconnected());
     client.on('expired', () => generation === this.generation && this.onExpired());
@@ -409,3 +461,8 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   }
 }
 
+/** ZooKeeper's digest identity: user:base64(sha1(user:password)), as its DigestAuthenticationProvider computes it. */
+function digestAcl(user: string, password: string): ACL {
+  const digest = createHash('sha1').update(`${user}:${password}`).digest('base64');
+  return new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', `${user}:${digest}`));
+}

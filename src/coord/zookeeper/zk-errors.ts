@@ -16,6 +16,7 @@ const NAMES = new Map<number, string>([
   [-2, 'RUNTIME_INCONSISTENCY'],
   [-4, 'CONNECTION_LOSS'],
   [-101, 'NO_NODE'],
+  [-102, 'NO_AUTH (the node\'s ACL does not admit these credentials: check --zk-auth)'],
   [-103, 'BAD_VERSION'],
   [-108, 'NO_CHILDREN_FOR_EPHEMERALS'],
   [-110, 'NODE_EXISTS'],

@@ -32,9 +32,10 @@
 //                                     after every event and re-read on every (re)connection.
 //
 // Reserved for later: members/ (advertised locations apart from the election).
-// <table key> is the same encoding as the table's directory name on disk (src/table-names.ts).
+// <table key> is tableKey (src/table-names.ts): the case-preserving encoding, since ZooKeeper's
+// names are case-sensitive (directory names on disk escape upper case too).
 import { invalidArgument } from '../../errors.ts';
-import { tableDirName } from '../../table-names.ts';
+import { tableKey } from '../../table-names.ts';
 
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -59,11 +60,11 @@ export class ZnodeLayout {
   }
 
   lock(table: string): string {
-    return `${this.root}/locks/${tableDirName(table)}`;
+    return `${this.root}/locks/${tableKey(table)}`;
   }
 
   pointer(table: string): string {
-    return `${this.tables}/${tableDirName(table)}`;
+    return `${this.tables}/${tableKey(table)}`;
   }
 
   logEntry(table: string, generation: number, version: number): string {

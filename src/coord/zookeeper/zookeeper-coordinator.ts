@@ -23,6 +23,8 @@ export interface ZooKeeperCoordinatorOptions {
   /** How long lockTable waits for a table's commit lock. */
   lockTimeoutMs?: number;
   log?: SessionOptions['log'];
+  /** Digest credentials: the cluster's nodes (under /quiver/<cluster>) admit them alone. */
+  auth?: SessionOptions['auth'];
 }
 
 export class ZooKeeperCoordinator implements Coordinator {
@@ -52,9 +54,11 @@ export class ZooKeeperCoordinator implements Coordinator {
   /** Connects, joins the election and returns (as leader or follower). */
   static async start(options: ZooKeeperCoordinatorOptions): Promise<ZooKeeperCoordinator> {
     const layout = new ZnodeLayout(options.cluster);
-    const session = await ZkSession.open({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs, log: options.log });
+    const session = await ZkSession.open({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs, log: options.log, ...(options.auth ? { auth: options.auth, securedRoot: layout.root } : {}) });
     try {
       await session.ensurePath(layout.tables);
+      const secured = await session.secureExisting();
+      if (secured > 0) options.log?.('gave existing open znodes the digest ACL of --zk-auth', { nodes: secured });
       const election = new LeaderElection(session, layout.election, encodeMember(options.self));
       const coordinator = new ZooKeeperCoordinator(session, election, options);
       await election.start();

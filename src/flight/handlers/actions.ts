@@ -26,12 +26,15 @@ import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-act
 import { importParquet } from '../../storage/parquet-import.ts';
 import { validateTableName } from '../../table-names.ts';
 import { refuseWhileReadOnly } from '../write-gate.ts';
+import { requireRole, type Role } from '../roles.ts';
 import { AS_OF, ENDPOINT_BYTES } from '../read-session.ts';
 import { SESSION_COOKIE, type SessionOptionsStore } from '../session-options.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
 interface ActionSpec {
   description: string;
+  /** The role a caller needs (roles.ts); checked in doAction before the action runs. */
+  role: Role;
   run(ctx: FlightContext, body: Uint8Array, info: CallInfo): AsyncIterable<Uint8Array>;
 }
 
@@ -49,6 +52,7 @@ function clusterStatusResponse(report: ClusterReport): ClusterStatusResponse {
 
 const ACTIONS: Record<string, ActionSpec> = {
   drop: {
+    role: 'admin',
     description: 'Drop a table and all its versions. Body: JSON {"table": "name"}. Result: JSON {"dropped": "name"}.',
     async *run(ctx, body, info) {
       const { table } = decodeDropRequest(body);
@@ -59,6 +63,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   history: {
+    role: 'read',
     description: 'List the retained versions of a table, oldest first. Body: JSON {"table": "name"}. One JSON result per version: version, operation, committed_at, rows, added_rows, files, bytes.',
     async *run(ctx, body) {
       for (const m of await ctx.store.history(decodeHistoryRequest(body).table)) {
@@ -76,12 +81,14 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   import: {
+    role: 'admin',
     description: 'Add Parquet files from the server\'s import directory to a table as one commit, checked from their footers and decoded once unless "verify" is false. Body: JSON {"table": "name", "files": ["a.parquet", ...], "mode": "append" | "create" | "overwrite", "verify": true}. Result: JSON {"table", "version", "rows", "added_rows", "files"}.',
     async *run(ctx, body, info) {
       const decoded = decodeImportRequest(body);
       const req = { ...decoded, table: validateTableName(decoded.table) };
       refuseWhileReadOnly(ctx, 'import');
-      const m = await importParquet(ctx.store, ctx.importDir, req).catch((e: unknown) => {
+      // Checked again before each step: read-only set meanwhile stops the import.
+      const m = await importParquet(ctx.store, ctx.importDir, req, { checkWritable: () => refuseWhileReadOnly(ctx, 'import') }).catch((e: unknown) => {
         throw importAdvice(e);
       });
       ctx.log.info('imported', { table: m.table, version: m.version, files: req.files.length, user: info.identity.user });
@@ -89,12 +96,14 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   'cluster-status': {
+    role: 'read',
     description: 'This server\'s view of its cluster: mode (local or cluster), its own location, whether it leads, its ZooKeeper session state, the leader and the live members. Body: empty. Result: one JSON object.',
     async *run(ctx) {
       yield json(clusterStatusResponse(await ctx.clusterStatus()));
     },
   },
   'cluster-config': {
+    role: 'admin',
     description: 'The cluster\'s shared settings (the config node in ZooKeeper), which every replica applies live and which win over its own flags. Body: empty to show them, or JSON {"set": {"readOnly": true, "compression": "snappy", ...}, "unset": ["retentionMs"]} to change them (by compare-and-set; any replica may). Keys: readOnly, compression, rowGroupRows, maxBufferedBytes, retentionMs, endpointBytes, maxMessageBytes, sqlTimeLimitMs, sqlMaxQueries, with values as their flags take them. Result: JSON {"version", "cluster", "effective", "rejected"?}. A server without --zk refuses changes.',
     async *run(ctx, body, info) {
       const change = decodeClusterConfigRequest(body);
@@ -109,6 +118,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   'cache-clear': {
+    role: 'admin',
     description: 'Empty the cache of decoded data files, so the next reads decode from disk (memory pressure, cold-read measurements). Body: empty. Result: JSON {"freed_bytes": N}.',
     async *run(ctx, _body, info) {
       const freed = ctx.store.clearCache();
@@ -117,28 +127,33 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   maintenance: {
+    role: 'admin',
     description: MAINTENANCE_DESCRIPTION,
     run: runMaintenanceAction,
   },
   SetSessionOptions: {
+    role: 'read',
     description: `Set options of this client's session (named by the ${SESSION_COOKIE} cookie it is given): ${AS_OF} (string, an RFC 3339 instant: reads that name no version see each table as it was then) and ${ENDPOINT_BYTES} (int64: Arrow bytes per GetFlightInfo endpoint). A value-less option removes it. Body: SetSessionOptionsRequest. Result: SetSessionOptionsResult with an error per refused option.`,
     async *run(ctx, body, info) {
       yield sessionsOf(ctx).set(body, info);
     },
   },
   GetSessionOptions: {
+    role: 'read',
     description: 'The options of this client\'s session. Body: GetSessionOptionsRequest. Result: GetSessionOptionsResult.',
     async *run(ctx, body, info) {
       yield sessionsOf(ctx).get(body, info);
     },
   },
   CloseSession: {
+    role: 'read',
     description: 'End this client\'s session: its options are forgotten and the cookie is cleared. Body: CloseSessionRequest. Result: CloseSessionResult.',
     async *run(ctx, body, info) {
       yield sessionsOf(ctx).close(body, info);
     },
   },
   CancelFlightInfo: {
+    role: 'read',
     description: 'Give up the endpoints of a FlightInfo: their leases end and their tickets are refused. Body: CancelFlightInfoRequest. Result: CancelFlightInfoResult.',
     async *run(ctx, body) {
       const req = decodeMessage<{ info: FlightInfo | null }>('CancelFlightInfoRequest', body);
@@ -153,6 +168,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   RenewFlightEndpoint: {
+    role: 'read',
     description: 'Extend how long an endpoint\'s ticket stays readable, to one retention period from now. Body: RenewFlightEndpointRequest. Result: the FlightEndpoint with its new expiration_time.',
     async *run(ctx, body) {
       const req = decodeMessage<{ endpoint: FlightEndpoint | null }>('RenewFlightEndpointRequest', body);
@@ -181,6 +197,7 @@ export function doAction(ctx: FlightContext, sql?: FlightSqlService): grpc.handl
     }
     const spec = ACTIONS[action.type];
     if (!spec) throw invalidArgument(`unknown action ${JSON.stringify(action.type)}; ListActions lists the actions this server has: ${Object.keys(ACTIONS).join(', ')}`);
+    requireRole(info.identity, spec.role, `the ${action.type} action`);
     for await (const body of spec.run(ctx, action.body, info)) yield { body };
   });
 }

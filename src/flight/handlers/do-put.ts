@@ -14,6 +14,7 @@ import type { PutResult } from '../../wire/protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import { forwardPut } from '../leader-forwarding.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../write-gate.ts';
+import { requireRole } from '../roles.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
 /** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
@@ -43,6 +44,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
       await sql!.doPut(command, call, messages, first.value, info);
       return;
     }
+    requireRole(info.identity, 'write', 'DoPut');
     refuseWhileReadOnly(ctx, 'DoPut');
     checkPutMessageSize(ctx, first.value, 1);
     // A follower passes the whole stream to the leader; decided before any data is staged.

@@ -13,7 +13,7 @@ export function handshake(ctx: KitContext): grpc.handleBidiStreamingCall<Handsha
     // Clients send one request and may wait for the answer before closing their side.
     const first = await nextRequest(call);
     if (first) payloads.push(first.payload);
-    const result = ctx.auth.handshake(call.metadata, payloads);
+    const result = await ctx.auth.handshake(call.metadata, payloads);
     if (result) info.response.set('authorization', bearerHeader(result.token));
     // Sent before the reply, not at end of stream: clients read the token as soon as the first
     // response arrives, without half-closing first (arrow-go's legacy auth reads exactly one).

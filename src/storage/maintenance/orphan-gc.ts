@@ -16,7 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound, isTemporaryName } from '../../durable-files.ts';
 import { QuiverError } from '../../errors.ts';
-import { tableDirName } from '../../table-names.ts';
+import { isCaseSafeDirName, tableDirName } from '../../table-names.ts';
 import { TABLE_SUBDIRS, isDroppedDir } from '../layout.ts';
 import type { TableStore } from '../table-store.ts';
 import { referencedPaths, retainedVersions } from './retained-versions.ts';
@@ -58,6 +58,8 @@ export async function collectOrphans(store: TableStore, options: OrphanGcOptions
       continue;
     }
     if (dir.startsWith('.')) continue;
+    // A directory under an older name (a data root not yet migrated, see src/server/table-dir-migration.ts) is never an orphan.
+    if (!isCaseSafeDirName(dir)) continue;
     const name = known.get(dir) ?? null;
     try {
       await collectTableDir(store, dir, name, old, options, result);

@@ -2,7 +2,9 @@
 // orphan collection over the data root. Runs are serialized, so the schedule and the
 // `maintenance` action never overlap. A run stops at once when leadership is lost (a fenced
 // operation fails, or the schedule aborts it); damage confined to one table is reported and the
-// other tables go on.
+// other tables go on. Read-only, set while a run is under way (the flag's live setting), stops
+// it at its next step: between tables and tasks, and between the files compaction and orphan
+// collection handle (a poll aborts their signal).
 import { QuiverError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { validateTableName } from '../../table-names.ts';
@@ -80,11 +82,19 @@ export class MaintenanceRunner {
     const { store, settings } = this;
     const tasks = MAINTENANCE_TASKS.filter((t) => !request.tasks || request.tasks.includes(t));
     const trigger = request.trigger ?? 'action';
-    const signal = request.signal;
     const startedAt = new Date();
-    if (settings.readOnly?.()) {
-      throw new QuiverError('FAILED_PRECONDITION', 'maintenance is paused: the server is read-only (setting readOnly), so no version is expired or compacted and no file deleted; lift it to resume', { retriable: false });
+    if (settings.readOnly?.()) throw readOnlyRefusal('paused');
+    const guard = readOnlyGuard(settings.readOnly, request.signal);
+    try {
+      return await this.steps(request, tasks, trigger, startedAt, guard, onStep);
+    } finally {
+      guard.dispose();
     }
+  }
+
+  private async steps(request: MaintenanceRequest, tasks: MaintenanceTask[], trigger: 'schedule' | 'action', startedAt: Date, guard: ReadOnlyGuard, onStep?: (step: MaintenanceStep) => void): Promise<MaintenanceReport> {
+    const { store, settings } = this;
+    const signal = guard.signal;
     await store.coordinator.confirmWriter('run maintenance');
     let tables: string[];
     if (request.table !== undefined) {
@@ -103,18 +113,18 @@ export class MaintenanceRunner {
 
     for (const table of tables) {
       if (tasks.includes('expire')) {
-        signal?.throwIfAborted();
-        const outcome = await perTable(() => expireTable(store, table, { retentionMs: settings.retentionMs, now: Date.now(), heldUntil: settings.heldUntil }));
+        guard.check();
+        const outcome = await perTable(() => expireTable(store, table, { retentionMs: settings.retentionMs, now: Date.now(), heldUntil: settings.heldUntil }), signal);
         if (outcome) record('error' in outcome ? { task: 'expire', table, error: outcome.error } : { task: 'expire', table, result: outcome.value });
       }
       if (tasks.includes('compact')) {
-        signal?.throwIfAborted();
+        guard.check();
         const outcome = await perTable(() => compactTable(store, table, settings.compaction, signal), signal);
         if (outcome) record('error' in outcome ? { task: 'compact', table, error: outcome.error } : { task: 'compact', table, result: outcome.value });
       }
     }
     if (tasks.includes('gc')) {
-      signal?.throwIfAborted();
+      guard.check();
       const result = await collectOrphans(store, { graceMs: settings.gcGraceMs, now: Date.now(), table: request.table, signal });
       record({ task: 'gc', ...(request.table !== undefined ? { table: request.table } : {}), result });
     }
@@ -160,6 +170,44 @@ export class MaintenanceRunner {
       this.log.info('collected orphans', { ...counts, trigger });
     }
   }
+}
+
+const POLL_MS = 200;
+
+const readOnlyRefusal = (how: 'paused' | 'stopped') => new QuiverError('FAILED_PRECONDITION', how === 'paused'
+  ? 'maintenance is paused: the server is read-only (setting readOnly), so no version is expired or compacted and no file deleted; lift it to resume'
+  : 'maintenance stopped: the server became read-only (setting readOnly) while it ran; steps already reported are done, nothing after them was started', { retriable: false });
+
+interface ReadOnlyGuard {
+  /** Aborted by the caller's signal, or once read-only is seen. */
+  signal: AbortSignal;
+  /** Throws if the run must stop now. */
+  check(): void;
+  dispose(): void;
+}
+
+/** Stops a run at its next step once read-only is set: checked at each step, and polled for the steps inside a task. */
+function readOnlyGuard(readOnly: (() => boolean) | undefined, outer: AbortSignal | undefined): ReadOnlyGuard {
+  const controller = new AbortController();
+  const stopIfReadOnly = () => {
+    if (!controller.signal.aborted && readOnly?.()) controller.abort(readOnlyRefusal('stopped'));
+  };
+  const onOuter = () => controller.abort(outer!.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  const timer = readOnly ? setInterval(stopIfReadOnly, POLL_MS) : undefined;
+  timer?.unref();
+  return {
+    signal: controller.signal,
+    check() {
+      stopIfReadOnly();
+      controller.signal.throwIfAborted();
+    },
+    dispose() {
+      clearInterval(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
 }
 
 /**
