@@ -12,6 +12,7 @@ import { unavailableOnLoss } from './unavailable-on-loss.ts';
 import { WriterRole } from './writer-role.ts';
 import { ZooKeeperCluster, encodeMember } from './zookeeper-cluster.ts';
 import { ZooKeeperTableLog } from './zookeeper-table-log.ts';
+import { HeadWatches } from './head-watches.ts';
 import { ZnodeLayout } from './znode-layout.ts';
 
 export interface ZooKeeperCoordinatorOptions {
@@ -32,6 +33,7 @@ export class ZooKeeperCoordinator implements Coordinator {
   private readonly config: ClusterConfigNode;
   private readonly writer: WriterRole;
   private readonly log: ZooKeeperTableLog;
+  private readonly watches: HeadWatches;
 
   private constructor(
     private readonly session: ZkSession,
@@ -43,6 +45,7 @@ export class ZooKeeperCoordinator implements Coordinator {
     this.cluster = new ZooKeeperCluster(session, election, this.config, options.cluster, options.self, options.log);
     this.writer = new WriterRole(session, election, options.self.id, () => this.cluster.leader());
     this.log = new ZooKeeperTableLog(session, this.layout, this.writer);
+    this.watches = new HeadWatches(session, this.layout, options.log);
     // Each commit waiting for a lock listens for the end of leadership and for session changes:
     // as many listeners as commits in flight, which is not a leak.
     election.setMaxListeners(0);
@@ -97,6 +100,10 @@ export class ZooKeeperCoordinator implements Coordinator {
     return this.log.entries(table);
   }
 
+  watchHead(table: string, listener: (head: LogEntry | null) => void): () => void {
+    return this.watches.watch(table, listener);
+  }
+
   async tables(): Promise<string[]> {
     return (await this.log.listHeads()).map((h) => h.table);
   }
@@ -123,6 +130,7 @@ export class ZooKeeperCoordinator implements Coordinator {
 
   async close(): Promise<void> {
     this.config.stop();
+    this.watches.close();
     await this.election.stop().catch(() => {});
     await this.session.close();
   }
