@@ -168,7 +168,7 @@ test(`three followers (TypeScript, pyarrow, arrow-go) on three replicas get all 
     await cluster!.waitForLeader([r0]);
     const member = await cluster!.memberServing(r1);
     await member.restart();
-    await cluster!.zk.waitServing();
+    await cluster!.zk.waitServing(120_000);
     faultsDone = true;
   })();
   await Promise.all([write(0), write(1), faults]);
