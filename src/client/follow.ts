@@ -19,6 +19,7 @@ import type { DescriptorInput, FlightEndpoint, FlightInfo } from './types.ts';
 
 export type { FollowOperation, VersionMarker } from '../wire/follow-marker.ts';
 
+/** Options of FlightClient.follow(): where to start, which columns, how long to keep following again. */
 export interface FollowOptions extends Omit<CallOptions, 'deadline'> {
   /** The first version to receive (its changes, then every later version's); default: only commits after now. */
   fromVersion?: number;

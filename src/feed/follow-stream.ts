@@ -90,7 +90,7 @@ class Follower {
         const marker = { table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows };
         yield { header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) };
         if (change.files.length > 0) {
-          const frames = this.ctx.store.readFiles(v.manifest, change.files, this.ticket.columns);
+          const frames = this.feed.frames(v.manifest, change.files, this.ticket.columns);
           try {
             for await (const frame of frames) {
               if (signal.aborted) return;

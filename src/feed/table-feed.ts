@@ -7,8 +7,8 @@
 // and reads it when its stream has room, so a slow reader costs memory for nothing but that.
 import type { Coordinator, LogEntry } from '../coord/coordinator.ts';
 import { QuiverError } from '../errors.ts';
-import type { Manifest } from '../storage/manifest.ts';
-import type { TableReader } from '../storage/table-reader.ts';
+import type { DataFile, Manifest } from '../storage/manifest.ts';
+import type { StoredFrame, TableReader } from '../storage/table-reader.ts';
 
 export interface FeedVersion {
   entry: LogEntry;
@@ -17,6 +17,13 @@ export interface FeedVersion {
 
 /** Versions kept for followers that trail each other; older ones are read again when asked for. */
 const RECENT_VERSIONS = 256;
+/**
+ * A version's change up to this many Arrow bytes is decoded once and its frames shared by every
+ * follower (a hundred followers of a table of small commits would otherwise decode each commit's
+ * Parquet a hundred times); larger ones are streamed to each follower from the files.
+ */
+const SHARED_CHANGE_BYTES = 2 * 1024 * 1024;
+const SHARED_CHANGES = 8;
 
 export class TableFeed {
   /** Moves on every notification; followers wait for it to pass the value they last saw. */
@@ -27,6 +34,7 @@ export class TableFeed {
   users = 0;
   private readonly waiters = new Set<() => void>();
   private readonly recent = new Map<number, Promise<FeedVersion | null>>();
+  private readonly changes = new Map<string, Promise<StoredFrame[]>>();
   private closedWith: QuiverError | null = null;
   private unwatch: (() => void) | null = null;
 
@@ -85,6 +93,28 @@ export class TableFeed {
       if (this.recent.size > RECENT_VERSIONS) this.recent.delete(this.recent.keys().next().value!);
     }
     return p;
+  }
+
+  /** The frames of `files` of version `m` (its change), shared between followers when small. */
+  async *frames(m: Manifest, files: DataFile[], columns?: string[]): AsyncGenerator<StoredFrame> {
+    const bytes = files.reduce((n, f) => n + f.arrowBytes, 0);
+    if (bytes > SHARED_CHANGE_BYTES) {
+      yield* this.reader.readFiles(m, files, columns);
+      return;
+    }
+    const key = `${m.tableId}/${m.version}/${columns ? JSON.stringify(columns) : '*'}`;
+    let p = this.changes.get(key);
+    if (!p) {
+      p = (async () => {
+        const out: StoredFrame[] = [];
+        for await (const f of this.reader.readFiles(m, files, columns)) out.push(f);
+        return out;
+      })();
+      this.changes.set(key, p);
+      p.catch(() => this.changes.delete(key));
+      if (this.changes.size > SHARED_CHANGES) this.changes.delete(this.changes.keys().next().value!);
+    }
+    yield* await p;
   }
 
   private async load(v: number): Promise<FeedVersion | null> {

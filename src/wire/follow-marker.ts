@@ -10,11 +10,16 @@
 // many rows follow the marker before the next one, so a reader knows when it holds the whole
 // version (and may resume with from_version = version + 1) without waiting for the next marker.
 
+/** The operation of a followed version, as its manifest names it. */
 export type FollowOperation = 'create' | 'append' | 'overwrite' | 'compact';
 
+/** The app_metadata JSON of a follow stream's version marker (the message before each version's batches). */
 export interface VersionMarker {
+  /** The followed table. */
   table: string;
+  /** The version whose change follows. */
   version: number;
+  /** What the version did: what follows the marker (see the top of this file). */
   operation: FollowOperation;
   /** ISO 8601, when the version was committed. */
   committed_at: string;
