@@ -51,9 +51,11 @@ export class FollowService {
       try {
         const deadline = AbortSignal.any([info.signal, AbortSignal.timeout(req.waitMs ?? DEFAULT_POLL_WAIT_MS)]);
         for (;;) {
+          // The generation is taken before the head is read (not the feed's last notification:
+          // a commit between start() and acquire() notified nobody), so no commit slips between.
           const seen = feed.generation;
-          const head = feed.head;
-          if (head === null || (head && head.version >= start.from)) break;
+          const head = await this.ctx.store.coordinator.head(req.table);
+          if (head === null || head.version >= start.from) break;
           try {
             await feed.changedSince(seen, deadline);
           } catch (e) {

@@ -1,7 +1,8 @@
 // The cluster coordinator: the Coordinator contract kept in a ZooKeeper ensemble (layout in
 // znode-layout.ts). This file only assembles the parts on one session: the table log
 // (zookeeper-table-log.ts), the writer role that fences its writes (writer-role.ts), the
-// per-table commit lock (commit-lock.ts), and the cluster side (zookeeper-cluster.ts: status,
+// per-table commit lock (commit-lock.ts), the table head watches of the change feed
+// (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
 import type { ClusterMember, CommitLock, Coordinator, LogEntry, TableCatalog, TableHead } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
