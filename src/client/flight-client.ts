@@ -15,6 +15,7 @@ import { encodeBatches, type AppMetadataFor } from './record-batch-encoder.ts';
 import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 import { resetStream } from '../wire/stream-reset.ts';
 import { FlightExchange, type ExchangeOptions } from './exchange.ts';
+import { followTable, type FollowItem, type FollowOptions } from './follow.ts';
 import { CookieJar, middlewareInterceptor, type ClientMiddleware } from './middleware.ts';
 import {
   cancelFlightInfoBody, cancelStatusOf, closeSessionStatusOf, onlyResult, renewFlightEndpointBody, renewedEndpointOf, sessionOptionsOf,
@@ -183,6 +184,24 @@ export class FlightClient {
     const schema = info.schema ?? batches[0]?.schema;
     if (!schema) throw new FlightError(grpc.status.INTERNAL, 'the flight has neither a schema nor any batches');
     return new Table(schema, batches);
+  }
+
+  /**
+   * Follows a table's commits as they are acknowledged (the change feed, docs/follow.md): each
+   * version's marker item, then the batches it changed, in commit order, until the loop stops
+   * or `signal` aborts. A lost stream is followed again (from another replica if need be)
+   * without missing or repeating anything.
+   */
+  follow(table: string, options: FollowOptions = {}): AsyncGenerator<FollowItem> {
+    return followTable({
+      location: this.location,
+      getFlightInfo: async (d, o, uri) => (await this.clientFor(uri)).getFlightInfo(d, o),
+      doGet: (endpoint, o, uri) => ({
+        [Symbol.asyncIterator]: async function* (this: FlightClient) {
+          yield* (await this.clientFor(uri)).doGet(endpoint, o).items();
+        }.bind(this),
+      }),
+    }, table, options);
   }
 
   /**

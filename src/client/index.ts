@@ -4,7 +4,7 @@
 //   FlightClient                 RecordBatches and Tables in and out, AbortSignal on every call,
 //                                endpoints and locations followed by readTable(), DoExchange,
 //                                the standard actions (cancel, renew, session options),
-//                                middleware and cookies
+//                                middleware and cookies, follow() (the change feed)
 //   AdminClient                  quiver's own actions (drop, history, import, maintenance,
 //                                cluster-status, cluster-config) typed, over a FlightClient
 //   createFlightServiceClient    the typed grpc-js stub (FlightServiceClient: the generated type,
@@ -22,6 +22,8 @@ export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSourc
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
 export { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';
 export { FlightExchange, type ExchangeOptions } from './exchange.ts';
+export type { FollowItem, FollowOperation, FollowOptions, VersionMarker } from './follow.ts';
+export { decodeVersionMarker } from '../wire/follow-marker.ts';
 export { CookieJar, type CallDescription, type CallStatus, type ClientMiddleware } from './middleware.ts';
 export type { CancelStatus, CloseSessionStatus, SessionOptionError, SessionOptionValue } from './standard-actions.ts';
 export type { AppMetadataFor } from './record-batch-encoder.ts';

@@ -79,6 +79,15 @@ export interface Coordinator {
   publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry>;
   /** Removes a table's log, so that its head becomes null. */
   dropTable(table: string): Promise<void>;
+  /**
+   * Calls `listener` with the table's head whenever it may have moved (a commit, a drop: null),
+   * for as long as the returned function has not been called. A hint, never the log itself:
+   * calls may repeat a head or skip over several commits at once (a follower reads the entries
+   * in between), and a cluster coordinator calls again after every reconnection and new session,
+   * so that nothing committed meanwhile goes unnoticed. Every listener of a table shares one
+   * notification source (in ZooKeeper: one watch on the table's pointer node per process).
+   */
+  watchHead(table: string, listener: (head: LogEntry | null) => void): () => void;
   /** Names of the tables that have a log. */
   tables(): Promise<string[]>;
   /** The head of every table whose name starts with `prefix`, by name: a listing in one go. */

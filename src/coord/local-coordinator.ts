@@ -39,6 +39,8 @@ export class LocalCoordinator implements Coordinator {
   /** Damaged files already reported, so each is logged once. */
   private readonly reported = new Set<string>();
   private readonly calls: PublishCalls;
+  /** Who hears of each table's commits and drops: this process is the only writer, so no watch is needed. */
+  private readonly watchers = new Map<string, Set<(head: LogEntry | null) => void>>();
 
   constructor(private readonly logRoot: string, private readonly options: LocalCoordinatorOptions = {}) {
     this.calls = options.calls ?? SYSTEM_CALLS;
@@ -140,6 +142,7 @@ export class LocalCoordinator implements Coordinator {
     }
     this.heads.set(table, entry);
     this.remember(table, entry);
+    this.notify(table, entry);
     return entry;
   }
 
@@ -199,7 +202,36 @@ export class LocalCoordinator implements Coordinator {
     this.known.delete(table);
     this.named.delete(table);
     await this.calls.syncDirectory(this.logRoot);
+    this.notify(table, null);
     await fs.rm(trash, { recursive: true, force: true });
+  }
+
+  watchHead(table: string, listener: (head: LogEntry | null) => void): () => void {
+    let set = this.watchers.get(table);
+    if (!set) this.watchers.set(table, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(table) === set) this.watchers.delete(table);
+    };
+  }
+
+  /**
+   * Tells the table's listeners on the next turn of the event loop, not inside publish: a
+   * listener's work never delays the commit's acknowledgement, and one that throws cannot fail it.
+   */
+  private notify(table: string, head: LogEntry | null): void {
+    const set = this.watchers.get(table);
+    if (!set || set.size === 0) return;
+    setImmediate(() => {
+      for (const listener of [...set]) {
+        try {
+          listener(head);
+        } catch {
+          // A listener's failure is its own (see the interface): the others still hear.
+        }
+      }
+    });
   }
 
   async tables(): Promise<string[]> {

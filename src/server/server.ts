@@ -12,6 +12,7 @@ import { Authenticator } from '../flight/auth.ts';
 import type { FlightContext, Logger } from '../flight/context.ts';
 import { EndpointLeases } from '../flight/endpoint-leases.ts';
 import { flightHandlers, flightService } from '../flight/flight-service.ts';
+import { FollowService } from '../feed/follow-service.ts';
 import { requestIds } from '../flight/request-id.ts';
 import { readSessionPolicy } from '../flight/read-session.ts';
 import { SessionOptionsStore } from '../flight/session-options.ts';
@@ -44,6 +45,7 @@ export class QuiverServer {
     private readonly sqlEngine: SqlEngine,
     private readonly ops: Operations,
     private readonly drainDelayMs: number,
+    private readonly feed: FollowService,
   ) {}
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
@@ -119,7 +121,8 @@ export class QuiverServer {
         },
       };
       raiseStreamWindow(server);
-      server.addService(ops.instrument(flightService), flightHandlers(ctx, new FlightSqlService(ctx, sqlEngine)));
+      const feed = new FollowService(ctx);
+      server.addService(ops.instrument(flightService), flightHandlers(ctx, new FlightSqlService(ctx, sqlEngine), feed));
       ops.addServices(server);
       const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
@@ -162,7 +165,7 @@ export class QuiverServer {
       ready = { store, coordinator, membership, maintenance };
       await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly, clusterStatus: () => ctx.clusterStatus() });
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
-      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine, ops, config.drainDelayMs);
+      return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine, ops, config.drainDelayMs, feed);
     } catch (e) {
       server.forceShutdown();
       await sqlEngine.close();
@@ -178,6 +181,9 @@ export class QuiverServer {
    */
   async shutdown(graceMs: number): Promise<void> {
     await this.ops.beginDrain(this.drainDelayMs);
+    // Follow streams never end by themselves: end them now (each names its resume version)
+    // rather than make the grace period wait for them.
+    this.feed.close();
     const drained = new Promise<boolean>((resolve) => this.grpcServer.tryShutdown(() => resolve(true)));
     await this.ops.portClosed();
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());

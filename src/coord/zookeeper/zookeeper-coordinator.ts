@@ -1,7 +1,8 @@
 // The cluster coordinator: the Coordinator contract kept in a ZooKeeper ensemble (layout in
 // znode-layout.ts). This file only assembles the parts on one session: the table log
 // (zookeeper-table-log.ts), the writer role that fences its writes (writer-role.ts), the
-// per-table commit lock (commit-lock.ts), and the cluster side (zookeeper-cluster.ts: status,
+// per-table commit lock (commit-lock.ts), the table head watches of the change feed
+// (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
 import type { ClusterMember, CommitLock, Coordinator, LogEntry, TableCatalog, TableHead } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
@@ -12,6 +13,7 @@ import { unavailableOnLoss } from './unavailable-on-loss.ts';
 import { WriterRole } from './writer-role.ts';
 import { ZooKeeperCluster, encodeMember } from './zookeeper-cluster.ts';
 import { ZooKeeperTableLog } from './zookeeper-table-log.ts';
+import { HeadWatches } from './head-watches.ts';
 import { ZnodeLayout } from './znode-layout.ts';
 
 export interface ZooKeeperCoordinatorOptions {
@@ -34,6 +36,7 @@ export class ZooKeeperCoordinator implements Coordinator {
   private readonly config: ClusterConfigNode;
   private readonly writer: WriterRole;
   private readonly log: ZooKeeperTableLog;
+  private readonly watches: HeadWatches;
 
   private constructor(
     private readonly session: ZkSession,
@@ -45,6 +48,7 @@ export class ZooKeeperCoordinator implements Coordinator {
     this.cluster = new ZooKeeperCluster(session, election, this.config, options.cluster, options.self, options.log);
     this.writer = new WriterRole(session, election, options.self.id, () => this.cluster.leader());
     this.log = new ZooKeeperTableLog(session, this.layout, this.writer);
+    this.watches = new HeadWatches(session, this.layout, options.log);
     // Each commit waiting for a lock listens for the end of leadership and for session changes:
     // as many listeners as commits in flight, which is not a leak.
     election.setMaxListeners(0);
@@ -101,6 +105,10 @@ export class ZooKeeperCoordinator implements Coordinator {
     return this.log.entries(table);
   }
 
+  watchHead(table: string, listener: (head: LogEntry | null) => void): () => void {
+    return this.watches.watch(table, listener);
+  }
+
   async tables(): Promise<string[]> {
     return (await this.log.listHeads()).map((h) => h.table);
   }
@@ -127,6 +135,7 @@ export class ZooKeeperCoordinator implements Coordinator {
 
   async close(): Promise<void> {
     this.config.stop();
+    this.watches.close();
     await this.election.stop().catch(() => {});
     await this.session.close();
   }

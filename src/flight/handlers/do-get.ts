@@ -9,9 +9,11 @@ import type { TicketIn } from '../../wire/protocol.ts';
 import { expiredError, projectedSchema } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
+import type { FollowService } from '../../feed/follow-service.ts';
 
-export function doGet(ctx: FlightContext, sql?: FlightSqlService): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
+export function doGet(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
   return serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => {
+    if (feed?.isTicket(req.ticket)) return feed.doGet(req.ticket, info); // a follow ticket (src/feed): it does not end
     const command = sql?.ticket(req.ticket); // a Flight SQL ticket (src/sql)
     return command ? sql!.doGet(command, req.ticket, info) : readTicket(ctx, req.ticket, info);
   });

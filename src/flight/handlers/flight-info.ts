@@ -6,6 +6,7 @@ import { readRequest, type ReadRequest } from '../descriptors.ts';
 import { serverStream, unary, type CallInfo } from '../handler-kit.ts';
 import { readDefaults, type ReadDefaults } from '../read-session.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
+import type { FollowService } from '../../feed/follow-service.ts';
 import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../../wire/protocol.ts';
 import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
@@ -21,16 +22,21 @@ async function sessionRead(ctx: FlightContext, req: ReadRequest, defaults: ReadD
   return { ...req, version: await ctx.store.versionAsOf(req.table, defaults.asOf) };
 }
 
-export function getFlightInfo(ctx: FlightContext, sql?: FlightSqlService): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
+export function getFlightInfo(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
   return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info) => {
+    if (feed?.isFollow(d)) return feed.flightInfo(d); // a follow descriptor (src/feed)
     const command = sql?.command(d); // a Flight SQL command (src/sql)
     return command ? sql!.flightInfo(command, d, info) : describe(ctx, d, info);
   });
 }
 
-/** Stored tables are complete at once: the first PollInfo is final (no descriptor to poll again). */
-export function pollFlightInfo(ctx: FlightContext, sql?: FlightSqlService): grpc.handleUnaryCall<FlightDescriptorIn, PollInfo> {
+/**
+ * Stored tables are complete at once: the first PollInfo is final (no descriptor to poll again).
+ * A follow descriptor is a long poll for the table's next version (src/feed).
+ */
+export function pollFlightInfo(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleUnaryCall<FlightDescriptorIn, PollInfo> {
   return unary(ctx, 'PollFlightInfo', async (d: FlightDescriptorIn, info) => {
+    if (feed?.isFollow(d)) return feed.pollInfo(d, info);
     const command = sql?.command(d);
     return { info: await (command ? sql!.flightInfo(command, d, info) : describe(ctx, d, info)), progress: 1 };
   });

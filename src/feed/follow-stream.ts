@@ -1,0 +1,150 @@
+// The DoGet of a follow ticket: the schema of the first version sent, then for each version from
+// the ticket's on, in commit order, its marker (src/wire/follow-marker.ts) and the rows it
+// changed: an append its new files' batches, a create or an overwrite the whole version, a
+// compaction nothing. It waits for the next commit on the table's feed (no polling) and ends
+// only when the client cancels, the table is dropped (NOT_FOUND), the next version has expired
+// (NOT_FOUND naming the oldest retained), an overwrite replaced the schema (FAILED_PRECONDITION:
+// one Arrow stream has one schema), or the server shuts down (UNAVAILABLE). Every error names the
+// version to resume from.
+//
+// Backpressure is the gRPC stream's: the handler kit waits for 'drain' before asking this
+// generator for more, and the generator reads the next version only when asked.
+import type { LogEntry } from '../coord/coordinator.ts';
+import { QuiverError, notFound } from '../errors.ts';
+import type { FlightContext } from '../flight/context.ts';
+import type { CallInfo } from '../flight/handler-kit.ts';
+import { projectedSchema } from '../flight/read-plan.ts';
+import type { DataFile, Manifest } from '../storage/manifest.ts';
+import type { FlightDataMessage } from '../wire/flight-data.ts';
+import { encodeVersionMarker, type FollowOperation } from '../wire/follow-marker.ts';
+import type { FeedHub } from './feed-hub.ts';
+import type { FollowTicket } from './follow-request.ts';
+import type { FeedVersion, TableFeed } from './table-feed.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/** What of a version a follower receives: the files whose batches follow its marker, and their rows. */
+export function versionChange(m: Manifest): { files: DataFile[]; rows: number } {
+  switch (m.operation) {
+    case 'append':
+      // writePlan (src/storage/commit.ts) keeps the parent's files first and adds the new ones last.
+      return { files: m.files.slice(m.files.length - m.added.files), rows: m.added.rows };
+    case 'compact':
+      return { files: [], rows: 0 };
+    default:
+      return { files: m.files, rows: m.rows };
+  }
+}
+
+export const droppedError = (table: string, next: number) =>
+  notFound(`table ${JSON.stringify(table)} was dropped; the follow ended before version ${next}`);
+
+export async function expiredVersionError(ctx: FlightContext, table: string, version: number): Promise<QuiverError> {
+  const oldest = (await ctx.store.coordinator.entries(table))[0]?.version;
+  return notFound(`version ${version} of table ${JSON.stringify(table)} has expired; the oldest retained version is ${oldest ?? 'none'}: follow again with "from_version": ${oldest ?? 1} or later`);
+}
+
+export async function* followStream(ctx: FlightContext, hub: FeedHub, ticket: FollowTicket, info: CallInfo): AsyncGenerator<FlightDataMessage> {
+  const feed = hub.acquire(ticket.table);
+  const follower = new Follower(ctx, feed, ticket);
+  try {
+    yield* follower.run(info.signal);
+  } catch (e) {
+    if (info.signal.aborted) return;
+    throw e;
+  } finally {
+    hub.release(feed);
+  }
+}
+
+class Follower {
+  private next: number;
+  /** The newest version known to be committed. */
+  private known = 0;
+  private schema = '';
+
+  constructor(
+    private readonly ctx: FlightContext,
+    private readonly feed: TableFeed,
+    private readonly ticket: FollowTicket,
+  ) {
+    this.next = ticket.from;
+  }
+
+  async *run(signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
+    const { table } = this.ticket;
+    // The generation is taken before the head is read: a commit landing in between wakes the wait below.
+    let seen = this.feed.generation;
+    await this.confirmHead();
+    const first = await this.read(Math.min(this.next, this.known));
+    this.schema = first.manifest.schema;
+    yield { header: projectedSchema(first.manifest, this.ticket.columns), body: EMPTY };
+    for (;;) {
+      while (this.next <= this.known) {
+        if (signal.aborted) return;
+        const v = await this.read(this.next);
+        if (v.manifest.schema !== this.schema) {
+          throw new QuiverError('FAILED_PRECONDITION', `version ${this.next} of table ${JSON.stringify(table)} (an ${v.manifest.operation}) replaced the table's schema, and one Arrow stream has one schema: follow again with "from_version": ${this.next}`);
+        }
+        const change = versionChange(v.manifest);
+        const marker = { table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows };
+        yield { header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) };
+        if (change.files.length > 0) {
+          const frames = this.feed.frames(v.manifest, change.files, this.ticket.columns);
+          try {
+            for await (const frame of frames) {
+              if (signal.aborted) return;
+              yield frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body };
+            }
+          } finally {
+            await frames.return(undefined);
+          }
+        }
+        this.next += 1;
+        if (this.ticket.until !== undefined && this.next > this.ticket.until) return;
+      }
+      try {
+        await this.feed.changedSince(seen, signal);
+      } catch (e) {
+        if (signal.aborted) return;
+        if (e instanceof QuiverError && e.code === 'UNAVAILABLE') throw new QuiverError('UNAVAILABLE', `${e.message}: follow again with "from_version": ${this.next}`, { cause: e });
+        throw e;
+      }
+      seen = this.feed.generation;
+      await this.heard(this.feed.head);
+    }
+  }
+
+  /** What a notification said; a drop, or a head older than ours, is confirmed by a fresh read first. */
+  private async heard(head: LogEntry | null | undefined): Promise<void> {
+    if (head === undefined) return;
+    const suspicious = head === null || head.version < this.known || (head.catalog !== undefined && head.catalog.tableId !== this.ticket.tableId);
+    if (suspicious) await this.confirmHead();
+    else this.known = Math.max(this.known, head.version);
+  }
+
+  /** Reads the head afresh (in a cluster: after a sync), ending the follow when the table is gone. */
+  private async confirmHead(): Promise<void> {
+    const head = await this.ctx.store.coordinator.head(this.ticket.table);
+    if (!head || head.version < this.next - 1 || (head.catalog && head.catalog.tableId !== this.ticket.tableId)) throw droppedError(this.ticket.table, this.next);
+    this.known = Math.max(this.known, head.version);
+  }
+
+  /** Version `v`, known committed: from the feed, or the reason it cannot be had. */
+  private async read(v: number): Promise<FeedVersion> {
+    let found: FeedVersion | null;
+    try {
+      found = await this.feed.version(v);
+    } catch (e) {
+      // The manifest went between reading the entry and the file: expired (or dropped) just now.
+      if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;
+      found = null;
+    }
+    if (!found) {
+      await this.confirmHead();
+      throw await expiredVersionError(this.ctx, this.ticket.table, v);
+    }
+    if (found.manifest.tableId !== this.ticket.tableId) throw droppedError(this.ticket.table, this.next);
+    return found;
+  }
+}
