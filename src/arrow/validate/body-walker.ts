@@ -129,6 +129,7 @@ export class BodyWalker {
       buffers.push(data);
       need(data, length * width, 'data buffer', length);
       if (typeId === Type.Decimal) decimalsFit(data, width, (type as unknown as { precision: number }).precision, length, bitmap);
+      if (typeId === Type.Date && width === 8) wholeDays(data, length, bitmap);
       return done();
     }
     switch (typeId) {
@@ -325,6 +326,7 @@ function checkViews(views: Uint8Array, data: Uint8Array[], length: number, utf8:
     let value: Uint8Array;
     if (size <= 12) {
       value = views.subarray(at + 4, at + 4 + size);
+      for (let k = at + 4 + size; k < at + 16; k++) if (views[k] !== 0) fail(`view ${i} is inline with ${size} bytes but its padding is not zero`);
     } else {
       const index = dv.getInt32(at + 8, true);
       const offset = dv.getInt32(at + 12, true);
@@ -335,6 +337,14 @@ function checkViews(views: Uint8Array, data: Uint8Array[], length: number, utf8:
       for (let k = 0; k < 4; k++) if (views[at + 4 + k] !== value[k]) fail(`view ${i}'s prefix does not match its data`);
     }
     if (utf8 && !isUtf8(value)) fail(`value ${i} is not valid UTF-8`);
+  }
+}
+
+/** date64 values are milliseconds at midnight: ValidateFull refuses any other. */
+function wholeDays(data: Uint8Array, length: number, bitmap: Uint8Array | null): void {
+  const values = intsOf(data, 8, true, length) as BigInt64Array;
+  for (let i = 0; i < length; i++) {
+    if (isValid(bitmap, i) && values[i]! % 86_400_000n !== 0n) fail(`date64 value ${values[i]} at row ${i} is not a whole number of days`);
   }
 }
 

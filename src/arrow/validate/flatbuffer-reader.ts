@@ -39,11 +39,18 @@ export class FlatbufferReader {
     return this.table(this.view.getUint32(0, true), 'root table');
   }
 
+  /** flatbuffers' Verifier also checks alignment (relative to the buffer's start), as Arrow C++ does. */
+  private aligned(pos: number, size: number, what: string): void {
+    if (pos % size !== 0) this.fail(`${what} at byte ${pos} is not aligned to ${size} bytes`);
+  }
+
   table(pos: number, what: string): FbTable {
     if (++this.tables > MAX_TABLES) this.fail(`more than ${MAX_TABLES} tables`);
     this.need(pos, 4, what);
+    this.aligned(pos, 4, what);
     const vtable = pos - this.view.getInt32(pos, true);
     this.need(vtable, 4, `vtable of ${what}`);
+    this.aligned(vtable, 2, `vtable of ${what}`);
     const vtableSize = this.view.getUint16(vtable, true);
     const tableSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtableSize % 2 !== 0) this.fail(`vtable of ${what} has an invalid size ${vtableSize}`);
@@ -60,6 +67,7 @@ export class FlatbufferReader {
     const offset = this.view.getUint16(t.vtable + entry, true);
     if (offset === 0) return 0;
     if (offset + size > t.tableSize) this.fail(`field ${slot} of a table lies outside the table`);
+    this.aligned(t.pos + offset, size, `field ${slot}`);
     return t.pos + offset;
   }
 
@@ -89,6 +97,7 @@ export class FlatbufferReader {
     if (!at) return 0;
     const to = at + this.view.getUint32(at, true);
     this.need(to, 4, what);
+    this.aligned(to, 4, what);
     return to;
   }
 
@@ -117,12 +126,15 @@ export class FlatbufferReader {
     return out;
   }
 
-  string(t: FbTable, slot: number, what: string): void {
+  /** Checks a string field; returns its bytes (empty when absent). */
+  string(t: FbTable, slot: number, what: string): Uint8Array {
     const to = this.target(t, slot, what);
-    if (!to) return;
+    if (!to) return new Uint8Array(0);
     const length = this.view.getUint32(to, true);
     // A flatbuffer string carries a terminating zero after its bytes.
     this.need(to + 4, length + 1, what);
+    if (this.bytes[to + 4 + length] !== 0) this.fail(`${what} at byte ${to} is not zero-terminated`);
+    return this.bytes.subarray(to + 4, to + 4 + length);
   }
 
   int64At(pos: number): bigint {

@@ -2,6 +2,7 @@
 // decoder reads it: every table, vector and string inside the buffer, union tags among the
 // known ones, the metadata version one this server reads. What the fields mean is checked
 // later (schema-rules.ts, batch-validator.ts); this only makes reading them safe.
+import { isUtf8 } from 'node:buffer';
 import { FlatbufferReader, MAX_DEPTH, type FbTable } from './flatbuffer-reader.ts';
 
 // Message.fbs MetadataVersion: V4 (Arrow 0.8) and V5 (Arrow 1.0) are what Arrow C++ reads too.
@@ -63,7 +64,8 @@ function keyValues(fb: FlatbufferReader, t: FbTable, slot: number, what: string)
 }
 
 function schema(fb: FlatbufferReader, t: FbTable): void {
-  fb.field(t, 0, 2);
+  // quiver stores and serves bytes as sent; every reader it knows of is little-endian.
+  if (fb.i16(t, 0) !== 0) fb.fail('the schema is big-endian; send little-endian data');
   for (const f of fb.tableVector(t, 1, 'schema fields')) field(fb, f, 1);
   keyValues(fb, t, 2, 'schema custom_metadata');
   fb.vector(t, 3, 8, 'schema features');
@@ -71,7 +73,8 @@ function schema(fb: FlatbufferReader, t: FbTable): void {
 
 function field(fb: FlatbufferReader, t: FbTable, depth: number): void {
   if (depth > MAX_DEPTH) fb.fail(`fields nested more than ${MAX_DEPTH} deep`);
-  fb.string(t, 0, 'field name');
+  // Readers turn names into their language's strings (pyarrow fails on bad UTF-8).
+  if (!isUtf8(fb.string(t, 0, 'field name'))) fb.fail('a field name is not valid UTF-8');
   fb.field(t, 1, 1);
   const typeType = fb.u8(t, 2);
   const spec = TYPE_TABLES[typeType];

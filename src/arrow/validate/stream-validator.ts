@@ -4,7 +4,8 @@
 // what they really decode to) and the decompressed buffers checked; the stored bytes stay as
 // sent. Dictionary lengths are carried from one dictionary batch to the next (deltas add).
 import { Message, MessageHeader, type Field, type Schema } from 'apache-arrow';
-import type { DictionaryBatch, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { DictionaryBatch, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import type { IpcFrame } from '../ipc-framing.ts';
 import { decompressBody } from '../body-compression.ts';
 import { IpcFormatError, type MessageInfo } from '../ipc-message.ts';
 import { BodyWalker } from './body-walker.ts';
@@ -34,9 +35,12 @@ export class StreamValidator {
 
   /**
    * Checks one record or dictionary batch (header already inspected, body of the declared
-   * length); `what` names it in messages ("message 3"). Throws IpcFormatError.
+   * length); `what` names it in messages ("message 3"). Throws IpcFormatError. Returns the
+   * frame to keep: the same one, or for a compressed body the decompressed frame that was
+   * checked. Node has no libzstd or liblz4; the pure-JS decoders accept some damaged data that
+   * Arrow C++'s refuse, so a stored compressed body could pass here and fail every reader.
    */
-  check(header: Uint8Array, body: Uint8Array, info: MessageInfo, what: string): void {
+  check(header: Uint8Array, body: Uint8Array, info: MessageInfo, what: string): IpcFrame {
     if (info.kind === 'schema') throw new IpcFormatError(`${what} is a schema where a batch belongs`);
     const message = Message.decode(header.byteOffset % 8 === 0 ? header : new Uint8Array(header));
     if (message.headerType === MessageHeader.DictionaryBatch) {
@@ -47,16 +51,22 @@ export class StreamValidator {
       if (!valueType) throw new IpcFormatError(`${what} is a dictionary batch for id ${id}, which no column of the schema uses`);
       const previous = this.dictionaries.get(id);
       if (db.isDelta && previous === undefined) throw new IpcFormatError(`${what}: a dictionary delta for column ${column} before its first dictionary batch`);
-      const length = guard(() => this.walk(db.data, body, message.version, [{ name: column, type: valueType } as Field], `${what} (dictionary of column ${column})`), `${what} (dictionary of column ${column})`);
-      this.dictionaries.set(id, (db.isDelta ? previous! : 0) + length);
-      return;
+      const checked = guard(() => this.walk(db.data, body, message.version, [{ name: column, type: valueType } as Field]), `${what} (dictionary of column ${column})`);
+      this.dictionaries.set(id, (db.isDelta ? previous! : 0) + checked.length);
+      if (!checked.decompressed) return { header, body };
+      const { header: plain, body: flat } = checked.decompressed;
+      return { header: Message.encode(Message.from(new DictionaryBatch(plain, id, db.isDelta), flat.byteLength)), body: flat };
     }
     const rb = message.header() as unknown as RecordBatchHeader;
-    guard(() => this.walk(rb, body, message.version, this.schema.fields, what), what);
+    const checked = guard(() => this.walk(rb, body, message.version, this.schema.fields), what);
+    if (!checked.decompressed) return { header, body };
+    const { header: plain, body: flat } = checked.decompressed;
+    return { header: Message.encode(Message.from(plain, flat.byteLength)), body: flat };
   }
 
-  /** Walks a batch's columns; returns its length. */
-  private walk(rb: RecordBatchHeader, compressedBody: Uint8Array, version: number, fields: Field[], what: string): number {
+  /** Walks a batch's columns; returns its length and, if its body was compressed, the decompressed batch. */
+  private walk(rb: RecordBatchHeader, compressedBody: Uint8Array, version: number, fields: Field[]): { length: number; decompressed: { header: RecordBatchHeader; body: Uint8Array } | null } {
+    if (rb.compression != null && version < 4) throw new InvalidArrayError('body compression needs metadata version V5');
     const { header, body } = decompressBody(rb, compressedBody);
     const length = Number(header.length);
     if (!(Number.isSafeInteger(length) && length >= 0)) throw new InvalidArrayError(`its length is ${header.length}`);
@@ -72,8 +82,7 @@ export class StreamValidator {
       if (column.length !== length) throw new InvalidArrayError(`column ${field.name}: it holds ${column.length} values, the batch has ${length} rows`);
     }
     walker.finish();
-    void what;
-    return length;
+    return { length, decompressed: rb.compression != null ? { header, body } : null };
   }
 }
 

@@ -71,8 +71,11 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
         throw invalidArgument(`malformed Arrow IPC: message ${batches + 1} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       }
       validateBatchLayout(write.schema, m, msg.body, batches + 1);
-      validator.check(msg.header, msg.body, m, `message ${batches + 2}`);
-      await write.add({ frame: { header: msg.header, body: msg.body }, info: m, ...(msg.appMetadata ? { appMetadata: msg.appMetadata } : {}) });
+      // A compressed body is staged as the decompressed batch the validator checked.
+      const frame = validator.check(msg.header, msg.body, m, `message ${batches + 2}`);
+      const staged = frame.header === msg.header ? m : inspectMessage(frame.header);
+      if (staged.kind === 'schema') throw invalidArgument('a batch became a schema');
+      await write.add({ frame, info: staged, ...(msg.appMetadata ? { appMetadata: msg.appMetadata } : {}) });
       batches++;
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
