@@ -57,6 +57,10 @@ export class StreamValidator {
       const { header: plain, body: flat } = checked.decompressed;
       return { header: Message.encode(Message.from(new DictionaryBatch(plain, id, db.isDelta), flat.byteLength)), body: flat };
     }
+    // Arrow C++'s stream reader needs every dictionary before the first record batch.
+    for (const [id, column] of this.dictionaryColumns) {
+      if (!this.dictionaries.has(id)) throw new IpcFormatError(`${what} is a record batch before the dictionary batch of column ${column} (dictionary id ${id})`);
+    }
     const rb = message.header() as unknown as RecordBatchHeader;
     const checked = guard(() => this.walk(rb, body, message.version, this.schema.fields), what);
     if (!checked.decompressed) return { header, body };
