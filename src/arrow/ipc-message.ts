@@ -10,6 +10,8 @@ import { Field as FbField } from 'apache-arrow/fb/field';
 import { Type as FbType } from 'apache-arrow/fb/type';
 import { FlatbufferError } from './validate/flatbuffer-reader.ts';
 import { verifyMessage } from './validate/message-structure.ts';
+import { checkSchema } from './validate/schema-rules.ts';
+import { InvalidArrayError } from './validate/buffer-views.ts';
 import { LARGE_LIST_VIEW, LIST_VIEW, RUN_END_ENCODED, decodeNewerSchema } from './newer-layouts.ts';
 
 export interface BatchLayout {
@@ -62,7 +64,7 @@ export function inspectMessage(header: Uint8Array): MessageInfo {
   try {
     switch (message.headerType) {
       case MessageHeader.Schema:
-        return { kind: 'schema', schema: message.header() as Schema };
+        return { kind: 'schema', schema: checkedSchema(message.header() as Schema) };
       case MessageHeader.RecordBatch: {
         const rb = message.header() as unknown as Parameters<typeof layoutOf>[0] & { compression: unknown };
         return { kind: 'recordBatch', rows: Number(rb.length), compressed: rb.compression != null, bodyLength: message.bodyLength, layout: layoutOf(rb) };
@@ -83,12 +85,23 @@ export function inspectMessage(header: Uint8Array): MessageInfo {
       } catch (inner) {
         throw new IpcFormatError(`cannot read the schema (${inner instanceof Error ? inner.message : inner})`);
       }
-      if (newer) return { kind: 'schema', schema: newer };
+      if (newer) return { kind: 'schema', schema: checkedSchema(newer) };
     }
     const unreadable = message.headerType === MessageHeader.Schema ? unreadableColumn(bytes) : null;
     if (unreadable) throw invalidArgument(`column ${unreadable.path} has type ${unreadable.type}, which this server cannot store yet; cast it to a supported type (e.g. a plain list or string) before sending`);
     throw new IpcFormatError(`cannot read IPC message header (${e instanceof Error ? e.message : e})`);
   }
+}
+
+/** The schema, once its types follow Arrow's rules (children each type needs, decimal precision...). */
+function checkedSchema(schema: Schema): Schema {
+  try {
+    checkSchema(schema);
+  } catch (e) {
+    if (e instanceof InvalidArrayError) throw new IpcFormatError(`the schema's ${e.message}`);
+    throw e;
+  }
+  return schema;
 }
 
 export function decodeSchema(header: Uint8Array): Schema {

@@ -115,7 +115,11 @@ export class BodyWalker {
   private arrayAt(type: DataType, path: string): Checked {
     const { length, nullCount } = this.nextNode();
     const typeId = type.typeId as number;
-    if (typeId === Type.Null) return { length, nullCount, buffers: [], validity: null };
+    // Arrow C++ takes a null array's null count from its node and ValidateFull wants it whole.
+    if (typeId === Type.Null) {
+      if (nullCount !== length) fail(`a null array's null count must equal its length ${length}, not ${nullCount}`);
+      return { length, nullCount, buffers: [], validity: null };
+    }
     if (typeId === RUN_END_ENCODED) return this.runEndEncoded(type, length, nullCount, path);
     if (typeId === Type.Union) return this.union(type, length, nullCount, path);
     const { buffer: validityBuffer, bitmap } = this.validity(length, nullCount);

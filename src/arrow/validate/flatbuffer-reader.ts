@@ -36,7 +36,14 @@ export class FlatbufferReader {
 
   root(): FbTable {
     this.need(0, 4, 'root offset');
-    return this.table(this.view.getUint32(0, true), 'root table');
+    return this.table(this.offset(0, 'root table'), 'root table');
+  }
+
+  /** flatbuffers' VerifyOffset: an offset is neither 0 (pointing at itself) nor negative as a signed one. */
+  private offset(at: number, what: string): number {
+    const value = this.view.getUint32(at, true);
+    if (value === 0 || value >= 2 ** 31) this.fail(`${what}: invalid offset ${value} at byte ${at}`);
+    return at + value;
   }
 
   /** flatbuffers' Verifier also checks alignment (relative to the buffer's start), as Arrow C++ does. */
@@ -95,7 +102,7 @@ export class FlatbufferReader {
   private target(t: FbTable, slot: number, what: string): number {
     const at = this.field(t, slot, 4);
     if (!at) return 0;
-    const to = at + this.view.getUint32(at, true);
+    const to = this.offset(at, what);
     this.need(to, 4, what);
     this.aligned(to, 4, what);
     return to;

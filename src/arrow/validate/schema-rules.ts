@@ -17,8 +17,10 @@ function fail(path: string, why: string): never {
   throw new InvalidArrayError(`column ${path}: ${why}`);
 }
 
-function checkField(field: Field, path: string): void {
-  let type: DataType = field.type;
+function checkField(field: Field | undefined, path: string): void {
+  // arrow-js builds a list around a missing child (children [undefined]) without complaint.
+  if (!field || !(field.type instanceof DataType)) fail(path, 'a child field the schema does not give');
+  let type: DataType = field!.type;
   if (DataType.isDictionary(type)) {
     const indices = type.indices as unknown as { bitWidth: number };
     if (![8, 16, 32, 64].includes(indices.bitWidth)) fail(path, `dictionary indices of ${indices.bitWidth} bits`);
@@ -75,5 +77,5 @@ function checkField(field: Field, path: string): void {
     }
     default:
   }
-  children.forEach((c) => checkField(c, `${path}.${c.name}`));
+  children.forEach((c) => checkField(c, `${path}.${c?.name}`));
 }

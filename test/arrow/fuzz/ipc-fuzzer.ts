@@ -61,7 +61,7 @@ function random(seed: number): () => number {
   };
 }
 
-function seedStreams(): { name: string; frames: IpcFrame[] }[] {
+export function seedStreams(): { name: string; frames: IpcFrame[] }[] {
   const generated = tempDir('quiver-fuzz-seeds-');
   const run = spawnSync('python3', [path.join(HERE, 'generate_streams.py'), generated], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`generate_streams.py failed: ${run.stderr}`);
@@ -194,6 +194,30 @@ function readBack(port: number, tables: string[]): Promise<{ table: string; erro
   });
 }
 
+export interface Variant {
+  i: number;
+  seed: string;
+  frames: IpcFrame[];
+  mutation: string;
+}
+
+/** The variants of a run: drawn before any is sent, so they depend on the seed alone. */
+export function drawVariants(seeds: { name: string; frames: IpcFrame[] }[], seed: number, iterations: number): Variant[] {
+  const rnd = random(seed);
+  return Array.from({ length: iterations }, (_, i) => {
+    const base = pick(seeds, rnd);
+    const frames = copy(base.frames);
+    const applied: string[] = [];
+    const count = 1 + Math.floor(rnd() * rnd() * 3);
+    for (let k = 0; k < count; k++) {
+      const name = pick(NAMES, rnd);
+      MUTATIONS[name]!(frames, rnd);
+      applied.push(name);
+    }
+    return { i, seed: base.name, frames, mutation: applied.join('+') };
+  });
+}
+
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
@@ -206,20 +230,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const report: FuzzReport = { variants: 0, accepted: 0, refused: 0, wrongStatus: [], invalidReadback: [], decimalsBeyondPrecision: 0, serverAlive: false, byMutation: {}, seconds: 0 };
   const accepted: string[] = [];
   try {
-    const rnd = random(options.seed);
-    // Every variant is drawn before any is sent, so the sequence depends on the seed alone.
-    const variants = Array.from({ length: options.iterations }, (_, i) => {
-      const seed = pick(seeds, rnd);
-      const frames = copy(seed.frames);
-      const applied: string[] = [];
-      const count = 1 + Math.floor(rnd() * rnd() * 3);
-      for (let k = 0; k < count; k++) {
-        const name = pick(NAMES, rnd);
-        MUTATIONS[name]!(frames, rnd);
-        applied.push(name);
-      }
-      return { i, seed: seed.name, frames, mutation: applied.join('+') };
-    });
+    const variants = drawVariants(seeds, options.seed, options.iterations);
     let next = 0;
     const worker = async () => {
       while (next < variants.length) {
