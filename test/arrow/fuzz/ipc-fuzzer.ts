@@ -40,10 +40,11 @@ export interface FuzzReport {
   /** Accepted tables pyarrow could not read or validate. */
   invalidReadback: { table: string; error: string }[];
   /**
-   * Accepted tables whose only fault is a decimal beyond its precision: quiver accepts those
-   * on purpose (src/arrow/validate/body-walker.ts says why), pyarrow's full validation does not.
+   * Accepted tables whose only fault is a decimal beyond its precision or a date64 that is not
+   * a whole day: quiver accepts those on purpose (src/arrow/validate/body-walker.ts says why),
+   * pyarrow's full validation does not.
    */
-  decimalsBeyondPrecision: number;
+  acceptedOnPurpose: number;
   serverAlive: boolean;
   byMutation: Record<string, { accepted: number; refused: number }>;
   seconds: number;
@@ -227,7 +228,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   // fsync costs nothing and the run is bounded by validation rather than by the disk.
   const server = await startQuiver(['--log-level', 'warn', '--maintenance-interval', '0'], fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/quiver-fuzz-') : tempDir('quiver-fuzz-'));
   const client = rawClient(server.address);
-  const report: FuzzReport = { variants: 0, accepted: 0, refused: 0, wrongStatus: [], invalidReadback: [], decimalsBeyondPrecision: 0, serverAlive: false, byMutation: {}, seconds: 0 };
+  const report: FuzzReport = { variants: 0, accepted: 0, refused: 0, wrongStatus: [], invalidReadback: [], acceptedOnPurpose: 0, serverAlive: false, byMutation: {}, seconds: 0 };
   const accepted: string[] = [];
   try {
     const variants = drawVariants(seeds, options.seed, options.iterations);
@@ -255,9 +256,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
     const failures = await readBack(server.port, accepted);
-    const decimal = (f: { error: string }) => /Decimal value -?\d+ does not fit in precision/.test(f.error);
-    report.invalidReadback = failures.filter((f) => !decimal(f));
-    report.decimalsBeyondPrecision = failures.length - report.invalidReadback.length;
+    const onPurpose = (f: { error: string }) => /Decimal value -?\d+ does not fit in precision|date64\[ms\] -?\d+ does not represent a whole number of days/.test(f.error);
+    report.invalidReadback = failures.filter((f) => !onPurpose(f));
+    report.acceptedOnPurpose = failures.length - report.invalidReadback.length;
     report.serverAlive = server.child.exitCode === null && server.child.signalCode === null
       && (await unaryCall<{ flights?: unknown }>(client, 'GetFlightInfo', pathDescriptor(accepted[0] ?? 'fuzz-missing')).then(() => true, (e: grpc.ServiceError) => e.code === grpc.status.NOT_FOUND));
   } finally {
