@@ -250,6 +250,7 @@ export class BodyWalker {
     const childOf = new Map<number, number>();
     Array.from(u.typeIds).forEach((code, i) => childOf.set(code, i));
     const offsets = offsetsBuffer ? (need(offsetsBuffer, length * 4, 'offsets buffer', length), intsOf(offsetsBuffer, 4, true, length)) : null;
+    const lastOffsets = childLengths.map(() => 0);
     for (let i = 0; i < length; i++) {
       const code = (idsBuffer[i]! << 24) >> 24;
       const child = childOf.get(code);
@@ -257,6 +258,9 @@ export class BodyWalker {
       if (offsets) {
         const offset = offsets[i] as number;
         if (!(offset >= 0 && offset < childLengths[child!]!)) fail(`dense union offset ${offset} at row ${i} lies outside child ${child} of ${childLengths[child!]} values`);
+        // ValidateFull: each child's offsets never decrease.
+        if (offset < lastOffsets[child!]!) fail(`dense union offset ${offset} at row ${i} is below the previous offset ${lastOffsets[child!]} into child ${child}`);
+        lastOffsets[child!] = offset;
       }
     }
     return { length, nullCount, buffers, validity: null };
