@@ -9,13 +9,19 @@ import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import { decompressBody } from './body-compression.ts';
 import type { IpcFrame } from './ipc-framing.ts';
 import { IpcFormatError } from './ipc-message.ts';
+import { hasNewerLayout } from './newer-layouts.ts';
+import { invalidArgument } from '../errors.ts';
 
 const aligned = (bytes: Uint8Array) => (bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes));
 
 export class BatchDecoder {
   private readonly dictionaries = new Map<number, Vector>();
 
-  constructor(readonly schema: Schema) {}
+  constructor(readonly schema: Schema) {
+    // arrow-js cannot load these layouts' values; quiver stores and serves them without decoding.
+    const newer = schema.fields.find((f) => hasNewerLayout(f.type));
+    if (newer) throw invalidArgument(`column ${newer.name} has type ${newer.type}, whose values this server stores and serves but cannot decode for lookups or SQL; cast it to a list or plain type to use it here`);
+  }
 
   /** The record batch a frame holds, or null for a dictionary batch (kept for later batches). */
   decode(frame: IpcFrame): RecordBatch | null {

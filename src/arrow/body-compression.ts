@@ -53,7 +53,7 @@ export function decompressBody(header: RecordBatchHeader, body: Uint8Array): { h
     if (declared < 0n || total + Number(declared) > MAX_DECOMPRESSED_BODY_BYTES) throw new IpcFormatError(`${codec}-compressed buffer ${i} declares ${declared} uncompressed bytes; a batch may decompress to at most ${MAX_DECOMPRESSED_BODY_BYTES} (send smaller batches)`);
     let out: Uint8Array;
     try {
-      out = decompressBuffer(compression.type, bytes);
+      out = decompressBuffer(compression.type, bytes, Number(declared));
     } catch (e) {
       if (e instanceof CorruptCompressedDataError) throw new IpcFormatError(`buffer ${i} does not decompress: ${e.message}`);
       throw e;

@@ -30,14 +30,20 @@ export class ColumnProjection {
     const rb = message.header() as unknown as RecordBatchHeader;
     const nodes: FieldNode[] = [];
     const kept: BufferRegion[] = [];
+    const variadic = (rb.variadicBufferCounts ?? []).map(Number);
+    const keptVariadic: number[] = [];
+    const at = { next: 0 };
     let node = 0;
     let buffer = 0;
     this.schema.fields.forEach((f, i) => {
       const n = nodeCount(f.type);
-      const b = bufferCount(f.type);
+      const from = at.next;
+      // A string_view column's data buffers vary per batch: its variadic counts say how many.
+      const b = bufferCount(f.type, variadic, at);
       if (this.keep[i]) {
         nodes.push(...rb.nodes.slice(node, node + n));
         kept.push(...rb.buffers.slice(buffer, buffer + b));
+        keptVariadic.push(...variadic.slice(from, at.next));
       }
       node += n;
       buffer += b;
@@ -50,7 +56,7 @@ export class ColumnProjection {
     }
     const body = new Uint8Array(size);
     kept.forEach((b, i) => body.set(frame.body.subarray(Number(b.offset), Number(b.offset) + Number(b.length)), regions[i]!.offset));
-    const header = new RecordBatchHeader(rb.length, nodes, regions, rb.compression, rb.variadicBufferCounts);
+    const header = new RecordBatchHeader(rb.length, nodes, regions, rb.compression, keptVariadic);
     return { header: Message.encode(Message.from(header, size)), body };
   }
 }

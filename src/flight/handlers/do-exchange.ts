@@ -14,6 +14,7 @@ import type { FlightDataMessage } from '../../wire/flight-data.ts';
 import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
 import { LookupPlan } from '../lookup-plan.ts';
 import { LOOKUP_HELP, lookupRequest } from '../lookup-request.ts';
+import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
 
 type ExchangeCall = grpc.ServerDuplexStream<FlightDataMessage, FlightDataMessage>;
 
@@ -48,6 +49,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       call.end(); // the client sent no data at all
       return;
     }
+    const validator = new StreamValidator(inputSchema);
     const inputKeys = plan.bindInput(inputSchema);
     const index = await indexes.acquire(plan.index, info.signal);
     const started = Date.now();
@@ -66,6 +68,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       if (m.kind === 'schema') throw invalidArgument('a DoExchange lookup stream carries one schema, before its batches; this stream sent a second one');
       if (msg.body.byteLength !== m.bodyLength) throw invalidArgument(`malformed Arrow IPC: message ${messageNo} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       validateBatchLayout(inputSchema, m, msg.body, messageNo);
+      validator.check(msg.header, msg.body, m, `message ${messageNo}`);
       const batch = decoder.decode(msg);
       if (!batch) continue;
       batches++;

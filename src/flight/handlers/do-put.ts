@@ -15,6 +15,7 @@ import { validateBatchLayout } from '../batch-layout.ts';
 import { forwardPut } from '../leader-forwarding.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../write-gate.ts';
 import { requireRole } from '../roles.ts';
+import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 
 /** Trailer carrying the committed version of a DoPut as JSON: version, rows, added_rows, operation. */
@@ -54,6 +55,9 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
       return;
     }
     write = await begin(ctx, first.value);
+    // Every batch is checked as Arrow C++'s ValidateFull would before it is staged: whatever
+    // quiver stores, every reader can read.
+    const validator = new StreamValidator(write.schema);
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       const msg = next.value;
       if (info.signal.aborted) throw info.signal.reason;
@@ -69,7 +73,11 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
         throw invalidArgument(`malformed Arrow IPC: message ${batches + 1} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
       }
       validateBatchLayout(write.schema, m, msg.body, batches + 1);
-      await write.add({ frame: { header: msg.header, body: msg.body }, info: m, ...(msg.appMetadata ? { appMetadata: msg.appMetadata } : {}) });
+      // A compressed body is staged as the decompressed batch the validator checked.
+      const frame = validator.check(msg.header, msg.body, m, `message ${batches + 2}`);
+      const staged = frame.header === msg.header ? m : inspectMessage(frame.header);
+      if (staged.kind === 'schema') throw invalidArgument('a batch became a schema');
+      await write.add({ frame, info: staged, ...(msg.appMetadata ? { appMetadata: msg.appMetadata } : {}) });
       batches++;
       if (m.kind === 'recordBatch') acknowledge(call, msg.appMetadata ? { app_metadata: msg.appMetadata } : {});
     }
