@@ -15,7 +15,9 @@ import { QueryGate } from './query-gate.ts';
 import { parseQueryTree, type BaseTableRef } from './query-tree.ts';
 import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
 import { SQL_CATALOG, SQL_SCHEMA, quiverTableOf } from './sql-names.ts';
-import { classifyStatement, SUPPORTED_STATEMENTS } from './statement-kind.ts';
+import { SUPPORTED_STATEMENTS } from './statement-kind.ts';
+import { attachQuiverCatalog, useQuiverCatalog } from './quiver-catalog.ts';
+import { classifyOrSyntaxError } from './syntax-errors.ts';
 import { isKeyword, isPunct, quoteIdentifier, quoteLiteral, tokenize } from './sql-tokens.ts';
 import { createSnapshotRelation, type SnapshotRelation } from './snapshot-views.ts';
 import type { PinnedTable, PlannedStatement, SqlEngine, SqlEngineOptions, StatementKind, TableResolver } from './sql-engine.ts';
@@ -39,6 +41,7 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   const boot = await instance.connect();
   // Order matters: allowed_directories must be set while external access is still on, and
   // lock_configuration last so no statement can undo either.
+  await attachQuiverCatalog(boot);
   await boot.run(`SET allowed_directories=[${quoteLiteral(tablesDir)}]`);
   await boot.run('SET enable_external_access=false');
   await boot.run('SET lock_configuration=true');
@@ -51,8 +54,9 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   return {
     async plan(sql: string, resolver: TableResolver): Promise<PlannedStatement> {
       if (closed) throw new QuiverError('UNAVAILABLE', 'the SQL engine is shut down');
-      const classified = classifyStatement(sql);
+      const classified = await classifyOrSyntaxError(instance, sql);
       const con = await instance.connect();
+      await useQuiverCatalog(con);
       try {
         const statement = classified.query === null
           ? new DuckDbStatement(classified.statement, null, con, new Schema([]), new Schema([]), [], [], gate, options)
