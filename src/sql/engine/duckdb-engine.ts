@@ -19,6 +19,7 @@ import { SUPPORTED_STATEMENTS } from './statement-kind.ts';
 import { attachQuiverCatalog, useQuiverCatalog } from './quiver-catalog.ts';
 import { classifyOrSyntaxError } from './syntax-errors.ts';
 import { isKeyword, isPunct, quoteIdentifier, quoteLiteral, tokenize } from './sql-tokens.ts';
+import { typeInsertParameters } from './insert-parameter-types.ts';
 import { createSnapshotRelation, type SnapshotRelation } from './snapshot-views.ts';
 import type { PinnedTable, PlannedStatement, SqlEngine, SqlEngineOptions, StatementKind, TableResolver } from './sql-engine.ts';
 
@@ -121,6 +122,7 @@ async function planQuery(
     paramNames.push(ps.parameterName(i));
     untypedParams.push(arrow.typeId === Type.Null);
   }
+  await typeInsertParameters(con, statement, rewritten, params, resolver);
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
   return new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
 }
