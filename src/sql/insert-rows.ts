@@ -3,7 +3,7 @@
 // must carry the table's schema exactly, so columns are matched (by the INSERT's column list, or
 // by position), missing ones filled with nulls, and numbers converted where the value survives.
 // Anything else is refused with the column and both types named.
-import { DataType, Field, RecordBatch, Schema, Struct, makeData, util, vectorFromArray, type Data } from 'apache-arrow';
+import { DataType, Field, RecordBatch, Schema, Struct, makeData, makeVector, util, vectorFromArray, type Data, type Timestamp } from 'apache-arrow';
 import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
 import { invalidArgument } from '../errors.ts';
 import { sqlTypeName } from './sql-types.ts';
@@ -39,6 +39,7 @@ export function insertShaper(table: string, target: Schema, source: Schema, colu
       if (p.source < 0) return nulls(p.field.type, batch.numRows);
       const data = batch.getChildAt(p.source)!;
       if (!p.convert) return data.data.length === 1 ? data.data[0]! : vectorFromArray([...data], p.field.type).data[0]!;
+      if (DataType.isTimestamp(p.field.type)) return rescaleTimestamps(p.field.type, data.data);
       return convert(p.field, [...data]);
     });
     for (const [i, p] of plan.entries()) {
@@ -60,8 +61,13 @@ function sameType(a: DataType, b: DataType): boolean {
 
 const numeric = (t: DataType) => DataType.isInt(t) || DataType.isFloat(t);
 
+/** Ticks per second of a timestamp unit. */
+const TICKS = [1n, 1_000n, 1_000_000n, 1_000_000_000n];
+
 function convertible(from: DataType, to: DataType): boolean {
   if (DataType.isNull(from)) return true;
+  // A coarser timestamp into a finer column is exact (JDBC binds TIMESTAMP parameters in ms).
+  if (DataType.isTimestamp(from) && DataType.isTimestamp(to)) return !from.timezone === !to.timezone && from.unit <= to.unit;
   if (numeric(from) && numeric(to)) return true;
   const text = (t: DataType) => DataType.isUtf8(t) || DataType.isLargeUtf8(t);
   return text(from) && text(to);
@@ -85,6 +91,29 @@ function convert(field: Field, values: unknown[]): Data {
     return Number(n);
   });
   return vectorFromArray(out, type).data[0]!;
+}
+
+/** Timestamps of a coarser unit as `type`'s unit (exact: a whole multiple). */
+function rescaleTimestamps(type: Timestamp, chunks: readonly Data[]): Data {
+  const length = chunks.reduce((n, d) => n + d.length, 0);
+  const out = new BigInt64Array(length);
+  const valid = new Uint8Array(Math.ceil(length / 8));
+  let nullCount = 0;
+  let at = 0;
+  for (const d of chunks) {
+    const factor = TICKS[type.unit]! / TICKS[(d.type as Timestamp).unit]!;
+    const vector = makeVector(d);
+    const raw = d.values as unknown as BigInt64Array;
+    for (let i = 0; i < d.length; i++, at++) {
+      if (!vector.isValid(i)) {
+        nullCount++;
+        continue;
+      }
+      valid[at >> 3]! |= 1 << (at & 7);
+      out[at] = raw[i]! * factor;
+    }
+  }
+  return makeData({ type, length, nullCount, nullBitmap: nullCount > 0 ? valid : undefined, data: out });
 }
 
 function nulls(type: DataType, length: number): Data {

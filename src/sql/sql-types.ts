@@ -15,7 +15,7 @@ export function sqlTypeName(type: DataType): string {
   if (DataType.isTime(type)) return 'TIME';
   if (DataType.isTimestamp(type)) return (type as Timestamp).timezone ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP';
   if (DataType.isInterval(type) || DataType.isDuration(type)) return 'INTERVAL';
-  if (DataType.isList(type) || DataType.isFixedSizeList(type)) return `${sqlTypeName(type.children[0]!.type)}[]`;
+  if (DataType.isList(type) || DataType.isFixedSizeList(type) || DataType.isLargeList?.(type)) return `${sqlTypeName(type.children[0]!.type)}[]`;
   if (DataType.isMap(type)) return 'MAP';
   if (DataType.isStruct(type)) return 'STRUCT';
   if (DataType.isUnion(type)) return 'UNION';

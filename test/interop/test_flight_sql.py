@@ -8,12 +8,14 @@ pyarrow tables in-process: quiver must answer what DuckDB itself answers.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -216,6 +218,28 @@ def test_executemany_inserts_every_row_in_one_commit(conn, client, name):
         assert cur.rowcount == 3
     assert sorted_rows(query(conn, f'SELECT * FROM "{name}"')) == sorted_rows(pa.table({"id": [1, 2, 3, 4], "label": ["a", "b", None, "d"]}))
     assert [h["operation"] for h in history(client, name)] == ["create", "append"]
+
+
+def test_untyped_insert_parameters_have_the_column_types(conn, name):
+    # INSERT ... VALUES (?, ...) with no casts: the prepared statement's parameter schema gives each
+    # parameter its target column's type (a client such as JDBC binds by it), not Null.
+    data = pa.table({
+        "id": pa.array([1], pa.int64()), "label": ["a"], "x": pa.array([0.5], pa.float64()), "n": pa.array([1], pa.int32()),
+        "day": pa.array([dt.date(2024, 1, 1)]), "at": pa.array([dt.datetime(2024, 1, 1)], pa.timestamp("us")),
+        "price": pa.array([Decimal("1.25")], pa.decimal128(10, 2)), "ok": [True],
+    })
+    ingest(conn, name, data)
+    with conn.cursor() as cur:
+        # (Timestamp parameters are advertised in milliseconds, for the JDBC driver: docs/flight-sql.md.)
+        advertised = [pa.timestamp("ms") if t == pa.timestamp("us") else t for t in data.schema.types]
+        assert cur.adbc_prepare(f'INSERT INTO "{name}" VALUES (?, ?, ?, ?, ?, ?, ?, ?)').types == advertised
+        assert cur.adbc_prepare(f'INSERT INTO "{name}" (ok, label) VALUES (?, ?)').types == [pa.bool_(), pa.string()]
+        row = (2, "b", 1.5, 7, dt.date(2024, 5, 6), dt.datetime(2024, 5, 6, 7, 8, 9), Decimal("12.34"), False)
+        cur.execute(f'INSERT INTO "{name}" VALUES (?, ?, ?, ?, ?, ?, ?, ?)', pa.table({f"p{i}": pa.array([v], t) for i, (v, t) in enumerate(zip(row, data.schema.types))}))
+        cur.execute(f'INSERT INTO "{name}" (ok, label) VALUES (?, ?)', (True, "c"))
+    got = query(conn, f'SELECT * FROM "{name}" ORDER BY label')
+    assert got.schema.types == data.schema.types
+    assert [tuple(r.values()) for r in got.to_pylist()] == [tuple(data.to_pylist()[0].values()), row, (None, "c", None, None, None, None, None, True)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ JAVA_TIMEOUT = 300
 
 # Tables as quiver names them (slashes included) and as the DuckDB oracle names them.
 SALES, REGIONS, EVENTS, COPY, TYPES = "jdbc/sales", "jdbc/regions", "jdbc/ipc events", "jdbc/copy/of sales", "jdbc/types"
+UNTYPED = "jdbc/untyped insert"
 
 SALES_DATA = pa.table({
     "id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
@@ -94,6 +95,9 @@ PREPARED = {
     "p_join": ('SELECT r.name, sum(s.amount) AS total FROM "{sales}" s JOIN "{regions}" r ON s.region = r.region WHERE s.day >= ? GROUP BY r.name',
                [("date", "2024-01-02")]),
 }
+
+# One row of every sales column type, bound to untyped parameters (JDBC setter:value, as JdbcChecks reads them).
+UNTYPED_ROW = ["long:41", "string:untyped", "double:2.5", "int:7", "date:2024-05-06", "timestamp:2024-05-06 07:08:09.5", "decimal:12.34", "bool:true"]
 
 # Rows of one executeBatch (DBeaver's data import sends a few hundred at a time).
 BATCH_ROWS = 300
@@ -290,6 +294,12 @@ def plan_steps() -> list[list[str]]:
         ["query", "after_writes", names(f'SELECT count(*) AS n, count(region) AS r, max(id) AS top FROM "{COPY}"')],
         ["query", "time_travel_v1", names(f'SELECT count(*) AS n FROM "{COPY}" AT (VERSION => 1)')],
         ["query", "time_travel_v2", names(f'SELECT id FROM "{COPY}" AT (VERSION => 2) EXCEPT SELECT id FROM "{COPY}" AT (VERSION => 1)')],
+        # INSERT ... VALUES (?, ...) with no casts: each parameter has its column's type, so JDBC binds real values.
+        ["update", "untyped_ctas", names(f'CREATE TABLE "{UNTYPED}" AS SELECT * FROM "{{sales}}" WHERE false')],
+        ["prepared_update", "untyped_insert", names(f'INSERT INTO "{UNTYPED}" VALUES (?, ?, ?, ?, ?, ?, ?, ?)'), *UNTYPED_ROW],
+        ["prepared_update", "untyped_insert_columns", names(f'INSERT INTO "{UNTYPED}" (paid, region, id) VALUES (?, ?, ?)'),
+         "bool:false", "string:second", "long:42"],
+        ["query", "untyped_rows", names(f'SELECT * FROM "{UNTYPED}" ORDER BY id')],
         ["metadata", "metadata", SALES],
         ["update", "drop", names(f'DROP TABLE "{COPY}"')],
         ["update", "drop_if_exists", names(f'DROP TABLE IF EXISTS "{COPY}"')],
@@ -380,6 +390,19 @@ def test_writes_answer_their_counts(jdbc):
     assert ok(jdbc, "after_writes")["rows"] == [[copied + again + later + BATCH_ROWS + 1, regions + named + 1, 1000 + BATCH_ROWS - 1]]
     assert ok(jdbc, "drop")["count"] == 0
     assert ok(jdbc, "drop_if_exists")["count"] == 0
+
+
+def test_untyped_insert_parameters_bind_values_of_the_column_types(jdbc):
+    step = ok(jdbc, "untyped_insert")
+    # BIGINT, VARCHAR, DOUBLE, INTEGER, DATE, TIMESTAMP, DECIMAL, BOOLEAN: not NULL (0), which binds only NULL.
+    assert step["parameter_types"] == [-5, 12, 8, 4, 91, 93, 3, 16]
+    assert step["count"] == 1
+    columns = ok(jdbc, "untyped_insert_columns")
+    assert columns["parameter_types"] == [16, 12, -5] and columns["count"] == 1
+    rows = ok(jdbc, "untyped_rows")
+    got = [jdbc_row(r, rows["columns"]) for r in rows["rows"]]
+    want = [[python_value(*p.split(":", 1)) for p in UNTYPED_ROW], [42, "second", None, None, None, None, None, False]]
+    assert got == [tuple(canonical(v) for v in row) for row in want]
 
 
 def test_autocommit_off_commit_and_rollback_are_harmless(jdbc):

@@ -2,7 +2,7 @@
 // stateless handles, LIKE filter patterns, GetTables with include_schema, session options.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Field, Int64, Schema, Table, Utf8, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Field, Int64, Schema, Table, TimeUnit, Timestamp, Utf8, makeData, makeVector, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { decodeSchema } from '../../src/arrow/ipc-message.ts';
 import { QuiverError } from '../../src/errors.ts';
 import { encodeTicket } from '../../src/flight/tickets.ts';
@@ -12,6 +12,7 @@ import { decodeSql, packSql, unpackSql } from '../../src/sql/sql-messages.ts';
 import { withSqlSessionOptions } from '../../src/sql/sql-session-options.ts';
 import { MAX_PARAMETER_BYTES, decodeHandle, encodeHandle } from '../../src/sql/statement-handles.ts';
 import { sqlInfoBatch } from '../../src/sql/sql-info.ts';
+import { insertShaper } from '../../src/sql/insert-rows.ts';
 
 test('commands travel as Any with the Flight SQL type URL; quiver JSON commands and tickets are not Flight SQL', () => {
   const packed = packSql('CommandStatementQuery', { query: 'SELECT 1' });
@@ -95,4 +96,14 @@ test('catalog and schema session options take quiver and main; other names keep 
   assert.equal(policy('schema', { int64_value: 1 }), 'INVALID_VALUE');
   assert.equal(policy('quiver.endpoint_bytes', { int64_value: 5 }), null);
   assert.equal(policy('unknown', { string_value: 'x' }), 'INVALID_NAME');
+});
+
+test('INSERT rows: a coarser timestamp (JDBC binds milliseconds) goes into a finer column exactly; a finer one into a coarser is refused', () => {
+  const target = new Schema([new Field('at', new Timestamp(TimeUnit.MICROSECOND), true)]);
+  const ms = new Table({ at: makeVector(makeData({ type: new Timestamp(TimeUnit.MILLISECOND), length: 2, nullCount: 1, nullBitmap: Uint8Array.of(1), data: BigInt64Array.of(1_714_979_289_500n, 0n) })) });
+  const shaped = insertShaper('t', target, ms.schema, null)(ms.batches[0]!);
+  assert.deepEqual([...(shaped.getChildAt(0)!.data[0]!.values as BigInt64Array)].slice(0, 1), [1_714_979_289_500_000n]);
+  assert.equal(shaped.getChildAt(0)!.get(1), null);
+  const ns = new Schema([new Field('at', new Timestamp(TimeUnit.NANOSECOND), true)]);
+  assert.throws(() => insertShaper('t', target, ns, null), /CAST it/);
 });

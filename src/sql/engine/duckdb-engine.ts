@@ -18,8 +18,11 @@ import { parseQueryTree, type BaseTableRef, type QueryTree } from './query-tree.
 import { ParkedPlans } from './parked-plans.ts';
 import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
 import { SQL_CATALOG, SQL_SCHEMA, quiverTableOf } from './sql-names.ts';
-import { classifyStatement, SUPPORTED_STATEMENTS } from './statement-kind.ts';
+import { SUPPORTED_STATEMENTS } from './statement-kind.ts';
+import { attachQuiverCatalog, useQuiverCatalog } from './quiver-catalog.ts';
+import { classifyOrSyntaxError } from './syntax-errors.ts';
 import { isKeyword, isPunct, quoteIdentifier, quoteLiteral, tokenize } from './sql-tokens.ts';
+import { typeInsertParameters } from './insert-parameter-types.ts';
 import { createSnapshotRelation, type SnapshotRelation } from './snapshot-views.ts';
 import type { PinnedTable, PlannedStatement, SqlEngine, SqlEngineOptions, StatementKind, TableResolver } from './sql-engine.ts';
 
@@ -42,6 +45,7 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   const boot = await instance.connect();
   // Order matters: allowed_directories must be set while external access is still on, and
   // lock_configuration last so no statement can undo either.
+  await attachQuiverCatalog(boot);
   await boot.run(`SET allowed_directories=[${quoteLiteral(tablesDir)}]`);
   await boot.run('SET enable_external_access=false');
   await boot.run('SET lock_configuration=true');
@@ -55,10 +59,11 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   return {
     async plan(sql: string, resolver: TableResolver): Promise<PlannedStatement> {
       if (closed) throw new QuiverError('UNAVAILABLE', 'the SQL engine is shut down');
-      const classified = classifyStatement(sql);
+      const classified = await classifyOrSyntaxError(instance, sql);
       let statement: DuckDbStatement;
       if (classified.query === null) {
         const con = await instance.connect();
+        await useQuiverCatalog(con);
         statement = new DuckDbStatement(classified.statement, null, con, new Schema([]), new Schema([]), [], [], gate, options);
       } else {
         statement = await planQuery(ctx, classified.statement, classified.query, resolver);
@@ -108,7 +113,12 @@ class LazyConnection {
   private con: DuckDBConnection | null = null;
   constructor(private readonly instance: DuckDBInstance) {}
   async get(): Promise<DuckDBConnection> {
-    return (this.con ??= await this.instance.connect());
+    if (!this.con) {
+      const con = await this.instance.connect();
+      await useQuiverCatalog(con);
+      this.con = con;
+    }
+    return this.con;
   }
   close(): void {
     this.con?.closeSync();
@@ -196,6 +206,7 @@ async function planQueryOn(
     paramNames.push(ps.parameterName(i));
     untypedParams.push(arrow.typeId === Type.Null);
   }
+  await typeInsertParameters(con, statement, rewritten, params, resolver);
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
   const planned = new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
   // Arrow IPC versions are copied into temp tables: not worth holding on to while parked.

@@ -5,6 +5,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { invalidArgument } from '../../errors.ts';
 
+/** How every refusal of SQL that does not parse begins. */
+export const SYNTAX_ERROR = 'syntax error (the SQL does not parse)';
+
 export interface BaseTableRef {
   catalog: string;
   schema: string;
@@ -31,7 +34,7 @@ export async function parseQueryTree(con: DuckDBConnection, sql: string): Promis
   const text = reader.getRows()[0]?.[0];
   if (typeof text !== 'string') throw new Error('json_serialize_sql returned no text');
   const tree = JSON.parse(text) as { error?: boolean; error_message?: string; statements?: Json[] };
-  if (tree.error) throw invalidArgument(`SQL does not parse: ${tree.error_message ?? 'unknown parser error'}`);
+  if (tree.error) throw invalidArgument(`${SYNTAX_ERROR}: ${tree.error_message ?? 'unknown parser error'}`);
   const out: QueryTree = { tables: [], cteNames: new Set(), functions: [] };
   walk(tree.statements ?? [], out);
   out.tables.sort((a, b) => a.location - b.location);

@@ -1,6 +1,6 @@
 // The relation a statement reads for one pinned table version: a temp view over exactly the
 // version's files. Parquet files are scanned by DuckDB (projection and filter pushdown); Arrow
-// IPC files are loaded into a temp table on first execution (ipc-table-load.ts); a version with
+// IPC files are loaded into a temp table when the statement is planned (ipc-table-load.ts); a version with
 // no files is an empty relation with the stored columns. Temp objects are per connection, and
 // every statement has its own connection, so concurrent statements never see each other's pins.
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -29,13 +29,14 @@ export async function createSnapshotRelation(con: DuckDBConnection, name: string
     const typed = pinned.schema.fields.map((f) => `CAST(NULL AS ${duckTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`);
     parts.push(`SELECT ${typed.join(', ')} LIMIT 0`);
   }
+  // IPC rows are copied now, before the statement is prepared: DuckDB plans with the table's
+  // statistics, and a plan made over the still-empty table believes every column has no nulls
+  // (count(col) would become count(*)).
+  if (ipc.length > 0) await loadIpcFiles(con, ipcTable, ipc);
   await con.run(`CREATE TEMP VIEW ${name} AS ${parts.join(' UNION ALL ')}`);
-  let loaded = ipc.length === 0;
   return {
     async load() {
-      if (loaded) return;
-      await loadIpcFiles(con, ipcTable, ipc);
-      loaded = true;
+      // Loaded when created (above): nothing is left to copy.
     },
   };
 }

@@ -4,7 +4,8 @@
 // become their storage type; unions and 256-bit decimals become VARCHAR text of each value;
 // durations become INTERVAL; sub-microsecond parts of month-day-nano intervals and
 // nanosecond times are truncated to microseconds (DuckDB's INTERVAL/TIME resolution); Null
-// columns become all-null INTEGER; every list kind becomes LIST.
+// columns become all-null INTEGER; every list kind becomes LIST (in an IPC-loaded table a
+// fixed-size list is an ARRAY: ipc-table-load.ts).
 import { DataType, TimeUnit, Type, type Field, type Decimal, type Timestamp } from 'apache-arrow';
 import { quoteIdentifier } from './sql-tokens.ts';
 

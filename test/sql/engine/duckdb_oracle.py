@@ -1,6 +1,7 @@
 # The oracle for the engine's type tests: Python duckdb computes the same SQL (with table names
-# replaced by read_parquet of the same files) and its Arrow result is compared value by value
-# with the Arrow IPC stream quiver's engine produced. Prints one JSON line.
+# replaced by read_parquet of the same files, or naming Arrow IPC files read with pyarrow) and its
+# Arrow result is compared value by value with the Arrow IPC stream quiver's engine produced.
+# Prints one JSON line.
 import json
 import sys
 
@@ -12,6 +13,10 @@ def main() -> None:
     req = json.loads(sys.argv[1])
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
+    # Tables given as Arrow IPC stream files are read by pyarrow and handed to duckdb as Arrow.
+    arrow_tables = {name: pa.ipc.open_stream(path).read_all() for name, path in req.get("arrow", {}).items()}
+    for name, table in arrow_tables.items():
+        con.register(name, table)
     theirs = con.sql(req["sql"]).to_arrow_table()
     with pa.ipc.open_stream(req["ipc"]) as reader:
         ours = reader.read_all()

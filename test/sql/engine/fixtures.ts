@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { tableToIPC, type Schema, type Table } from 'apache-arrow';
 import { encode } from '../../../src/storage/parquet-codec.ts';
 import { QuiverError } from '../../../src/errors.ts';
 import type { PinnedTable, TableResolver } from '../../../src/sql/engine/sql-engine.ts';
@@ -27,6 +27,19 @@ export class TestTables implements TableResolver {
     });
     const list = this.versions.get(name) ?? [];
     const pinned: PinnedTable = { name, version: list.length + 1, files, schema: parts[0]!.table.schema };
+    list.push(pinned);
+    this.versions.set(name, list);
+    return pinned;
+  }
+
+  /** Adds version N+1 of `name` as a copy of an existing Arrow IPC stream file (a corpus file, byte for byte). */
+  addIpcFile(name: string, source: string, schema: Schema, rows: number): PinnedTable {
+    const dir = path.join(this.root, 'tables', encodeURIComponent(name), 'data');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `f${++this.fileNo}.arrows`);
+    fs.copyFileSync(source, file);
+    const list = this.versions.get(name) ?? [];
+    const pinned: PinnedTable = { name, version: list.length + 1, files: [{ path: file, format: 'arrow-stream', rows }], schema };
     list.push(pinned);
     this.versions.set(name, list);
     return pinned;

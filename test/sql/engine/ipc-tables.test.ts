@@ -53,11 +53,11 @@ test('stored IPC types come back as their documented DuckDB types with their val
   await plan.close();
   assert.deepEqual(Object.fromEntries(cols.map((c) => [c, rows[0]![`${c}_t`]])), {
     u64: 'UBIGINT', half: 'FLOAT', dms: 'DATE', tsz: 'TIMESTAMP WITH TIME ZONE', t32: 'TIME', dur: 'INTERVAL', big: 'VARCHAR', bin: 'BLOB',
-    dict: 'VARCHAR', list: 'VARCHAR', dec: 'DECIMAL(20,3)', mdn: 'INTERVAL',
+    dict: 'VARCHAR', list: 'INTEGER[]', dec: 'DECIMAL(20,3)', mdn: 'INTERVAL',
   });
   assert.deepEqual(Object.fromEntries(cols.map((c) => [c, rows[0]![c]])), {
     u64: '18446744073709551615', half: '1.5', dms: '2020-02-29', tsz: '2020-09-13 12:26:40.123456+00', t32: '12:34:56.789', dur: '00:01:30',
-    big: 'large utf8 value', bin: '\\x01\\x02\\x03', dict: 'a', list: '[1,2]', dec: '12.345', mdn: '1 year 2 months 3 days 00:00:00.0015',
+    big: 'large utf8 value', bin: '\\x01\\x02\\x03', dict: 'a', list: '[1, 2]', dec: '12.345', mdn: '1 year 2 months 3 days 00:00:00.0015',
   });
   assert.deepEqual(Object.fromEntries(cols.map((c) => [c, rows[1]![c]])), {
     u64: '0', half: '-2.0', dms: null, tsz: '1969-12-31 23:59:59.999999+00', t32: null, dur: null, big: 'x', bin: null, dict: 'a', list: null,

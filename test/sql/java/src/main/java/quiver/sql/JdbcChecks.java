@@ -135,6 +135,10 @@ public final class JdbcChecks {
           break;
         case "prepared_update":
           try (PreparedStatement ps = conn.prepareStatement(f[2])) {
+            // The java.sql.Types the driver gives each parameter (from the server's parameter schema).
+            List<Long> parameterTypes = new ArrayList<>();
+            for (int i = 1; i <= ps.getParameterMetaData().getParameterCount(); i++) parameterTypes.add((long) ps.getParameterMetaData().getParameterType(i));
+            out.put("parameter_types", parameterTypes);
             for (int i = 3; i < f.length; i++) bind(ps, i - 2, f[i]);
             out.put("count", ps.executeLargeUpdate());
           }
