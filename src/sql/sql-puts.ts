@@ -12,6 +12,7 @@ import { validateBatchLayout } from '../flight/batch-layout.ts';
 import type { FlightDataMessage } from '../wire/flight-data.ts';
 import type { CallInfo } from '../flight/handler-kit.ts';
 import { forwardPut } from '../flight/leader-forwarding.ts';
+import { StreamValidator } from '../arrow/validate/stream-validator.ts';
 import type { PutResult } from '../wire/protocol.ts';
 import { checkPutMessageSize, refuseWhileReadOnly } from '../flight/write-gate.ts';
 import { requireRole } from '../flight/roles.ts';
@@ -90,6 +91,8 @@ export class SqlPuts {
     const tables = this.svc.tables;
     let write: IngestWrite | null = await tables.begin(table, mode, first.header);
     try {
+      // Checked as DoPut checks its batches (Arrow C++'s ValidateFull): whatever is stored, every reader can read.
+      const validator = new StreamValidator(write.schema);
       let n = 1;
       for (let next = await messages.next(); !next.done; next = await messages.next()) {
         if (info.signal.aborted) throw info.signal.reason;
@@ -98,8 +101,11 @@ export class SqlPuts {
         if (msg.header.byteLength === 0) continue;
         const m = inspectMessage(msg.header);
         if (m.kind === 'schema') throw invalidArgument('an ingest stream carries one schema, in its first message; this stream sent a second one');
+        if (msg.body.byteLength !== m.bodyLength) throw invalidArgument(`malformed Arrow IPC: message ${n} declares a body of ${m.bodyLength} bytes but carries ${msg.body.byteLength}`);
         validateBatchLayout(write.schema, m, msg.body, n - 1);
-        await write.add({ header: msg.header, body: msg.body }, m);
+        // A compressed body is staged as the decompressed batch the validator checked.
+        const frame = validator.check(msg.header, msg.body, m, `message ${n}`);
+        await write.add(frame, frame.header === msg.header ? m : inspectMessage(frame.header));
       }
       if (info.signal.aborted) throw info.signal.reason;
       refuseWhileReadOnly(this.svc.ctx, 'ingest');

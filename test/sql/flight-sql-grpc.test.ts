@@ -4,7 +4,8 @@
 // and tickets untouched beside them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Field, Int64, tableFromArrays, tableFromIPC } from 'apache-arrow';
+import * as grpc from '@grpc/grpc-js';
+import { Field, Int64, Message, Table as ArrowTable, Utf8, tableFromArrays, tableFromIPC, vectorFromArray } from 'apache-arrow';
 import { encodeStream } from '../../src/arrow/ipc-framing.ts';
 import type { FlightDataMessage } from '../../src/wire/flight-data.ts';
 import { encodeMessage } from '../../src/wire/protocol.ts';
@@ -48,6 +49,20 @@ test('CommandStatementIngest commits the stream and answers exactly one PutResul
   assert.equal((await read(info.endpoint[0]!.ticket.ticket)).numRows, 3);
   const again = await rawPut(client, putMessages(cmd(ingest), framesOf(sales)));
   assert.match(again.error?.details ?? '', /already exists/);
+});
+
+test('CommandStatementIngest validates each batch as DoPut does: damaged offsets are INVALID_ARGUMENT and nothing is committed', async () => {
+  const names = new ArrowTable({ name: vectorFromArray(['ann', 'bob', 'cy'], new Utf8()) });
+  const frames = framesOf(names).map((f) => ({ header: new Uint8Array(f.header), body: new Uint8Array(f.body) }));
+  const last = frames[frames.length - 1]!;
+  // Buffers of the batch: name validity, name offsets, name data. Make the offsets decrease.
+  const offsets = (Message.decode(last.header).header() as unknown as { buffers: { offset: bigint | number }[] }).buffers[1]!;
+  new Int32Array(last.body.buffer, last.body.byteOffset + Number(offsets.offset), 4)[2] = 1;
+  const ingest = packSql('CommandStatementIngest', { table: 'grpc/damaged', table_definition_options: { if_not_exist: 'TABLE_NOT_EXIST_OPTION_CREATE' } });
+  const put = await rawPut(client, putMessages(cmd(ingest), frames));
+  assert.equal(put.error?.code, grpc.status.INVALID_ARGUMENT);
+  assert.match(put.error?.details ?? '', /column name: its offsets decrease/);
+  await assert.rejects(unaryCall(client, 'GetFlightInfo', { type: 'PATH', path: ['grpc', 'damaged'] }), /does not exist/);
 });
 
 test('a query: FlightInfo with its schema, sizes unknown (-1), one endpoint whose ticket is Any(TicketStatementQuery)', async () => {
