@@ -265,11 +265,14 @@ def load_tables(server) -> None:
         cur.adbc_ingest(SALES, SALES_DATA, mode="create")
         cur.adbc_ingest(REGIONS, REGIONS_DATA, mode="create")
         cur.adbc_ingest(TYPES, TYPES_DATA, mode="create")
-    # A compressed DoPut keeps the client's IPC messages: this table is stored as Arrow IPC files.
+    # A column of an (unregistered) extension type is one Parquet cannot hold exactly: this table
+    # is stored as Arrow IPC files. Sent compressed, as clients may.
+    kind = EVENTS_DATA.schema.field("kind").with_metadata({"ARROW:extension:name": "quiver.test.label"})
+    events = pa.Table.from_arrays(EVENTS_DATA.columns, schema=EVENTS_DATA.schema.set(1, kind))
     client = flight.FlightClient(server.uri)
     options = flight.FlightCallOptions(write_options=pa.ipc.IpcWriteOptions(compression="zstd"))
-    writer, reader = client.do_put(flight.FlightDescriptor.for_path(*EVENTS.split("/")), EVENTS_DATA.schema, options=options)
-    writer.write_table(EVENTS_DATA)
+    writer, reader = client.do_put(flight.FlightDescriptor.for_path(*EVENTS.split("/")), events.schema, options=options)
+    writer.write_table(events)
     writer.close()
     client.close()
     stored = [p.suffix for p in server.data_dir.rglob("*") if p.is_file() and p.suffix in (".arrows", ".parquet")]
