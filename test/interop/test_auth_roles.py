@@ -11,28 +11,13 @@ import pyarrow.flight as flight
 import pytest
 
 from conftest import QUIVER_BIN, ROOT
+from flight_sql_packing import _field, sql_any
 
 BATCH = pa.record_batch([pa.array([1, 2, 3], pa.int64())], names=["x"])
 USERS = {"reader": "read", "writer": "write", "boss": "admin"}
 PASSWORD = "correct horse battery staple"
-SQL_PACKAGE = "type.googleapis.com/arrow.flight.protocol.sql."
-
-
-def _varint(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _field(number, value: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(value)) + value
-
-
 def sql_command(message: str, body: bytes) -> flight.FlightDescriptor:
-    return flight.FlightDescriptor.for_command(_field(1, (SQL_PACKAGE + message).encode()) + _field(2, body))
+    return flight.FlightDescriptor.for_command(sql_any(message, body))
 
 
 def query(sql):

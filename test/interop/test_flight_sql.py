@@ -29,32 +29,8 @@ duckdb = pytest.importorskip("duckdb")
 
 from adbc_driver_manager import AdbcStatusCode  # noqa: E402
 
-SQL_PACKAGE = "type.googleapis.com/arrow.flight.protocol.sql."
-
-
-# --------------------------------------------------------------------------------------------
 # Hand-packed Flight SQL messages (a few protobuf fields; no generated Python code needed)
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _field(number: int, value: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(value)) + value
-
-
-def _bool_field(number: int, value: bool) -> bytes:
-    return _varint(number << 3) + _varint(1 if value else 0)
-
-
-def sql_any(message: str, body: bytes = b"") -> bytes:
-    return _field(1, (SQL_PACKAGE + message).encode()) + _field(2, body)
+from flight_sql_packing import _field, _varint, sql_any  # noqa: E402
 
 
 def statement_query(sql: str) -> flight.FlightDescriptor:

@@ -17,6 +17,7 @@ import { after, test } from 'node:test';
 import { Table, Utf8, makeVector, vectorFromArray } from 'apache-arrow';
 import { FlightClient, FlightError, GrpcStatus, type FlightInfo } from '../../src/client/index.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
+import { seededRandom } from '../harness/seeded-random.ts';
 
 const ITERATIONS = Number(process.env.QUIVER_CRASH_ITERATIONS ?? 6);
 const SEED = Number(process.env.QUIVER_CRASH_SEED ?? 1);
@@ -24,17 +25,6 @@ const TABLES = ['crash-a', 'crash-b', 'crash/c d'];
 /** Kills land within this long after the first commit a server acknowledges (its warm-up done). */
 const MAX_KILL_DELAY_MS = 800;
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stream sent: its rows carry ids stream * 10_000 + i, so a read-back tells whose rows it holds. */
 interface Sent {
@@ -83,7 +73,7 @@ after(async () => {
 });
 
 test(`a writer SIGKILLed at random points of its commits, ${ITERATIONS} times (seed ${SEED}): every acknowledged version reads back, no RPC answers INTERNAL`, { timeout: 60_000 + ITERATIONS * 60_000 }, async (t) => {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const acked: Acked[] = [];
   const sent: Sent[] = [];
   let stream = 1;

@@ -21,6 +21,7 @@ import { decodeStream, type IpcFrame } from '../../../src/arrow/ipc-framing.ts';
 import { CORPUS, startQuiver, tempDir } from '../../harness/quiver-process.ts';
 import { rawClient, rawPut, unaryCall } from '../../harness/raw-flight-client.ts';
 import { pathDescriptor, putMessages } from '../../harness/arrow-frames.ts';
+import { seededRandom } from '../../harness/seeded-random.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -50,17 +51,6 @@ export interface FuzzReport {
   seconds: number;
 }
 
-/** mulberry32: small, fast and the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seedStreams(): { name: string; frames: IpcFrame[] }[] {
   const generated = tempDir('quiver-fuzz-seeds-');
@@ -204,7 +194,7 @@ export interface Variant {
 
 /** The variants of a run: drawn before any is sent, so they depend on the seed alone. */
 export function drawVariants(seeds: { name: string; frames: IpcFrame[] }[], seed: number, iterations: number): Variant[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   return Array.from({ length: iterations }, (_, i) => {
     const base = pick(seeds, rnd);
     const frames = copy(base.frames);
