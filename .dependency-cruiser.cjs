@@ -6,9 +6,10 @@
 //   cli -> client, server;  server -> flight, sql, storage, coord;  client -> wire (and arrow);
 //   flight, sql -> wire, storage, coord;  flight knows nothing of ZooKeeper;
 //   storage knows nothing of gRPC;  coord knows nothing of Arrow;
+//   object-store (bytes under keys, local or S3) knows no layer above it: storage and server use it;
 //   shared leaves (errors.ts, logger.ts, table-names.ts, durable-files.ts, arrow/) import no layer;
 //   src/generated is reached through src/wire only;  test/, bench/ and scripts/ stay apart.
-const LAYERS = 'cli|client|server|flight|sql|storage|coord|wire';
+const LAYERS = 'cli|client|server|flight|sql|storage|coord|wire|object-store';
 const not = (...names) => `^src/(${names.join('|')})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -24,6 +25,8 @@ module.exports = {
     { name: 'flight-knows-no-zookeeper', severity: 'error', comment: 'the Flight layer talks to the Coordinator interface, never to ZooKeeper', from: { path: '^src/flight/' }, to: { path: ['^src/coord/zookeeper/', 'node-zookeeper-client'] } },
     { name: 'storage-knows-no-grpc', severity: 'error', comment: 'storage is tables on an object store: no gRPC, no Flight wire', from: { path: '^src/storage/' }, to: { path: ['@grpc/', '^src/(flight|wire|client|sql)/', '^src/generated/'] } },
     { name: 'coord-knows-no-arrow', severity: 'error', comment: 'coordination moves names, versions and locks, never Arrow data', from: { path: '^src/coord/' }, to: { path: ['apache-arrow', 'parquet-wasm', '^src/(arrow|flight|wire|client|sql|storage)/'] } },
+    { name: 'object-store-knows-no-tables', severity: 'error', comment: 'src/object-store moves bytes under keys: it knows no tables, Arrow, gRPC or coordination (the shared leaves only)', from: { path: '^src/object-store/' }, to: { path: ['^src/(cli|client|server|flight|sql|storage|coord|wire|feed|arrow|generated)/', '@grpc/', 'apache-arrow', 'parquet-wasm', 'node-zookeeper-client'] } },
+    { name: 'object-store-below-storage', severity: 'error', comment: 'tables reach the object store through src/storage (and src/server, which configures it)', from: { path: '^src/', pathNot: '^src/(object-store|storage|server)/' }, to: { path: '^src/object-store/' } },
     { name: 'leaves-stay-leaves', severity: 'error', comment: 'shared leaf modules import no layer', from: { path: '^src/(errors|logger|table-names|durable-files)[.]ts$|^src/arrow/' }, to: { path: `^src/(${LAYERS}|generated)/` } },
     { name: 'generated-through-wire', severity: 'error', comment: 'generated code is reached through src/wire, which gives its types chosen names', from: { path: '^src/', pathNot: '^src/(wire|generated)/' }, to: { path: '^src/generated/' } },
     { name: 'src-stands-alone', severity: 'error', comment: 'the product never imports its tests, benchmarks or tooling', from: { path: '^src/' }, to: { path: '^(test|bench|scripts)/' } },

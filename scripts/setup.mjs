@@ -5,6 +5,7 @@
 //   node scripts/setup.mjs --test   also what the test suite needs (pyarrow, pytest, test/sql/requirements.txt)
 //   node scripts/setup.mjs --zookeeper   also Debian's zookeeper package (needs root and apt-get)
 //   node scripts/setup.mjs --browser     also Debian's chromium, for the status page test (same)
+//   node scripts/setup.mjs --ceph        also Debian's Ceph RADOS Gateway, the S3 store of the object store tests (same)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,4 +59,10 @@ if (process.argv.includes('--zookeeper')) {
 if (process.argv.includes('--browser')) {
   // test/ops/status-page.test.ts drives Debian's headless Chromium (puppeteer-core brings no browser).
   if (!fs.existsSync('/usr/bin/chromium')) aptInstall(['chromium'], 'the status page test (/usr/bin/chromium)');
+}
+
+if (process.argv.includes('--ceph')) {
+  // test/harness/ceph-rgw.ts runs a monitor, a memstore OSD and the gateway from these packages.
+  const binaries = ['/usr/bin/radosgw', '/usr/bin/ceph-mon', '/usr/bin/ceph-osd'];
+  if (!binaries.every((b) => fs.existsSync(b))) aptInstall(['radosgw', 'ceph-mon', 'ceph-osd'], `Ceph RADOS Gateway (${binaries.join(', ')})`);
 }

@@ -13,7 +13,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Each stage is one part or several run at once. */
 const STAGES = [
-  [{ name: 'setup', command: [process.execPath, 'scripts/setup.mjs', '--test', '--zookeeper', '--browser'] }],
+  [{ name: 'setup', command: [process.execPath, 'scripts/setup.mjs', '--test', '--zookeeper', '--browser', '--ceph'] }],
   [
     { name: 'typecheck', command: [npm, 'run', '--silent', 'typecheck'] },
     { name: 'layer check', command: [npm, 'run', '--silent', 'check:layers'] },
