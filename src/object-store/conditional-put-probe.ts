@@ -23,15 +23,17 @@ export async function probeConditionalPuts(store: ObjectStore): Promise<void> {
         '(AWS S3 since August 2024, Ceph RGW 16.2 and later do), or two servers could both commit one version; use a store that supports it',
       { cause },
     );
-  try {
-    if ((await store.putIfAbsent(key, first)) !== 'created') throw refuse(`a put of the new key ${key} was reported as taken`);
-    let outcome;
+  const put = async (body: Uint8Array) => {
     try {
-      outcome = await store.putIfAbsent(key, second);
+      return await store.putIfAbsent(key, body);
     } catch (e) {
       if (e instanceof QuiverError && (e.code === 'UNIMPLEMENTED' || e.code === 'INTERNAL')) throw refuse(`a put with If-None-Match: * was refused (${e.message})`, e);
       throw e;
     }
+  };
+  try {
+    if ((await put(first)) !== 'created') throw refuse(`a put of the new key ${key} was reported as taken`);
+    const outcome = await put(second);
     const stored = new TextDecoder().decode((await store.get(key)).bytes);
     if (outcome === 'created' || stored !== new TextDecoder().decode(first)) {
       throw refuse(`a second put of ${key} with If-None-Match: * ${outcome === 'created' ? 'succeeded' : 'was refused'} and the key now holds ${JSON.stringify(stored)}`);

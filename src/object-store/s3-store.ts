@@ -331,7 +331,7 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOS
 
 /**
  * 429, 503 and 409 (a conditional write conflicting with another in flight) mean "not applied,
- * try again"; other 5xx, timeouts and broken connections may have been applied; a refused
+ * try again"; other 5xx but 501, timeouts and broken connections may have been applied; a refused
  * connection never reached the store; every other answer is final.
  */
 export function classify(e: unknown, timedOut: boolean): FailureKind {
@@ -340,6 +340,8 @@ export function classify(e: unknown, timedOut: boolean): FailureKind {
   const code = status(e);
   const name = (e as Error)?.name ?? '';
   if (code === 429 || code === 503 || code === 409 || name === 'SlowDown' || name === 'ThrottlingException') return 'transient';
+  // 501 Not Implemented is an answer (Swift's s3api gives it for conditional PUTs).
+  if (code === 501) return 'final';
   if (code !== undefined && code >= 500) return 'ambiguous';
   if (code !== undefined && code >= 300) return 'final';
   const errno = (e as NodeJS.ErrnoException)?.code ?? ((e as { cause?: NodeJS.ErrnoException })?.cause?.code);
