@@ -213,15 +213,17 @@ export class DiskCache {
     const fetched: Fetched = { fetched: true, bytes: got.bytes, size: got.size };
     if (length === 0 || !(await this.reserve(length))) return fetched;
     const entry: Entry = { name: `${hash}-r-${start}-${length}-${got.size}`, hash, start, length, objectSize: got.size, whole: false, pins: 0 };
+    let kept = true;
     try {
       await publishFile(this.file(entry.name), got.bytes);
-      this.add(entry);
     } catch (e) {
-      if (isAlreadyExists(e)) this.add(entry);
-      else this.stats.writeFailures++;
+      kept = isAlreadyExists(e);
+      if (!kept) this.stats.writeFailures++;
     } finally {
+      // The reservation becomes the entry's own bytes (or nothing).
       this.reserved -= length;
     }
+    if (kept) this.add(entry);
     return fetched;
   }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { QuiverError } from '../../src/errors.ts';
+import { DiskCache } from '../../src/object-store/disk-cache.ts';
 import { FilesystemStore } from '../../src/object-store/filesystem-store.ts';
 import { isObjectMissing } from '../../src/object-store/object-store.ts';
 import { multipartEtag, S3Store } from '../../src/object-store/s3-store.ts';
@@ -163,6 +164,29 @@ describe('S3 specifics on Ceph RGW', () => {
     const info = await s3.head(key);
     assert.equal(info!.size, body.byteLength);
     assert.match(info!.etag!, /-3$/, 'three parts of 5 MiB, 5 MiB and the rest');
+  });
+});
+
+describe('the disk cache in front of the bucket', () => {
+  test('ranged GETs of a bucket object are fetched once, then served from the cache', async () => {
+    const key = `${randomUUID()}/data.parquet`;
+    const body = pattern(200_000, 5);
+    await s3.putIfAbsent(key, body);
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-s3-cache-'));
+    const cache = await DiskCache.open(s3, cacheDir, 10 * 1024 * 1024);
+    try {
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual((await cache.read(key, { suffix: 8 })).bytes, body.subarray(body.byteLength - 8));
+        assert.deepEqual((await cache.read(key, { offset: 4096, length: 65_536 })).bytes, body.subarray(4096, 4096 + 65_536));
+      }
+      assert.equal(cache.stats.fetches, 2);
+      const copy = await cache.localCopy(key);
+      assert.ok(fs.readFileSync(copy.path).equals(Buffer.from(body)));
+      copy.release();
+    } finally {
+      await cache.close();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
 
