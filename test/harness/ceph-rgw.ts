@@ -51,7 +51,21 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
+/**
+ * Starts a gateway; a start that fails is tried once more from nothing (once, on a loaded
+ * machine, the OSD exited during its start: the error, with the daemon's log lines, is printed).
+ */
 export async function startCephGateway(options: { memoryBytes?: number } = {}): Promise<CephGateway> {
+  try {
+    return await startOnce(options);
+  } catch (e) {
+    if (!cephInstalled()) throw e;
+    process.stderr.write(`ceph-rgw: the gateway did not start, trying again: ${(e as Error).message}\n`);
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: { memoryBytes?: number }): Promise<CephGateway> {
   if (!cephInstalled()) {
     throw new Error(`Ceph is not installed (${BINARIES.filter((b) => !fs.existsSync(b)).join(', ')} missing): run \`node scripts/setup.mjs --ceph\` (as root) or \`apt-get install radosgw ceph-mon ceph-osd\``);
   }
@@ -183,6 +197,13 @@ class Daemon {
     return this;
   }
 
+  /** The last lines of its output and log file (the directory is removed on stop: errors carry them). */
+  tail(lines = 15): string {
+    const name = this.name === 'ceph-mon' ? 'mon.a' : this.name === 'ceph-osd' ? 'osd.0' : 'client.rgw.local';
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+    return [read(this.log), read(path.join(this.dir, 'log', `${name}.log`))].filter(Boolean).join('\n---\n');
+  }
+
   async kill(): Promise<void> {
     this.child?.kill('SIGKILL');
     await this.exited;
@@ -197,7 +218,7 @@ async function waitFor(ready: () => Promise<boolean>, timeoutMs: number, what: s
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const dead = daemons.find((d) => !d.running);
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; see ${dead.log}`);
+    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}:\n${dead.tail()}`);
     if (await ready().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
