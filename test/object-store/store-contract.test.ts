@@ -104,6 +104,16 @@ describe('the S3 store against a misbehaving service', () => {
     assert.equal(await store.putIfAbsent(other, text('mine')), 'exists');
   });
 
+  test('a multipart completion whose reply was lost is recognised by the entity tag of its parts', async () => {
+    const key = `${randomUUID()}/lost-complete`;
+    const id = await store.startUpload(key);
+    const parts = [await store.uploadPart(key, id, 1, pattern(store.minPartBytes)), await store.uploadPart(key, id, 2, pattern(10))];
+    proxy.arm({ kind: 'lose' }, 1, 'POST');
+    assert.equal(await store.completeUpload(key, id, parts), 'created');
+    assert.equal((await store.head(key))!.size, store.minPartBytes + 10);
+    assert.deepEqual(await store.listUploads(key), []);
+  });
+
   test('a slow response is abandoned after the attempt timeout and the request retried', async () => {
     const key = `${randomUUID()}/slow`;
     await store.putIfAbsent(key, text('slow'));
