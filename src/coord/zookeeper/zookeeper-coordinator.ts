@@ -4,7 +4,7 @@
 // per-table commit lock (commit-lock.ts), the table head watches of the change feed
 // (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
-import type { ClusterMember, CommitLock, Coordinator, LogEntry, TableCatalog, TableHead } from '../coordinator.ts';
+import type { ClusterMember, CommitLock, Coordinator, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
@@ -119,6 +119,10 @@ export class ZooKeeperCoordinator implements Coordinator {
 
   publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
     return this.log.publish(table, expected, manifest, catalog);
+  }
+
+  publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
+    return this.log.publishVersions(table, expected, versions);
   }
 
   dropTable(table: string): Promise<void> {

@@ -3,7 +3,7 @@
 // Reads go to any replica; every write is fenced by the writer's election node (writer-role.ts),
 // so a writer whose session expired or who was deposed fails in the same multi, whatever it
 // believes about itself.
-import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type TableCatalog, type TableHead } from '../coordinator.ts';
+import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from '../coordinator.ts';
 import { QuiverError } from '../../errors.ts';
 import { CommittedEntries } from './committed-entries.ts';
 import { FreshReads } from './fresh-reads.ts';
@@ -17,6 +17,11 @@ import { logEntryName, parseLogEntryName, type ZnodeLayout } from './znode-layou
 
 /** Log nodes removed per fenced multi: well under jute.maxbuffer. */
 const EXPIRE_BATCH = 200;
+/**
+ * Catalog bytes a group publish puts into its log nodes, beside the pointer's own (at most
+ * 256 KiB, table-log-nodes.ts): the whole multi stays under ZooKeeper's 1 MiB request limit.
+ */
+const GROUP_CATALOG_BYTES = 512 * 1024;
 
 export class ZooKeeperTableLog {
   private readonly committed = new CommittedEntries();
@@ -96,34 +101,57 @@ export class ZooKeeperTableLog {
     });
   }
 
-  /**
-   * One multi: check(own election node) + move the pointer by compare-and-set + create log node
-   * N+1. A lost reply is resolved by lost-publish.ts.
-   */
+  /** A group of one (see publishVersions). */
   async publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
+    const { entries } = await this.publishVersions(table, expected, [{ manifest, ...(catalog ? { catalog } : {}) }]);
+    return entries[0]!;
+  }
+
+  /**
+   * Group commit in one multi: check(own election node) + move the pointer by compare-and-set
+   * to the last version + create log nodes N+1 .. N+k. The multi is atomic, so the group is
+   * committed whole or not at all, and the pointer moves once however many versions it carries
+   * (a head watch fires once and a follower reads the entries in between). A lost reply is
+   * resolved by lost-publish.ts.
+   */
+  async publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
+    if (versions.length === 0) throw new Error('publishVersions needs at least one version');
     const fence = await this.writer.fence(`commit to table ${JSON.stringify(table)}`);
     const current = await this.unavailableOnLoss(() => this.pointer(table));
     const actual = current?.pointer.version ?? 0;
     if (actual !== expected) throw new CommitConflictError(table, expected, actual);
     const generation = current?.pointer.generation ?? 0;
-    const entry: LogEntry = { version: expected + 1, manifest };
-    const pointer: Pointer = { name: table, generation, version: entry.version, manifest };
-    if (catalog && fitsInPointer(catalog)) pointer.catalog = entry.catalog = catalog;
+    // Catalogs ride in log nodes while the multi stays well under jute.maxbuffer (1 MiB); past
+    // that budget a log node goes without (readers of that version fall back to its manifest).
+    let budget = GROUP_CATALOG_BYTES;
+    const entries = versions.map((v, i): LogEntry => {
+      const entry: LogEntry = { version: expected + 1 + i, manifest: v.manifest };
+      const size = v.catalog && fitsInPointer(v.catalog) ? JSON.stringify(v.catalog).length : Infinity;
+      if (v.catalog && size <= budget) {
+        entry.catalog = v.catalog;
+        budget -= size;
+      }
+      return entry;
+    });
+    const last = versions.at(-1)!;
+    const head = entries.at(-1)!;
+    const pointer: Pointer = { name: table, generation, version: head.version, manifest: head.manifest };
+    if (last.catalog && fitsInPointer(last.catalog)) pointer.catalog = last.catalog;
     const ops: MultiOp[] = [
       { op: 'check', path: fence, version: 0 },
       current
         ? { op: 'setData', path: this.layout.pointer(table), data: encodeNode(pointer), version: current.zversion }
         : { op: 'create', path: this.layout.pointer(table), data: encodeNode(pointer) },
-      { op: 'create', path: this.layout.logEntry(table, generation, entry.version), data: encodeNode(entry) },
+      ...entries.map((entry): MultiOp => ({ op: 'create', path: this.layout.logEntry(table, generation, entry.version), data: encodeNode(entry) })),
     ];
     try {
       await this.session.multi(ops);
-      return entry;
+      return { entries };
     } catch (e) {
       if (e instanceof MultiError) throw await this.explainFailedMulti(e, table, expected);
       if (e instanceof ConnectionLossError) {
         if (!e.sent) throw new CoordinationUnavailableError(`ZooKeeper is not reachable; nothing was committed to table ${JSON.stringify(table)}`, e);
-        return resolveLostPublish(this.session, this.layout, table, current, entry, e);
+        return { entries: await resolveLostPublish(this.session, this.layout, table, current, entries, e) };
       }
       throw e;
     }
