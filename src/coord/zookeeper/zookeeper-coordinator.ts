@@ -47,7 +47,7 @@ export class ZooKeeperCoordinator implements Coordinator {
     this.config = new ClusterConfigNode(session, this.layout.config, options.log);
     this.cluster = new ZooKeeperCluster(session, election, this.config, options.cluster, options.self, options.log);
     this.writer = new WriterRole(session, election, options.self.id, () => this.cluster.leader());
-    this.log = new ZooKeeperTableLog(session, this.layout, this.writer);
+    this.log = new ZooKeeperTableLog(session, this.layout, this.writer, options.log);
     this.watches = new HeadWatches(session, this.layout, options.log);
     // Each commit waiting for a lock listens for the end of leadership and for session changes:
     // as many listeners as commits in flight, which is not a leak.

@@ -13,6 +13,8 @@ import { decodePointer, encodeNode, fitsInPointer, headOf, readLogEntry, readPoi
 import { unavailableOnLoss } from './unavailable-on-loss.ts';
 import type { WriterRole } from './writer-role.ts';
 import { ConnectionLossError, MultiError, ZK } from './zk-errors.ts';
+
+const isDataLoss = (e: unknown): e is QuiverError => e instanceof QuiverError && e.code === 'DATA_LOSS';
 import { logEntryName, parseLogEntryName, type ZnodeLayout } from './znode-layout.ts';
 
 /** Log nodes removed per fenced multi: well under jute.maxbuffer. */
@@ -27,10 +29,15 @@ export class ZooKeeperTableLog {
   private readonly committed = new CommittedEntries();
   private readonly fresh: FreshReads;
 
+  /** Damaged pointer nodes already reported (path and znode version), so each is logged once. */
+  private readonly reported = new Set<string>();
+
   constructor(
     private readonly session: ZkSession,
     private readonly layout: ZnodeLayout,
     private readonly writer: WriterRole,
+    /** Where damaged nodes are reported (the server's warn log). */
+    private readonly log?: (message: string, fields?: Record<string, unknown>) => void,
   ) {
     this.fresh = new FreshReads(() => session.sync());
   }
@@ -93,7 +100,16 @@ export class ZooKeeperTableLog {
       const out: TableHead[] = [];
       nodes.forEach((n, i) => {
         if (!n) return;
-        const pointer = decodePointer(n.data, paths[i]!);
+        let pointer: Pointer;
+        try {
+          pointer = decodePointer(n.data, paths[i]!);
+        } catch (e) {
+          // One table's damage leaves the listing of every other table working; its own reads
+          // say what is wrong and how to repair it.
+          if (!isDataLoss(e)) throw e;
+          this.report(paths[i]!, n.stat.version, `left table node ${paths[i]} out of the listing: ${e.message}; reads of that table fail until it is repaired (docs/cluster.md, "A damaged table pointer")`);
+          return;
+        }
         const head = headOf(pointer);
         if (head && pointer.name.startsWith(prefix)) out.push({ table: pointer.name, head });
       });
@@ -226,8 +242,39 @@ export class ZooKeeperTableLog {
     }
   }
 
-  private pointer(table: string): Promise<PointerNode | null> {
-    return readPointer(this.session, this.layout.pointer(table));
+  /** The table's pointer node; a damaged one is DATA_LOSS that says how to repair it, and is logged. */
+  private async pointer(table: string): Promise<PointerNode | null> {
+    const path = this.layout.pointer(table);
+    try {
+      return await readPointer(this.session, path);
+    } catch (e) {
+      if (!isDataLoss(e)) throw e;
+      const repair = await this.repairAdvice(table, path).catch(() => `set it to {"name", "generation", "version", "manifest"} of the table's newest log node under it`);
+      const error = new QuiverError('DATA_LOSS', `table ${JSON.stringify(table)} cannot be read: ${e.message}. Its versions are intact in the log nodes under it; to repair it, ${repair} (docs/cluster.md, "A damaged table pointer"). Other tables are not affected.`, { retriable: false, cause: e });
+      const zversion = (await this.session.getData(path).catch(() => null))?.stat.version ?? -1;
+      this.report(path, zversion, error.message);
+      throw error;
+    }
+  }
+
+  /** What to write into a damaged pointer: the head its newest log node records. */
+  private async repairAdvice(table: string, path: string): Promise<string> {
+    const newest = (await this.session.getChildren(path))
+      .map((n) => ({ n, e: parseLogEntryName(n) }))
+      .filter((x): x is { n: string; e: { generation: number; version: number } } => x.e !== null)
+      .sort((a, b) => a.e.generation - b.e.generation || a.e.version - b.e.version)
+      .at(-1);
+    const entry = newest ? await readLogEntry(this.session, `${path}/${newest.n}`, newest.e.version) : null;
+    const pointer: Pointer = entry && newest ? { name: table, generation: newest.e.generation, version: entry.version, manifest: entry.manifest } : { name: table, generation: newest?.e.generation ?? 0, version: 0, manifest: null };
+    const from = entry ? `the head its newest log node ${newest!.n} records` : 'no log node is readable: an empty table';
+    return `run in zkCli.sh (authenticated with the cluster's --zk-auth credentials, if it has them): set ${path} '${JSON.stringify(pointer)}' (${from})`;
+  }
+
+  private report(path: string, zversion: number, message: string): void {
+    const key = `${path}@${zversion}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.log?.(message, { node: path });
   }
 
   private async explainFailedMulti(e: MultiError, table: string, expected: number): Promise<Error> {
