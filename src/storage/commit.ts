@@ -146,11 +146,18 @@ export class Commits {
           this.settle(table, queue.splice(0), e);
           continue;
         }
+        // Taken once the lock is held, so the group holds everything that came meanwhile.
+        const group = queue.splice(0, MAX_GROUP);
         try {
-          // Taken once the lock is held, so the group holds everything that came meanwhile.
-          await this.publishGroup(table, queue.splice(0, MAX_GROUP));
+          await this.publishGroup(table, group);
+        } catch (e) {
+          // publishGroup settles every commit itself; whatever escapes it must not leave a
+          // writer waiting forever (settling twice is a no-op).
+          for (const w of group) w.reject(e);
         } finally {
-          await lock.release();
+          // A release that fails leaves nothing to undo (a lost lock node goes with its session),
+          // and must not stop the commits still waiting.
+          await lock.release().catch(() => undefined);
         }
       }
     } finally {
