@@ -106,7 +106,11 @@ function cpuSeconds(pid: number): number {
 }
 
 async function isLeader(s: Server): Promise<boolean> {
-  for await (const body of s.client.doAction('cluster-status', '', { deadline: 5000 })) return (JSON.parse(Buffer.from(body).toString()) as { is_leader: boolean }).is_leader;
+  try {
+    for await (const body of s.client.doAction('cluster-status', '', { deadline: 5000 })) return (JSON.parse(Buffer.from(body).toString()) as { is_leader: boolean }).is_leader;
+  } catch {
+    // a loaded machine: ask again
+  }
   return false;
 }
 
@@ -161,6 +165,7 @@ async function measure(mode: string, targets: Map<string, { client: FlightClient
         const t = targets.get(build.label)!;
         const r = await commitRate(t.client, t.committer, `bench-${mode}-${writers}-${run}`, writers);
         runs.push({ mode, build: build.label, writers, commits: r.commits, commitsPerSecond: r.rate, cpuMsPerCommit: r.cpuMs });
+        console.log(`  ${mode}, ${build.label}, ${writers} writer(s), run ${run + 1}: ${r.rate.toFixed(1)} commits/s, ${r.cpuMs.toFixed(2)} CPU ms/commit (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
   }
