@@ -1,75 +1,223 @@
 // Commits per second on one table, cluster (3 replicas, 3-node ZooKeeper ensemble) vs local
-// mode, and failover time (leader SIGKILL -> next write accepted). Prints medians; asserts
-// nothing.
+// mode, at several numbers of concurrent writers, and failover time (leader SIGKILL -> next write
+// accepted). Prints medians; asserts nothing.
 //
-//   tsx bench/cluster-commits.ts [--commits 200] [--runs 3] [--writers 4] [--failovers 5]
+//   tsx bench/cluster-commits.ts [--commits 400] [--runs 3] [--writers 1,4,16,64] [--failovers 5]
+//                                [--modes local,leader,follower,failover] [--before DIR] [--json]
+//
+// --writers   a list of concurrent writer counts; a single number N means "1 and N" (as before).
+// --commits   commits per run, split over the writers (each writer does at least 4).
+// --modes     any of local (embedded server), leader (cluster, DoPut to the leader), follower
+//             (cluster, DoPut through a follower, which forwards to the leader), failover.
+// --before    a checkout of older code (built: its build/ exists): every commit-rate figure is
+//             measured for it too, run for run interleaved with this checkout's (the replicas of
+//             both share one ZooKeeper ensemble, as two clusters), and printed side by side.
+// --json      also print one JSON line with every run (for bench/scale*).
 //
 // Each commit is one small DoPut (one batch of 10 rows) appended to the same table, so the
 // numbers are the commit path: staging, manifest write + fsync, commit lock and fenced publish
-// (cluster) or the local log (local). Cluster writes go to the leader ("direct") and through a
-// follower ("forwarded"). Failover uses --zk-session-timeout 2s with tickTime 500 ms: the time
-// is dominated by the dead leader's session expiring.
+// (cluster) or the local log (local). Beside each rate the CPU time the server that commits (the
+// leader) spent per commit: unlike the rate it does not grow with the machine's load. Failover
+// uses --zk-session-timeout 2s with tickTime 500 ms: the time is dominated by the dead leader's
+// session expiring.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import readline from 'node:readline';
 import { tableFromArrays } from 'apache-arrow';
 import { FlightClient } from '../src/client/index.ts';
-import { ReplicaCluster, type Replica } from '../test/harness/cluster-replicas.ts';
-import { startQuiver } from '../test/harness/quiver-process.ts';
+import { startZooKeeper, type ZooKeeperCluster } from '../test/harness/zookeeper.ts';
+import { PROJECT_ROOT, tempDir } from '../test/harness/quiver-process.ts';
 
-const arg = (name: string, fallback: number) => {
+const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] : undefined;
 };
-const COMMITS = arg('commits', 200);
-const RUNS = arg('runs', 3);
-const WRITERS = arg('writers', 4);
-const FAILOVERS = arg('failovers', 5);
+const number = (name: string, fallback: number) => Number(option(name) ?? fallback);
+const COMMITS = number('commits', 400);
+const RUNS = number('runs', 3);
+const FAILOVERS = number('failovers', 5);
+const writersOption = (option('writers') ?? '1,4,16,64').split(',').map(Number);
+const WRITERS = writersOption.length === 1 && writersOption[0] !== 1 ? [1, writersOption[0]!] : writersOption;
+const MODES = new Set((option('modes') ?? 'local,leader,follower,failover').split(','));
+const BEFORE = option('before');
+const JSON_OUT = process.argv.includes('--json');
+if (BEFORE && !fs.existsSync(path.join(BEFORE, 'build/cli/main.js'))) throw new Error(`--before ${BEFORE}: no build/cli/main.js there (run npm run build in it)`);
+if (!fs.existsSync(path.join(PROJECT_ROOT, 'build/cli/main.js'))) throw new Error('build/ is missing: run npm run build first');
 
 const small = tableFromArrays({ n: Int32Array.from({ length: 10 }, (_, i) => i) });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Commits per second of `commits` DoPuts to `table`, split over `writers` concurrent writers. */
-async function commitRate(clients: FlightClient[], table: string, commits: number, writers: number): Promise<number> {
-  const per = Math.ceil(commits / writers);
-  const started = performance.now();
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    const client = clients[w % clients.length]!;
-    for (let i = 0; i < per; i++) await client.doPut(table, small);
-  }));
-  return (per * writers) / ((performance.now() - started) / 1000);
+interface Build {
+  label: 'after' | 'before';
+  root: string;
+}
+const BUILDS: Build[] = [{ label: 'after', root: PROJECT_ROOT }, ...(BEFORE ? [{ label: 'before' as const, root: path.resolve(BEFORE) }] : [])];
+
+/** A quiver server process of one build. */
+interface Server {
+  client: FlightClient;
+  pid: number;
+  kill(): void;
+  stop(): Promise<void>;
 }
 
-async function measure(label: string, clients: FlightClient[]): Promise<void> {
-  for (const writers of [1, WRITERS]) {
-    const rates: number[] = [];
-    for (let run = 0; run < RUNS; run++) rates.push(await commitRate(clients, `bench-${writers}-${run}`, COMMITS, writers));
-    console.log(`${label.padEnd(24)} ${String(writers).padStart(2)} writer(s): ${median(rates).toFixed(1).padStart(7)} commits/s (median of ${RUNS} runs of ${COMMITS}; runs ${rates.map((r) => r.toFixed(1)).join(', ')})`);
+async function serve(build: Build, args: string[], data = tempDir('quiver-bench-')): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(build.root, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`quiver (${build.label}) exited with ${code}:\n${err}`)));
+  });
+  const port = /^Server listening on localhost:(\d+)$/.exec(line)?.[1];
+  if (!port) {
+    child.kill('SIGKILL');
+    throw new Error(`unexpected first line ${JSON.stringify(line)}`);
+  }
+  const client = new FlightClient(`grpc+tcp://127.0.0.1:${port}`);
+  return {
+    client,
+    pid: child.pid!,
+    kill: () => {
+      client.close();
+      child.kill('SIGKILL');
+    },
+    stop: async () => {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (0 where there is none). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
-async function local(): Promise<void> {
-  const server = await startQuiver();
-  const client = new FlightClient(`grpc+tcp://${server.address}`);
+async function isLeader(s: Server): Promise<boolean> {
   try {
-    await measure('local', [client]);
+    for await (const body of s.client.doAction('cluster-status', '', { deadline: 5000 })) return (JSON.parse(Buffer.from(body).toString()) as { is_leader: boolean }).is_leader;
+  } catch {
+    // a loaded machine: ask again
+  }
+  return false;
+}
+
+/** Three replicas of one build on one data root, the first started leading. */
+async function startCluster(build: Build, zk: ZooKeeperCluster, sessionTimeout = '10s'): Promise<Server[]> {
+  const data = tempDir('quiver-bench-cluster-');
+  const name = `bench${randomUUID().slice(0, 8)}`;
+  const replicas: Server[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      replicas.push(await serve(build, ['--zk', zk.connect, '--cluster', name, '--zk-session-timeout', sessionTimeout], data));
+      if (i === 0) while (!(await isLeader(replicas[0]!))) await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (e) {
+    await Promise.all(replicas.map((r) => r.stop()));
+    throw e;
+  }
+  return replicas;
+}
+
+interface Run {
+  mode: string;
+  build: string;
+  writers: number;
+  commits: number;
+  commitsPerSecond: number;
+  /** CPU milliseconds of the committing server per commit. */
+  cpuMsPerCommit: number;
+}
+const runs: Run[] = [];
+
+/** Commits per second of `commits` DoPuts to `table`, split over `writers` concurrent writers. */
+async function commitRate(client: FlightClient, committer: number, table: string, writers: number): Promise<{ rate: number; cpuMs: number; commits: number }> {
+  const per = Math.max(4, Math.ceil(COMMITS / writers));
+  const cpu = cpuSeconds(committer);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: writers }, async () => {
+    for (let i = 0; i < per; i++) await client.doPut(table, small);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const commits = per * writers;
+  return { rate: commits / seconds, cpuMs: ((cpuSeconds(committer) - cpu) * 1000) / commits, commits };
+}
+
+/** Each build's target (the client that writes, the pid that commits); runs interleaved by build. */
+async function measure(mode: string, targets: Map<string, { client: FlightClient; committer: number }>): Promise<void> {
+  for (const writers of WRITERS) {
+    for (let run = 0; run < RUNS; run++) {
+      // Alternate which build goes first, so neither always runs on a warmer (or busier) machine.
+      const order = run % 2 === 0 ? BUILDS : [...BUILDS].reverse();
+      for (const build of order) {
+        const t = targets.get(build.label)!;
+        const r = await commitRate(t.client, t.committer, `bench-${mode}-${writers}-${run}`, writers);
+        runs.push({ mode, build: build.label, writers, commits: r.commits, commitsPerSecond: r.rate, cpuMsPerCommit: r.cpuMs });
+        console.log(`  ${mode}, ${build.label}, ${writers} writer(s), run ${run + 1}: ${r.rate.toFixed(1)} commits/s, ${r.cpuMs.toFixed(2)} CPU ms/commit (load ${os.loadavg()[0]!.toFixed(1)})`);
+      }
+    }
+  }
+}
+
+function printTable(): void {
+  const modes = [...new Set(runs.map((r) => r.mode))];
+  const head = BEFORE ? `${'before'.padStart(9)} ${'after'.padStart(9)}  after/before   CPU ms/commit before, after` : `${'commits/s'.padStart(9)}   CPU ms/commit`;
+  console.log(`\ncommits/s on one table, medians of ${RUNS} runs (${COMMITS} commits per run, 10-row DoPuts); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`${'mode'.padEnd(26)} ${'writers'.padStart(7)} ${head}`);
+  for (const mode of modes) {
+    for (const writers of WRITERS) {
+      const of = (build: string) => runs.filter((r) => r.mode === mode && r.writers === writers && r.build === build);
+      const after = of('after');
+      if (after.length === 0) continue;
+      const rate = (rs: Run[]) => median(rs.map((r) => r.commitsPerSecond));
+      const cpu = (rs: Run[]) => median(rs.map((r) => r.cpuMsPerCommit));
+      const cells = BEFORE
+        ? `${rate(of('before')).toFixed(1).padStart(9)} ${rate(after).toFixed(1).padStart(9)}  ${`${(rate(after) / rate(of('before'))).toFixed(2)}x`.padStart(12)}   ${cpu(of('before')).toFixed(2)}, ${cpu(after).toFixed(2)}`
+        : `${rate(after).toFixed(1).padStart(9)}   ${cpu(after).toFixed(2)}`;
+      console.log(`${mode.padEnd(26)} ${String(writers).padStart(7)} ${cells}`);
+    }
+  }
+}
+
+const MODE_LABELS: Record<string, string> = { local: 'local mode', leader: 'cluster, to the leader', follower: 'cluster, via a follower' };
+
+async function local(): Promise<void> {
+  const servers = await Promise.all(BUILDS.map((b) => serve(b, [])));
+  try {
+    await measure(MODE_LABELS.local!, new Map(BUILDS.map((b, i) => [b.label, { client: servers[i]!.client, committer: servers[i]!.pid }])));
   } finally {
-    client.close();
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
 async function cluster(): Promise<void> {
-  const c = await ReplicaCluster.start({ zkNodes: 3 });
+  const zk = await startZooKeeper({ nodes: 3 });
+  const clusters: Server[][] = [];
   try {
-    const leader = await c.waitForLeader();
-    const follower = c.replicas.find((r) => r !== leader)!;
-    await measure('cluster, to the leader', [leader.client]);
-    await measure('cluster, via a follower', [follower.client]);
+    for (const b of BUILDS) clusters.push(await startCluster(b, zk));
+    for (const mode of ['leader', 'follower'].filter((m) => MODES.has(m))) {
+      const via = mode === 'leader' ? 0 : 1;
+      await measure(MODE_LABELS[mode]!, new Map(BUILDS.map((b, i) => [b.label, { client: clusters[i]![via]!.client, committer: clusters[i]![0]!.pid }])));
+    }
   } finally {
-    await c.stop();
+    await Promise.all(clusters.flat().map((s) => s.stop()));
+    await zk.stop();
   }
 }
 
-async function writeUntilAccepted(candidates: Replica[]): Promise<void> {
+async function writeUntilAccepted(candidates: Server[]): Promise<void> {
   for (;;) {
     for (const r of candidates) {
       try {
@@ -86,22 +234,28 @@ async function writeUntilAccepted(candidates: Replica[]): Promise<void> {
 async function failover(): Promise<void> {
   const times: number[] = [];
   for (let run = 0; run < FAILOVERS; run++) {
-    const c = await ReplicaCluster.start({ zkNodes: 3 });
+    const zk = await startZooKeeper({ nodes: 3 });
+    let replicas: Server[] = [];
     try {
-      const leader = await c.waitForLeader();
+      replicas = await startCluster(BUILDS[0]!, zk, '2s');
+      const [leader, ...others] = replicas as [Server, ...Server[]];
       await leader.client.doPut('failover', small);
       const killedAt = performance.now();
       leader.kill();
-      await writeUntilAccepted(c.replicas.filter((r) => r !== leader));
+      await writeUntilAccepted(others);
       times.push(performance.now() - killedAt);
     } finally {
-      await c.stop();
+      await Promise.all(replicas.map((s) => s.stop()));
+      await zk.stop();
     }
   }
   console.log(`failover (leader SIGKILL -> next write accepted, 2 s sessions): median ${median(times).toFixed(0)} ms over ${FAILOVERS} runs (${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
 }
 
-await local();
-await cluster();
-await failover();
+console.log(`load average at the start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; builds: ${BUILDS.map((b) => `${b.label} ${b.root}`).join(', ')}`);
+if (MODES.has('local')) await local();
+if (MODES.has('leader') || MODES.has('follower')) await cluster();
+if (runs.length > 0) printTable();
+if (JSON_OUT) console.log(JSON.stringify({ loadAverage: os.loadavg(), runs }));
+if (MODES.has('failover') && FAILOVERS > 0) await failover();
 process.exit(0);

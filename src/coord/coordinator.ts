@@ -32,6 +32,22 @@ export interface TableCatalog {
   arrowBytes: number;
 }
 
+/** One version of a group publish: what publish() takes for one version. */
+export interface VersionToPublish {
+  /** Manifest path, relative to the table's directory. */
+  manifest: string;
+  catalog?: TableCatalog;
+}
+
+/**
+ * What a group publish committed: entries expected+1 .. expected+j (j >= 1), oldest first, and
+ * when that is not all of them, why the rest were not (`failure`, as publish() would throw it).
+ */
+export interface PublishedVersions {
+  entries: LogEntry[];
+  failure?: unknown;
+}
+
 export interface TableHead {
   table: string;
   head: LogEntry;
@@ -77,6 +93,15 @@ export interface Coordinator {
    * keep; readers then fall back to the manifest).
    */
   publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry>;
+  /**
+   * Group commit: appends entries `expected + 1` .. `expected + k`, one per element of
+   * `versions` and in its order, iff the head is still `expected`, so that many writers' commits
+   * cost one round of coordination and every version still has its own entry. Rejects, as
+   * publish() does, when none was committed. A coordinator that publishes them atomically
+   * (ZooKeeper: one multi) commits all or none; one that cannot (local: a durable file per
+   * entry) may stop after a prefix and resolves with the prefix and the failure of the rest.
+   */
+  publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions>;
   /** Removes a table's log, so that its head becomes null. */
   dropTable(table: string): Promise<void>;
   /**

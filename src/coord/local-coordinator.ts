@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { tableDirName } from '../table-names.ts';
 import { PublishOutcomeUnknownError, SYSTEM_CALLS, UnpublishedError, ensureDirectory, isAlreadyExists, isNotFound, publishFile, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
-import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type Coordinator, type LogEntry, type TableCatalog, type TableHead } from './coordinator.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type Coordinator, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from './coordinator.ts';
 import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, isTorn, readEntryFile, readIfExists, readTableName, setAside } from './local/log-files.ts';
 import { TableLocks } from './local/table-locks.ts';
 
@@ -144,6 +144,25 @@ export class LocalCoordinator implements Coordinator {
     this.remember(table, entry);
     this.notify(table, entry);
     return entry;
+  }
+
+  /**
+   * Entry files are published one after the other, each durable before the next is written, so
+   * the log never has a gap (a torn newest entry is the only unfinished state it knows): a
+   * failure part way leaves the entries before it committed, and says so.
+   */
+  async publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
+    if (versions.length === 0) throw new Error('publishVersions needs at least one version');
+    const entries: LogEntry[] = [];
+    for (const [i, v] of versions.entries()) {
+      try {
+        entries.push(await this.publish(table, expected + i, v.manifest, v.catalog));
+      } catch (failure) {
+        if (i === 0) throw failure;
+        return { entries, failure };
+      }
+    }
+    return { entries };
   }
 
   /** Publishes a log entry; a torn file under its name (an older crash) is set aside first. */

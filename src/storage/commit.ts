@@ -9,6 +9,10 @@
 //   4. publish through the coordinator: a compare-and-set on the head (fenced in a cluster);
 //   5. map a lost compare-and-set by the caller's policy, and on an unknown outcome keep every
 //      file, since the log may hold the commit (orphan collection decides from the log later).
+// Commits to one table that arrive while another is being published wait for it and are then
+// published together (group commit): one lock, one head read, one coordinator publish (in a
+// cluster one fenced multi) for the group, and still one version per commit, each planned
+// against the version before it in the group; each writer hears only its own commit's outcome.
 // A commit's files are registered as a write in flight from begin() to the end of commit() or
 // abandon(), so orphan collection spares them however long the write takes; files the commit
 // does not publish are removed.
@@ -16,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema } from 'apache-arrow';
 import { decodeSchema } from '../arrow/ipc-message.ts';
 import { dictionaryIdMapping, schemaMismatch } from '../arrow/schema-compat.ts';
-import { CommitConflictError, CommitOutcomeUnknownError, type Coordinator } from '../coord/coordinator.ts';
+import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type Coordinator, type PublishedVersions, type TableCatalog } from '../coord/coordinator.ts';
 import { SYSTEM_CALLS, ensureDirectory, ioFailure, publishFile, removeQuietly, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
 import { catalogOf } from './catalog.ts';
@@ -58,7 +62,32 @@ export interface WriteTarget {
   dictionaryIds: Map<number, number>;
 }
 
+/** Commits published in one group at most: bounds a multi's size and a group's latency. */
+const MAX_GROUP = 128;
+
+/** A commit waiting for its table's next group. */
+interface Waiting {
+  files: DataFile[];
+  plan: CommitPlan;
+  onConflict: ConflictPolicy;
+  began: number;
+  resolve(outcome: CommitOutcome): void;
+  reject(e: unknown): void;
+}
+
+/** A commit of a group, planned: its manifest and catalog entry as it will be published. */
+interface Planned {
+  waiting: Waiting;
+  manifest: Manifest;
+  path: string;
+  catalog: TableCatalog;
+  added: { files: number; rows: number };
+}
+
 export class Commits {
+  /** Per table, the commits waiting for the group being published (present while one is). */
+  private readonly waiting = new Map<string, Waiting[]>();
+
   constructor(
     private readonly layout: StorageLayout,
     private readonly coordinator: Coordinator,
@@ -90,23 +119,128 @@ export class Commits {
     return new PendingCommit(this, table, this.writes.begin(table));
   }
 
-  /** The sequence itself; see the top of this file. Called by PendingCommit. */
-  async publish(table: string, files: DataFile[], plan: CommitPlan, onConflict: ConflictPolicy): Promise<CommitOutcome> {
-    const began = performance.now();
-    const lock = await this.coordinator.lockTable(table);
-    let manifestPath: string | null = null;
-    let keep = false;
+  /**
+   * The sequence itself; see the top of this file. Called by PendingCommit. Commits to one table
+   * that arrive while another is being published wait and then go together (group commit): one
+   * lock, one head read and one coordinator publish for the group, one version per commit.
+   */
+  publish(table: string, files: DataFile[], plan: CommitPlan, onConflict: ConflictPolicy): Promise<CommitOutcome> {
+    return new Promise((resolve, reject) => {
+      let queue = this.waiting.get(table);
+      const idle = !queue;
+      if (!queue) this.waiting.set(table, (queue = []));
+      queue.push({ files, plan, onConflict, began: performance.now(), resolve, reject });
+      if (idle) void this.drain(table, queue);
+    });
+  }
+
+  /** Publishes the table's waiting commits, group after group, until none waits. */
+  private async drain(table: string, queue: Waiting[]): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        let lock: CommitLock;
+        try {
+          lock = await this.coordinator.lockTable(table);
+        } catch (e) {
+          // Nothing was written under the lock: every waiting commit fails as its own would have.
+          this.settle(table, queue.splice(0), e);
+          continue;
+        }
+        // Taken once the lock is held, so the group holds everything that came meanwhile.
+        const group = queue.splice(0, MAX_GROUP);
+        try {
+          await this.publishGroup(table, group);
+        } catch (e) {
+          // publishGroup settles every commit itself; whatever escapes it must not leave a
+          // writer waiting forever (settling twice is a no-op).
+          for (const w of group) w.reject(e);
+        } finally {
+          // A release that fails leaves nothing to undo (a lost lock node goes with its session),
+          // and must not stop the commits still waiting.
+          await lock.release().catch(() => undefined);
+        }
+      }
+    } finally {
+      this.waiting.delete(table);
+    }
+  }
+
+  /** Plans, writes and publishes one group under the table's lock, and settles each commit of it. */
+  private async publishGroup(table: string, group: Waiting[]): Promise<void> {
+    let planned: Planned[] = [];
     try {
       const entry = await this.coordinator.head(table);
       const head = entry ? await this.reader.manifest(table, entry.manifest) : null;
-      const next = plan(head, files);
-      if ('giveUp' in next) return { committed: false, reason: next.giveUp };
+      const plans = this.plan(table, group, head, entry?.catalog);
+      planned = plans.planned;
+      // A refused commit's files are gone before its writer hears of it.
+      await Promise.all(plans.refused.map(({ waiting }) => this.remove(table, waiting.files)));
+      for (const r of plans.refused) r.settle();
+      if (planned.length === 0) return;
+      // Data files written here are published one by one (file-stager.ts); an import's copies
+      // are named by this fsync of their directory.
+      await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
+      const written = await Promise.allSettled(planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls)));
+      const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      // Whoever created the table's directories, they are durable before its first version is.
+      if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
+    } catch (e) {
+      // Nothing was published: every commit of the group fails, none is acknowledged.
+      await this.forget(table, planned);
+      this.settle(table, planned, e);
+      return;
+    }
+    let result: PublishedVersions;
+    try {
+      result = await this.coordinator.publishVersions(table, planned[0]!.manifest.version - 1, planned.map((p) => ({ manifest: p.path, catalog: p.catalog })));
+    } catch (e) {
+      result = { entries: [], failure: e };
+    }
+    const committed = planned.slice(0, result.entries.length);
+    for (const p of committed) {
+      this.reader.remember(table, p.path, p.manifest);
+      this.observers.committed({ table, version: p.manifest.version, operation: p.manifest.operation, rows: p.added.rows, bytes: p.waiting.files.reduce((n, f) => n + f.arrowBytes, 0), seconds: (performance.now() - p.waiting.began) / 1000, committedAt: p.manifest.committedAt });
+      p.waiting.resolve({ committed: true, manifest: p.manifest });
+    }
+    const rest = planned.slice(committed.length);
+    if (rest.length === 0) return;
+    const e = result.failure;
+    for (const _ of rest) this.observers.commitFailed(e instanceof CommitConflictError ? 'conflict' : e instanceof CommitOutcomeUnknownError ? 'unknown_outcome' : 'other');
+    // An unknown outcome may be in the log already: its manifests and files must stay.
+    if (!(e instanceof CommitOutcomeUnknownError)) await this.forget(table, rest);
+    this.settle(table, rest, e);
+  }
+
+  /**
+   * Runs each commit's plan against the head as the commits before it in the group leave it,
+   * and names its manifest. A plan that refuses or gives up settles its commit at once (its
+   * files are removed) and the group goes on without it.
+   */
+  private plan(table: string, group: Waiting[], head: Manifest | null, headCatalog: TableCatalog | undefined): { planned: Planned[]; refused: Array<{ waiting: Waiting; settle: () => void }> } {
+    const planned: Planned[] = [];
+    const refused: Array<{ waiting: Waiting; settle: () => void }> = [];
+    let current = head;
+    let catalog = headCatalog;
+    for (const w of group) {
+      let next: ReturnType<CommitPlan>;
+      try {
+        next = w.plan(current, w.files);
+      } catch (e) {
+        refused.push({ waiting: w, settle: () => w.reject(ioFailure(e, `the commit of table ${JSON.stringify(table)}`)) });
+        continue;
+      }
+      if ('giveUp' in next) {
+        const reason = next.giveUp;
+        refused.push({ waiting: w, settle: () => w.resolve({ committed: false, reason }) });
+        continue;
+      }
       const manifest: Manifest = {
         formatVersion: 1,
         table,
-        tableId: head?.tableId ?? randomUUID(),
-        version: (head?.version ?? 0) + 1,
-        parentVersion: head?.version ?? null,
+        tableId: current?.tableId ?? randomUUID(),
+        version: (current?.version ?? 0) + 1,
+        parentVersion: current?.version ?? null,
         operation: next.operation,
         committedAt: new Date().toISOString(),
         schema: Buffer.from(next.schema).toString('base64'),
@@ -115,42 +249,38 @@ export class Commits {
         arrowBytes: next.files.reduce((n, f) => n + f.arrowBytes, 0),
         added: next.added,
       };
-      manifestPath = newManifestPath(manifest.version);
-      // Data files written here are published one by one (file-stager.ts); an import's copies
-      // are named by this fsync of their directory.
-      await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
-      await publishFile(this.layout.file(table, manifestPath), JSON.stringify(manifest, null, 1), this.calls);
-      // Whoever created the table's directories, they are durable before its first version is.
-      if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
       // The table's creation time rides in the catalog while the table keeps its identity.
-      const createdAt = !head ? manifest.committedAt : entry?.catalog?.tableId === manifest.tableId ? entry.catalog.createdAt : null;
-      try {
-        await this.coordinator.publish(table, head?.version ?? 0, manifestPath, catalogOf(manifest, createdAt));
-      } catch (e) {
-        this.observers.commitFailed(e instanceof CommitConflictError ? 'conflict' : e instanceof CommitOutcomeUnknownError ? 'unknown_outcome' : 'other');
-        if (!(e instanceof CommitConflictError)) throw e;
-        if (onConflict === 'give-up') return { committed: false, reason: e.message };
-        throw new QuiverError('ABORTED', `${e.message}; nothing was committed`, { cause: e, fact: { kind: 'not-committed', table } });
-      }
-      keep = true;
-      this.reader.remember(table, manifestPath, manifest);
-      this.observers.committed({ table, version: manifest.version, operation: manifest.operation, rows: next.added.rows, bytes: files.reduce((n, f) => n + f.arrowBytes, 0), seconds: (performance.now() - began) / 1000, committedAt: manifest.committedAt });
-      return { committed: true, manifest };
-    } catch (e) {
-      // An unknown outcome may be in the log already: its manifest and files must stay.
-      if (e instanceof CommitOutcomeUnknownError) keep = true;
-      // Any other failure published nothing (the coordinator resolves a publish it started).
-      throw ioFailure(e, `the commit of table ${JSON.stringify(table)}`);
-    } finally {
-      try {
-        if (!keep) {
-          if (manifestPath) await removeQuietly(this.layout.file(table, manifestPath));
-          await this.remove(table, files);
-        }
-      } finally {
-        await lock.release();
+      const createdAt = !current ? manifest.committedAt : catalog?.tableId === manifest.tableId ? catalog.createdAt : null;
+      catalog = catalogOf(manifest, createdAt);
+      planned.push({ waiting: w, manifest, path: newManifestPath(manifest.version), catalog, added: next.added });
+      current = manifest;
+    }
+    return { planned, refused };
+  }
+
+  /** Fails commits that were not published, by their own conflict policy when `e` is a lost compare-and-set. */
+  private settle(table: string, commits: Array<Planned | Waiting>, e: unknown): void {
+    const first = commits[0] && 'waiting' in commits[0] ? commits[0].manifest.version : null;
+    for (const c of commits) {
+      const w = 'waiting' in c ? c.waiting : c;
+      if (e instanceof CommitConflictError) {
+        if (w.onConflict === 'give-up') w.resolve({ committed: false, reason: e.message });
+        else w.reject(new QuiverError('ABORTED', `${e.message}; nothing was committed`, { cause: e, fact: { kind: 'not-committed', table } }));
+      } else if (e instanceof CommitOutcomeUnknownError && 'waiting' in c && c.manifest.version !== e.version) {
+        // One outcome for the whole group: each commit hears it for its own version and manifest.
+        w.reject(new CommitOutcomeUnknownError(table, c.manifest.version, c.path, e, `it was published in one group from version ${first ?? e.version}, whose outcome is unknown at version ${e.version} (${e.message})`));
+      } else {
+        w.reject(ioFailure(e, `the commit of table ${JSON.stringify(table)}`));
       }
     }
+  }
+
+  /** Removes the manifests and files of commits that published nothing. */
+  private async forget(table: string, planned: Planned[]): Promise<void> {
+    await Promise.all(planned.map(async (p) => {
+      await removeQuietly(this.layout.file(table, p.path));
+      await this.remove(table, p.waiting.files);
+    }));
   }
 
   /** Removes files that no version references (a commit given up or abandoned). */

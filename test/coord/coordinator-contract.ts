@@ -112,4 +112,18 @@ export function coordinatorContract(make: MakeCoordinator): void {
     assert.deepEqual(entries.map((e) => e.version), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(new Set(entries.map((e) => e.manifest)).size, 8);
   });
+
+  test('publishVersions appends a group as one version each, in order, with its catalogs; a stale group is a conflict and changes nothing', async () => {
+    const c = await make();
+    const t = table('group');
+    const cat = (rows: number): TableCatalog => ({ tableId: 'id', createdAt: null, committedAt: '2026-01-01T00:00:00.000Z', schema: '', formats: ['parquet'], files: 1, rows, arrowBytes: rows });
+    assert.deepEqual(await c.publishVersions(t, 0, [{ manifest: 'm-1' }]), { entries: [{ version: 1, manifest: 'm-1' }] });
+    const { entries, failure } = await c.publishVersions(t, 1, [{ manifest: 'm-2', catalog: cat(2) }, { manifest: 'm-3', catalog: cat(3) }, { manifest: 'm-4', catalog: cat(4) }]);
+    assert.equal(failure, undefined);
+    assert.deepEqual(entries.map((e) => [e.version, e.manifest]), [[2, 'm-2'], [3, 'm-3'], [4, 'm-4']]);
+    assert.deepEqual(await c.head(t), { version: 4, manifest: 'm-4', catalog: cat(4) }, 'the head is the group\'s last version, with its catalog');
+    assert.deepEqual((await c.entry(t, 3))?.catalog, cat(3), 'each version keeps its own catalog');
+    await assert.rejects(c.publishVersions(t, 2, [{ manifest: 'm-x' }, { manifest: 'm-y' }]), (e: unknown) => e instanceof CommitConflictError && e.expected === 2 && e.actual === 4);
+    assert.deepEqual((await c.entries(t)).map((e) => e.manifest), ['m-1', 'm-2', 'm-3', 'm-4']);
+  });
 }

@@ -4,7 +4,7 @@
 // per-table commit lock (commit-lock.ts), the table head watches of the change feed
 // (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
-import type { ClusterMember, CommitLock, Coordinator, LogEntry, TableCatalog, TableHead } from '../coordinator.ts';
+import type { ClusterMember, CommitLock, Coordinator, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
@@ -47,7 +47,7 @@ export class ZooKeeperCoordinator implements Coordinator {
     this.config = new ClusterConfigNode(session, this.layout.config, options.log);
     this.cluster = new ZooKeeperCluster(session, election, this.config, options.cluster, options.self, options.log);
     this.writer = new WriterRole(session, election, options.self.id, () => this.cluster.leader());
-    this.log = new ZooKeeperTableLog(session, this.layout, this.writer);
+    this.log = new ZooKeeperTableLog(session, this.layout, this.writer, options.log);
     this.watches = new HeadWatches(session, this.layout, options.log);
     // Each commit waiting for a lock listens for the end of leadership and for session changes:
     // as many listeners as commits in flight, which is not a leak.
@@ -119,6 +119,10 @@ export class ZooKeeperCoordinator implements Coordinator {
 
   publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
     return this.log.publish(table, expected, manifest, catalog);
+  }
+
+  publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
+    return this.log.publishVersions(table, expected, versions);
   }
 
   dropTable(table: string): Promise<void> {

@@ -3,7 +3,7 @@
 // Reads go to any replica; every write is fenced by the writer's election node (writer-role.ts),
 // so a writer whose session expired or who was deposed fails in the same multi, whatever it
 // believes about itself.
-import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type TableCatalog, type TableHead } from '../coordinator.ts';
+import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from '../coordinator.ts';
 import { QuiverError } from '../../errors.ts';
 import { CommittedEntries } from './committed-entries.ts';
 import { FreshReads } from './fresh-reads.ts';
@@ -13,19 +13,31 @@ import { decodePointer, encodeNode, fitsInPointer, headOf, readLogEntry, readPoi
 import { unavailableOnLoss } from './unavailable-on-loss.ts';
 import type { WriterRole } from './writer-role.ts';
 import { ConnectionLossError, MultiError, ZK } from './zk-errors.ts';
+
+const isDataLoss = (e: unknown): e is QuiverError => e instanceof QuiverError && e.code === 'DATA_LOSS';
 import { logEntryName, parseLogEntryName, type ZnodeLayout } from './znode-layout.ts';
 
 /** Log nodes removed per fenced multi: well under jute.maxbuffer. */
 const EXPIRE_BATCH = 200;
+/**
+ * Catalog bytes a group publish puts into its log nodes, beside the pointer's own (at most
+ * 256 KiB, table-log-nodes.ts): the whole multi stays under ZooKeeper's 1 MiB request limit.
+ */
+const GROUP_CATALOG_BYTES = 512 * 1024;
 
 export class ZooKeeperTableLog {
   private readonly committed = new CommittedEntries();
   private readonly fresh: FreshReads;
 
+  /** Damaged pointer nodes already reported (path and znode version), so each is logged once. */
+  private readonly reported = new Set<string>();
+
   constructor(
     private readonly session: ZkSession,
     private readonly layout: ZnodeLayout,
     private readonly writer: WriterRole,
+    /** Where damaged nodes are reported (the server's warn log). */
+    private readonly log?: (message: string, fields?: Record<string, unknown>) => void,
   ) {
     this.fresh = new FreshReads(() => session.sync());
   }
@@ -88,7 +100,16 @@ export class ZooKeeperTableLog {
       const out: TableHead[] = [];
       nodes.forEach((n, i) => {
         if (!n) return;
-        const pointer = decodePointer(n.data, paths[i]!);
+        let pointer: Pointer;
+        try {
+          pointer = decodePointer(n.data, paths[i]!);
+        } catch (e) {
+          // One table's damage leaves the listing of every other table working; its own reads
+          // say what is wrong and how to repair it.
+          if (!isDataLoss(e)) throw e;
+          this.report(paths[i]!, n.stat.version, `left table node ${paths[i]} out of the listing: ${e.message}; reads of that table fail until it is repaired (docs/cluster.md, "A damaged table pointer")`);
+          return;
+        }
         const head = headOf(pointer);
         if (head && pointer.name.startsWith(prefix)) out.push({ table: pointer.name, head });
       });
@@ -96,34 +117,57 @@ export class ZooKeeperTableLog {
     });
   }
 
-  /**
-   * One multi: check(own election node) + move the pointer by compare-and-set + create log node
-   * N+1. A lost reply is resolved by lost-publish.ts.
-   */
+  /** A group of one (see publishVersions). */
   async publish(table: string, expected: number, manifest: string, catalog?: TableCatalog): Promise<LogEntry> {
+    const { entries } = await this.publishVersions(table, expected, [{ manifest, ...(catalog ? { catalog } : {}) }]);
+    return entries[0]!;
+  }
+
+  /**
+   * Group commit in one multi: check(own election node) + move the pointer by compare-and-set
+   * to the last version + create log nodes N+1 .. N+k. The multi is atomic, so the group is
+   * committed whole or not at all, and the pointer moves once however many versions it carries
+   * (a head watch fires once and a follower reads the entries in between). A lost reply is
+   * resolved by lost-publish.ts.
+   */
+  async publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
+    if (versions.length === 0) throw new Error('publishVersions needs at least one version');
     const fence = await this.writer.fence(`commit to table ${JSON.stringify(table)}`);
     const current = await this.unavailableOnLoss(() => this.pointer(table));
     const actual = current?.pointer.version ?? 0;
     if (actual !== expected) throw new CommitConflictError(table, expected, actual);
     const generation = current?.pointer.generation ?? 0;
-    const entry: LogEntry = { version: expected + 1, manifest };
-    const pointer: Pointer = { name: table, generation, version: entry.version, manifest };
-    if (catalog && fitsInPointer(catalog)) pointer.catalog = entry.catalog = catalog;
+    // Catalogs ride in log nodes while the multi stays well under jute.maxbuffer (1 MiB); past
+    // that budget a log node goes without (readers of that version fall back to its manifest).
+    let budget = GROUP_CATALOG_BYTES;
+    const entries = versions.map((v, i): LogEntry => {
+      const entry: LogEntry = { version: expected + 1 + i, manifest: v.manifest };
+      const size = v.catalog && fitsInPointer(v.catalog) ? JSON.stringify(v.catalog).length : Infinity;
+      if (v.catalog && size <= budget) {
+        entry.catalog = v.catalog;
+        budget -= size;
+      }
+      return entry;
+    });
+    const last = versions.at(-1)!;
+    const head = entries.at(-1)!;
+    const pointer: Pointer = { name: table, generation, version: head.version, manifest: head.manifest };
+    if (last.catalog && fitsInPointer(last.catalog)) pointer.catalog = last.catalog;
     const ops: MultiOp[] = [
       { op: 'check', path: fence, version: 0 },
       current
         ? { op: 'setData', path: this.layout.pointer(table), data: encodeNode(pointer), version: current.zversion }
         : { op: 'create', path: this.layout.pointer(table), data: encodeNode(pointer) },
-      { op: 'create', path: this.layout.logEntry(table, generation, entry.version), data: encodeNode(entry) },
+      ...entries.map((entry): MultiOp => ({ op: 'create', path: this.layout.logEntry(table, generation, entry.version), data: encodeNode(entry) })),
     ];
     try {
       await this.session.multi(ops);
-      return entry;
+      return { entries };
     } catch (e) {
       if (e instanceof MultiError) throw await this.explainFailedMulti(e, table, expected);
       if (e instanceof ConnectionLossError) {
         if (!e.sent) throw new CoordinationUnavailableError(`ZooKeeper is not reachable; nothing was committed to table ${JSON.stringify(table)}`, e);
-        return resolveLostPublish(this.session, this.layout, table, current, entry, e);
+        return { entries: await resolveLostPublish(this.session, this.layout, table, current, entries, e) };
       }
       throw e;
     }
@@ -198,8 +242,39 @@ export class ZooKeeperTableLog {
     }
   }
 
-  private pointer(table: string): Promise<PointerNode | null> {
-    return readPointer(this.session, this.layout.pointer(table));
+  /** The table's pointer node; a damaged one is DATA_LOSS that says how to repair it, and is logged. */
+  private async pointer(table: string): Promise<PointerNode | null> {
+    const path = this.layout.pointer(table);
+    try {
+      return await readPointer(this.session, path);
+    } catch (e) {
+      if (!isDataLoss(e)) throw e;
+      const repair = await this.repairAdvice(table, path).catch(() => `set it to {"name", "generation", "version", "manifest"} of the table's newest log node under it`);
+      const error = new QuiverError('DATA_LOSS', `table ${JSON.stringify(table)} cannot be read: ${e.message}. Its versions are intact in the log nodes under it; to repair it, ${repair} (docs/cluster.md, "A damaged table pointer"). Other tables are not affected.`, { retriable: false, cause: e });
+      const zversion = (await this.session.getData(path).catch(() => null))?.stat.version ?? -1;
+      this.report(path, zversion, error.message);
+      throw error;
+    }
+  }
+
+  /** What to write into a damaged pointer: the head its newest log node records. */
+  private async repairAdvice(table: string, path: string): Promise<string> {
+    const newest = (await this.session.getChildren(path))
+      .map((n) => ({ n, e: parseLogEntryName(n) }))
+      .filter((x): x is { n: string; e: { generation: number; version: number } } => x.e !== null)
+      .sort((a, b) => a.e.generation - b.e.generation || a.e.version - b.e.version)
+      .at(-1);
+    const entry = newest ? await readLogEntry(this.session, `${path}/${newest.n}`, newest.e.version) : null;
+    const pointer: Pointer = entry && newest ? { name: table, generation: newest.e.generation, version: entry.version, manifest: entry.manifest } : { name: table, generation: newest?.e.generation ?? 0, version: 0, manifest: null };
+    const from = entry ? `the head its newest log node ${newest!.n} records` : 'no log node is readable: an empty table';
+    return `run in zkCli.sh (authenticated with the cluster's --zk-auth credentials, if it has them): set ${path} '${JSON.stringify(pointer)}' (${from})`;
+  }
+
+  private report(path: string, zversion: number, message: string): void {
+    const key = `${path}@${zversion}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.log?.(message, { node: path });
   }
 
   private async explainFailedMulti(e: MultiError, table: string, expected: number): Promise<Error> {
