@@ -51,6 +51,7 @@ export interface TableReaderOptions {
 export class TableReader {
   private readonly manifests: ManifestCache;
   private readonly cache: FrameCache;
+  private encode: (frame: StoredFrame) => StoredFrame = (frame) => frame;
 
   constructor(
     private readonly layout: StorageLayout,
@@ -61,6 +62,15 @@ export class TableReader {
   ) {
     this.cache = new FrameCache(cacheBytes);
     this.manifests = new ManifestCache(options.manifestCacheBytes);
+  }
+
+  /**
+   * Has every frame read from now on passed through `encode` once, before it is cached or
+   * yielded: the serving layer encodes a frame for the wire there, so that a cached frame is
+   * sent many times but encoded once (the frame it returns must carry the same content).
+   */
+  encodeFramesWith(encode: (frame: StoredFrame) => StoredFrame): void {
+    this.encode = encode;
   }
 
   /** The manifest cache's entries and estimated bytes. */
@@ -214,6 +224,7 @@ export class TableReader {
           const appMetadata = metadata[batch++];
           if (appMetadata) frame = { ...raw, appMetadata };
         }
+        frame = this.encode(frame);
         keep?.push(frame);
         yield frame;
       }
