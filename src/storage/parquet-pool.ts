@@ -22,7 +22,7 @@ export type PoolCall = PoolRequest extends infer R ? (R extends PoolRequest ? Om
 export type PoolResponse = ({ id: number; ok: true; value: unknown } | { id: number; ok: false; error: string }) & { heapBytes?: number };
 
 export interface ParquetPoolOptions {
-  /** A worker idle this long whose heap is past `idleHeapBytes` is ended (default 2 s). */
+  /** A worker idle this long whose heap is past `idleHeapBytes` is ended (default 10 s: a new worker costs about 0.5 CPU-s to start, so a stream of reads keeps its workers). */
   idleMs?: number;
   /** Default 64 MiB: about what a fresh worker's heap grows to on a small file. */
   idleHeapBytes?: number;
@@ -66,7 +66,7 @@ export class ParquetPool {
 
   /** Workers start on first use, so a server that never touches Parquet never pays for them. */
   constructor(readonly size = Math.max(1, Math.min(4, os.availableParallelism())), options: ParquetPoolOptions = {}) {
-    this.idleMs = options.idleMs ?? 2000;
+    this.idleMs = options.idleMs ?? 10_000;
     this.idleHeapBytes = options.idleHeapBytes ?? 64 * 1024 * 1024;
     this.maxHeapBytes = options.maxHeapBytes ?? 512 * 1024 * 1024;
   }
