@@ -6,7 +6,6 @@ import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { FlightServiceDefinition } from '../generated/arrow/flight/protocol/FlightService.ts';
 import { decodeFlightData, encodeFlightData, type FlightDataMessage } from './flight-data.ts';
-import { encodeFlightInfo } from './flight-info-codec.ts';
 import { FLIGHT_PROTO, LOADER_OPTIONS } from './proto-options.ts';
 
 export type { FlightInfo } from '../generated/arrow/flight/protocol/FlightInfo.ts';
@@ -36,18 +35,13 @@ const rawFlightData = {
   deserialize: (b: Buffer) => decodeFlightData(b),
 };
 
-/** FlightInfo written by hand where its shape is the one quiver builds (flight-info-codec.ts), else by protobufjs. */
-const flightInfoSerialize = (fallback: (v: unknown) => Buffer) => (v: object) => encodeFlightInfo(v) ?? fallback(v);
-
 /**
  * The service with FlightData (de)serialized by our own codec rather than protobufjs, so record
  * batch bodies are views of the received buffer. Handlers of DoGet, DoPut and DoExchange see
- * FlightDataMessage values. FlightInfo answers are encoded by hand too.
+ * FlightDataMessage values.
  */
 export const flightService: grpc.ServiceDefinition = {
   ...standard,
-  GetFlightInfo: { ...standard.GetFlightInfo, responseSerialize: flightInfoSerialize(standard.GetFlightInfo.responseSerialize as (v: unknown) => Buffer) },
-  ListFlights: { ...standard.ListFlights, responseSerialize: flightInfoSerialize(standard.ListFlights.responseSerialize as (v: unknown) => Buffer) },
   DoGet: { ...standard.DoGet, responseSerialize: rawFlightData.serialize, responseDeserialize: rawFlightData.deserialize },
   DoPut: { ...standard.DoPut, requestSerialize: rawFlightData.serialize, requestDeserialize: rawFlightData.deserialize },
   DoExchange: {
