@@ -294,7 +294,7 @@ def section_list(args, work: Path) -> str:
 
 def section_commits(args, work: Path) -> str:
     cmd = ["npx", "tsx", str(ROOT / "bench" / "cluster-commits.ts"), "--commits", str(args.commits), "--runs", "3",
-           "--writers", str(args.writers), "--failovers", "0"]
+           "--writers", str(args.writers), "--failovers", "1"]
     progress("commits: " + " ".join(cmd))
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     text = done.stdout.strip()
