@@ -148,6 +148,9 @@ export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 
 const parquetMemory = () => parquet.wasmMemory().buffer;
 
+/** Bytes of this thread's WebAssembly memory: it grows with the largest file handled, never shrinks. */
+export const heapBytes = (): number => parquetMemory().byteLength;
+
 function pack(rb: parquet.RecordBatch, out: PackedFrames): void {
   const bytes = rb.intoIPCStream();
   const own = new Uint8Array(ownBuffer(bytes));

@@ -1,15 +1,15 @@
 // Worker thread entry: runs parquet-codec operations for the pool in parquet-pool.ts.
 import { parentPort } from 'node:worker_threads';
-import { encode, ownBuffer, readFooter, readRowGroup, rowGroups, verifyReadable } from './parquet-codec.ts';
+import { encode, heapBytes, ownBuffer, readFooter, readRowGroup, rowGroups, verifyReadable } from './parquet-codec.ts';
 import type { PoolRequest, PoolResponse } from './parquet-pool.ts';
 
 const port = parentPort!;
 
 port.on('message', (req: PoolRequest) => {
   run(req).then(
-    ({ value, transfer }) => port.postMessage({ id: req.id, ok: true, value } satisfies PoolResponse, transfer),
+    ({ value, transfer }) => port.postMessage({ id: req.id, ok: true, value, heapBytes: heapBytes() } satisfies PoolResponse, transfer),
     (e: unknown) => {
-      port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies PoolResponse);
+      port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), heapBytes: heapBytes() } satisfies PoolResponse);
       // After a trap the wasm instance's state is undefined: end this worker so the pool
       // replaces it with a fresh one.
       if (e instanceof Error && e.name === 'RuntimeError') setImmediate(() => process.exit(1));

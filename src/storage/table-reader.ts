@@ -1,6 +1,7 @@
 // Reading tables: which manifest a version is (through the coordinator's log), the manifests
-// themselves (cached: they never change once written), and the frames of data files, decoded
-// by the Parquet workers or read from Arrow stream files, with a cache of decoded files.
+// themselves (cached within a byte budget: they never change once written), and the frames of
+// data files, decoded by the Parquet workers or read from Arrow stream files, with a cache of
+// decoded files.
 // Readers take no locks: everything they read is immutable once published.
 import fs from 'node:fs/promises';
 import { MESSAGE_RECORD_BATCH, messageHeaderType, type IpcFrame } from '../arrow/ipc-framing.ts';
@@ -12,6 +13,7 @@ import { QuiverError, invalidArgument, notFound } from '../errors.ts';
 import { validateTableName } from '../table-names.ts';
 import { readArrowStreamFile } from './arrow-stream-files.ts';
 import { FrameCache, type FrameCacheStats } from './frame-cache.ts';
+import { ManifestCache } from './manifest-cache.ts';
 import type { StorageLayout } from './layout.ts';
 import { manifestFromJson, manifestOfTable, schemaBytes, type DataFile, type Manifest } from './manifest.ts';
 import { readParquet } from './parquet-files.ts';
@@ -35,17 +37,45 @@ export async function readManifestFile(file: string): Promise<Manifest | null> {
   return manifestFromJson(text, file);
 }
 
+/**
+ * Manifest files read at once by a history: each read holds a file descriptor, and 100,000
+ * versions read all at once would run out of them (EMFILE) long before memory.
+ */
+export const MANIFEST_READ_CONCURRENCY = 16;
+
+export interface TableReaderOptions {
+  /** Budget of the manifest cache (estimated heap bytes); default DEFAULT_MANIFEST_CACHE_BYTES. */
+  manifestCacheBytes?: number;
+}
+
 export class TableReader {
-  private readonly manifests = new Map<string, Manifest>();
+  private readonly manifests: ManifestCache;
   private readonly cache: FrameCache;
+  private encode: (frame: StoredFrame) => StoredFrame = (frame) => frame;
 
   constructor(
     private readonly layout: StorageLayout,
     private readonly coordinator: Coordinator,
     private readonly pool: ParquetPool,
     cacheBytes: number,
+    options: TableReaderOptions = {},
   ) {
     this.cache = new FrameCache(cacheBytes);
+    this.manifests = new ManifestCache(options.manifestCacheBytes);
+  }
+
+  /**
+   * Has every frame read from now on passed through `encode` once, before it is cached or
+   * yielded: the serving layer encodes a frame for the wire there, so that a cached frame is
+   * sent many times but encoded once (the frame it returns must carry the same content).
+   */
+  encodeFramesWith(encode: (frame: StoredFrame) => StoredFrame): void {
+    this.encode = encode;
+  }
+
+  /** The manifest cache's entries and estimated bytes. */
+  manifestCacheStats(): { entries: number; bytes: number; budgetBytes: number } {
+    return this.manifests.stats();
   }
 
   /** Empties the decoded-file cache; returns bytes freed. */
@@ -109,30 +139,29 @@ export class TableReader {
     validateTableName(name);
     const entries = await this.coordinator.entries(name);
     if (entries.length === 0) throw notFound(`table ${JSON.stringify(name)} does not exist`);
-    return Promise.all(entries.map((e) => this.manifest(name, e.manifest)));
+    return mapBounded(entries, MANIFEST_READ_CONCURRENCY, (e) => this.manifest(name, e.manifest));
   }
 
   /** The manifest at `rel` (relative to the table directory), from the cache when it holds it. */
   async manifest(name: string, rel: string): Promise<Manifest> {
-    const key = `${name}\u0000${rel}`;
-    const cached = this.manifests.get(key);
+    const cached = this.manifests.get(name, rel);
     if (cached) return cached;
     const file = this.layout.manifestFile(name, rel);
     const m = await readManifestFile(file);
     if (!m) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} was dropped, or this version of it has expired`, { fact: { kind: 'version-gone', table: name } });
     manifestOfTable(m, name, file);
-    this.manifests.set(key, m);
+    this.manifests.set(name, rel, m);
     return m;
   }
 
   /** Caches a manifest just written, so the commit's first readers need not read it back. */
   remember(name: string, rel: string, manifest: Manifest): void {
-    this.manifests.set(`${name}\u0000${rel}`, manifest);
+    this.manifests.set(name, rel, manifest);
   }
 
   /** Forgets a dropped table's manifests. */
   forget(name: string): void {
-    for (const key of this.manifests.keys()) if (key.startsWith(`${name}\u0000`)) this.manifests.delete(key);
+    this.manifests.forget(name);
   }
 
   /**
@@ -195,6 +224,7 @@ export class TableReader {
           const appMetadata = metadata[batch++];
           if (appMetadata) frame = { ...raw, appMetadata };
         }
+        frame = this.encode(frame);
         keep?.push(frame);
         yield frame;
       }
@@ -207,6 +237,26 @@ export class TableReader {
     }
     if (keep) this.cache.set(key, keep);
   }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed = true; // the other lanes stop taking items
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 async function* projectFrames(frames: AsyncGenerator<IpcFrame>, projection: ColumnProjection): AsyncGenerator<IpcFrame> {

@@ -1,6 +1,9 @@
 // FlightData on the wire, by hand. grpc-js hands DoGet/DoPut/DoExchange messages to these
 // functions as raw Buffers; decoding returns views of that Buffer so a record batch body is
-// never copied by protobuf decoding, and encoding copies header and body exactly once.
+// never copied by protobuf decoding, and encoding copies header and body exactly once. A message
+// that is sent many times (a cached file's frames) can be encoded once, up front: its header
+// and body then live inside its own encoding, and the serializer hands that Buffer to grpc-js
+// as it is (grpc-js still copies it once more, behind its 5-byte length prefix).
 import { ProtobufReader, WIRE_LEN, WIRE_VARINT, lenFieldSize, writeLenField } from './protobuf-wire.ts';
 
 export type DescriptorType = 'UNKNOWN' | 'PATH' | 'CMD';
@@ -79,21 +82,60 @@ function encodeDescriptor(d: FlightDescriptorValue): Uint8Array {
   return out;
 }
 
-/** Encodes a FlightData message, its body 8-byte aligned. */
+/** Encodings made by prebuiltFlightData, by message object: a copied or changed message is not in it. */
+const prebuilt = new WeakMap<FlightDataMessage, Buffer>();
+
+/**
+ * The message encoded once: a message of the same content whose header, body and app_metadata
+ * are views into its own FlightData encoding (the body 8-byte aligned in memory, as arrow-js
+ * wants it for zero-copy reads), which encodeFlightData then returns without copying. The
+ * encoding is kept only for this exact object; one made from it by spreading is encoded anew.
+ */
+export function prebuiltFlightData<M extends FlightDataMessage>(msg: M): M {
+  if (prebuilt.has(msg) || msg.descriptor) return msg; // a descriptor rides on first messages only: not worth it
+  const size = encodedSize(msg, undefined);
+  const bodyAt = size - msg.body.byteLength;
+  // A fresh allocation starts 8-byte aligned; the encoding starts so that its body is too.
+  const whole = Buffer.allocUnsafeSlow(size + 7);
+  const start = (8 - (bodyAt % 8)) % 8;
+  const out = whole.subarray(start, start + size);
+  const at = writeFields(out, msg, undefined);
+  const view = (field: Uint8Array, end: number) => out.subarray(end - field.byteLength, end);
+  const built = { ...msg, header: view(msg.header, at.header), body: view(msg.body, at.body) } as M;
+  if (msg.appMetadata && msg.appMetadata.byteLength > 0) built.appMetadata = view(msg.appMetadata, at.appMetadata);
+  prebuilt.set(built, out);
+  return built;
+}
+
+/** Encodes a FlightData message (returns the prebuilt encoding of a message made by prebuiltFlightData). */
 export function encodeFlightData(msg: FlightDataMessage): Buffer {
+  const pre = prebuilt.get(msg);
+  if (pre) return pre;
   const descriptor = msg.descriptor ? encodeDescriptor(msg.descriptor) : undefined;
+  const size = encodedSize(msg, descriptor);
+  const out = Buffer.allocUnsafe(size);
+  writeFields(out, msg, descriptor);
+  return out;
+}
+
+function encodedSize(msg: FlightDataMessage, descriptor: Uint8Array | undefined): number {
   let size = 0;
   if (descriptor) size += lenFieldSize(FIELD_DESCRIPTOR, descriptor.byteLength);
   if (msg.header.byteLength > 0) size += lenFieldSize(FIELD_HEADER, msg.header.byteLength);
   if (msg.appMetadata && msg.appMetadata.byteLength > 0) size += lenFieldSize(FIELD_APP_METADATA, msg.appMetadata.byteLength);
   if (msg.body.byteLength > 0) size += lenFieldSize(FIELD_BODY, msg.body.byteLength);
-  const out = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/** Writes the fields in order; returns where each field's bytes end. */
+function writeFields(out: Uint8Array, msg: FlightDataMessage, descriptor: Uint8Array | undefined): { header: number; appMetadata: number; body: number } {
   let pos = 0;
   if (descriptor) pos = writeLenField(out, pos, FIELD_DESCRIPTOR, descriptor);
   if (msg.header.byteLength > 0) pos = writeLenField(out, pos, FIELD_HEADER, msg.header);
+  const header = pos;
   if (msg.appMetadata && msg.appMetadata.byteLength > 0) pos = writeLenField(out, pos, FIELD_APP_METADATA, msg.appMetadata);
+  const appMetadata = pos;
   if (msg.body.byteLength > 0) pos = writeLenField(out, pos, FIELD_BODY, msg.body);
-  if (pos !== size) throw new Error(`FlightData encoder wrote ${pos} of ${size} bytes`);
-  return out;
+  if (pos !== out.byteLength) throw new Error(`FlightData encoder wrote ${pos} of ${out.byteLength} bytes`);
+  return { header, appMetadata, body: pos };
 }
-

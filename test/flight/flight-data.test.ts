@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import protobuf from 'protobufjs';
-import { decodeFlightData, encodeFlightData } from '../../src/wire/flight-data.ts';
+import { decodeFlightData, encodeFlightData, prebuiltFlightData } from '../../src/wire/flight-data.ts';
 import { FLIGHT_PROTO } from '../../src/wire/proto-options.ts';
 
 const FlightData = protobuf.loadSync(FLIGHT_PROTO).lookupType('arrow.flight.protocol.FlightData');
@@ -57,4 +57,26 @@ test('unknown fields are skipped and truncated input is an error', () => {
   const wire = Buffer.concat([Buffer.from([0x28, 0x96, 0x01]), encodeFlightData({ header: Buffer.from('h'), body: Buffer.from('b') })]);
   assert.equal(Buffer.from(decodeFlightData(wire).body).toString(), 'b');
   assert.throws(() => decodeFlightData(wire.subarray(0, wire.length - 1)), /truncated/);
+});
+
+test('a prebuilt message encodes to the same bytes, once: its fields are views of its encoding, the body 8-byte aligned', () => {
+  for (const headerLength of [0, 1, 5, 120, 127, 128, 300]) {
+    for (const withMeta of [false, true]) {
+      const msg = { header: Buffer.alloc(headerLength, 3), body: Buffer.alloc(1000 + headerLength, 9), ...(withMeta ? { appMetadata: Buffer.from('m-1') } : {}) };
+      const plain = encodeFlightData(msg);
+      const built = prebuiltFlightData(msg);
+      const wire = encodeFlightData(built);
+      assert.deepEqual(wire, plain);
+      assert.equal(encodeFlightData(built), wire, 'the same Buffer each time, not a new encoding');
+      assert.equal(built.body.buffer, wire.buffer, 'the body lives inside the encoding');
+      assert.equal(built.header.buffer, wire.buffer);
+      assert.equal(built.body.byteOffset % 8, 0);
+      assert.deepEqual(Buffer.from(built.body), msg.body);
+      assert.deepEqual(Buffer.from(built.header), msg.header);
+      if (withMeta) assert.deepEqual(Buffer.from(built.appMetadata!), msg.appMetadata);
+      // A message made from it (here: other app_metadata) is encoded anew, never sent stale.
+      const changed = { ...built, appMetadata: Buffer.from('other') };
+      assert.deepEqual(encodeFlightData(changed), encodeFlightData({ header: msg.header, body: msg.body, appMetadata: Buffer.from('other') }));
+    }
+  }
 });

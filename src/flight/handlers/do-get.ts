@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
-import type { FlightDataMessage } from '../../wire/flight-data.ts';
+import { prebuiltFlightData, type FlightDataMessage } from '../../wire/flight-data.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
 import type { TicketIn } from '../../wire/protocol.ts';
 import { expiredError, projectedSchema } from '../read-plan.ts';
@@ -30,11 +30,15 @@ export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, i
   if (ticket.files[1] > manifest.files.length) throw new QuiverError('INVALID_ARGUMENT', 'corrupt quiver ticket: it names data files the version does not have');
 
   yield { header: projectedSchema(manifest, ticket.columns), body: new Uint8Array(0) };
+  // Stored frames are encoded for the wire once, as they are read: a cached file's frames are
+  // then sent by every later DoGet without encoding them again (src/wire/flight-data.ts). Set
+  // here, not when the handler is built: the store exists only once the server has started.
+  ctx.store.reader.encodeFramesWith(prebuiltFlightData);
   const frames = ctx.store.readFiles(manifest, manifest.files.slice(ticket.files[0], ticket.files[1]), ticket.columns);
   try {
     for await (const frame of frames) {
       if (info.signal.aborted) return;
-      yield frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body };
+      yield frame; // the object itself: its prebuilt encoding is kept for it alone
     }
   } catch (e) {
     // A file deleted under a reader is damage only while its version is retained; after expiry
