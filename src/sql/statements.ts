@@ -113,9 +113,9 @@ export class Statements {
     try {
       if (planned.statement.kind !== 'query') throw new QuiverError('INVALID_ARGUMENT', 'this ticket holds a write; writes run when planned, never from a ticket');
       yield { header: encodeSchema(describedSchema(await boundSchema(planned, handle.params))), body: new Uint8Array(0) };
-      for await (const batch of run(planned, handle.params, signal)) {
+      for await (const frame of resultFrames(planned, handle.params, signal)) {
         if (signal.aborted) throw signal.reason;
-        yield* framesOf(batch);
+        yield frame;
       }
     } finally {
       await planned.close();
@@ -176,6 +176,23 @@ async function* run(planned: PlannedStatement, params: string | undefined, signa
   for (const batch of tableFromIPC(Buffer.from(params, 'base64')).batches) {
     if (batch.numRows === 0) continue;
     yield* planned.execute(batch, { signal });
+  }
+}
+
+/** The plan's result as IPC messages: encoded by the engine when it can (executeIpc), else here. */
+async function* resultFrames(planned: PlannedStatement, params: string | undefined, signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
+  const executeIpc = planned.executeIpc?.bind(planned);
+  if (!executeIpc) {
+    for await (const batch of run(planned, params, signal)) yield* framesOf(batch);
+    return;
+  }
+  if (!params) {
+    for await (const f of executeIpc(null, { signal })) yield { header: f.header, body: f.body };
+    return;
+  }
+  for (const batch of tableFromIPC(Buffer.from(params, 'base64')).batches) {
+    if (batch.numRows === 0) continue;
+    for await (const f of executeIpc(batch, { signal })) yield { header: f.header, body: f.body };
   }
 }
 

@@ -8,6 +8,8 @@ import {
 } from '@duckdb/node-api';
 import { Field, Null, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
+import { encodeBatch } from '../../arrow/batch-codec.ts';
+import type { IpcFrame } from '../../arrow/ipc-framing.ts';
 import { ChunkBatcher } from './chunk-to-arrow.ts';
 import { fromDuckDbError, type InterruptReason } from './duckdb-errors.ts';
 import { checkFunction } from './function-policy.ts';
@@ -382,10 +384,15 @@ class DuckDbStatement implements PlannedStatement {
   }
 
   execute(parameters: RecordBatch | null, options: { signal?: AbortSignal } = {}): AsyncIterable<RecordBatch> {
-    return this.run(parameters, options.signal);
+    return this.run(parameters, options.signal, false) as AsyncGenerator<RecordBatch>;
   }
 
-  private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
+  executeIpc(parameters: RecordBatch | null, options: { signal?: AbortSignal } = {}): AsyncIterable<IpcFrame> {
+    return this.run(parameters, options.signal, true) as AsyncGenerator<IpcFrame>;
+  }
+
+  /** The result as record batches, or (`ipc`) as the IPC messages that encode them. */
+  private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined, ipc: boolean): AsyncGenerator<RecordBatch | IpcFrame> {
     if (this.closed) throw invalidArgument('the prepared statement is closed');
     if (this.ps === null) return; // DROP TABLE: the caller drops; nothing to read
     // An executed plan is not parked: the next plan of the same query builds its own (as DuckDB
@@ -462,11 +469,21 @@ class DuckDbStatement implements PlannedStatement {
           const chunk = next.value;
           if (chunk === null || chunk.rowCount === 0) break;
           pending = settled(result.fetchChunk());
-          for (const batch of batcher!.push(chunk)) yield batch;
+          if (!ipc) yield* batcher!.push(chunk);
+          else if (ChunkBatcher.canWriteIpc(batcher!.schema)) yield* batcher!.pushIpc(chunk);
+          else for (const batch of batcher!.push(chunk)) yield* encodeBatch(batch);
         }
       }
-      const last = batcher?.flush();
-      if (last) yield last;
+      if (!ipc || !batcher) {
+        const last = batcher?.flush();
+        if (last) yield last;
+      } else if (ChunkBatcher.canWriteIpc(batcher.schema)) {
+        const last = batcher.flushIpc();
+        if (last) yield last;
+      } else {
+        const last = batcher.flush();
+        if (last) yield* encodeBatch(last);
+      }
     } catch (err) {
       throw fromDuckDbError(err, reason, this.options);
     } finally {

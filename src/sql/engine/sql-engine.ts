@@ -49,6 +49,12 @@ export interface PlannedStatement {
    * parameters' Arrow types give them. Optional: an engine without it yields `schema`.
    */
   schemaWith?(parameters: Schema): Promise<Schema>;
+  /**
+   * What `execute` yields, already encoded: the IPC messages (dictionary and record batches,
+   * no schema message) of the same batches. Optional: a server sending the result as it comes
+   * uses it to skip assembling record batches and encoding them again.
+   */
+  executeIpc?(parameters: RecordBatch | null, options?: { signal?: AbortSignal }): AsyncIterable<{ header: Uint8Array; body: Uint8Array }>;
   close(): Promise<void>;
 }
 
