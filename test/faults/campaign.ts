@@ -78,12 +78,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       const plan = nemesis.plan();
       const summary = byKind.get(plan.kind)!;
       const before = { ...workload.counts, errors: workload.errors.length, violations: workload.violations.length };
+      const t0 = Date.now();
       workload.start(WRITERS, READERS);
       await sleep(200);
       workload.fault = plan.kind;
       const injected = await inject(cluster, plan);
       await sleep(plan.holdMs);
       await injected.heal();
+      const tHealed = Date.now();
       const stepViolations: string[] = [];
       let recoveryMs = 0;
       try {
@@ -93,7 +95,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         await forceRecovery(cluster, workload, log);
       }
       workload.fault = null;
+      const tRecovered = Date.now();
       await workload.stop();
+      const tDrained = Date.now();
       stepViolations.push(...workload.violations.slice(before.violations));
       stepViolations.push(...diskFullAnswers(workload, before.errors, plan.kind));
       try {
@@ -101,6 +105,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       } catch (e) {
         stepViolations.push(`check: could not check ${workload.table}: ${(e as Error).message}`);
       }
+      const tChecked = Date.now();
       const c = workload.counts;
       stepsRun++;
       summary.steps++;
@@ -110,7 +115,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       summary.violations += stepViolations.length;
       summary.maxRecoveryMs = Math.max(summary.maxRecoveryMs, recoveryMs);
       for (const e of workload.errors.slice(before.errors)) if (e.fault === plan.kind) summary.codes[e.code] = (summary.codes[e.code] ?? 0) + 1;
-      log(`step ${step}/${options.iterations}: ${describePlan(plan)} on ${injected.target}; ${c.acked - before.acked} acked, ${c.refused - before.refused} refused, ${c.unknown - before.unknown} unknown; writes again ${recoveryMs} ms after heal; ${stepViolations.length} violations`);
+      log(`step ${step}/${options.iterations}: ${describePlan(plan)} on ${injected.target}; ${c.acked - before.acked} acked, ${c.refused - before.refused} refused, ${c.unknown - before.unknown} unknown; writes again ${recoveryMs} ms after heal; ${stepViolations.length} violations (s: fault ${secs(tHealed - t0)}, recovery ${secs(tRecovered - tHealed)}, drain ${secs(tDrained - tRecovered)}, check ${secs(tChecked - tDrained)})`);
       const messages = new Map<string, number>();
       for (const e of workload.errors.slice(before.errors)) {
         const key = `${e.fault ?? 'after heal'}: ${e.message.replace(/\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\d+/g, 'N').slice(0, 160)}`;
@@ -198,6 +203,8 @@ function diskFullAnswers(workload: FaultWorkload, from: number, kind: FaultKind)
   }
   return out;
 }
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
 
 export function summaryLines(r: CampaignReport): string[] {
   const lines = [`# fault campaign summary: seed ${r.seed}, ${r.iterations} iterations in ${r.seconds.toFixed(0)} s; ${r.acked} acknowledged writes, ${r.reads} checked reads (${r.readBacks} read-your-writes); ${r.violations.length} violations`];

@@ -103,6 +103,7 @@ export class FaultCluster {
   readonly name = `faults${randomUUID().slice(0, 8)}`;
   readonly layout = new ZnodeLayout(this.name);
   private readonly links: LinkProxy[] = [];
+  private adminSession: ZkSession | null = null;
 
   private constructor(
     readonly zk: ZooKeeperCluster,
@@ -141,14 +142,22 @@ export class FaultCluster {
     return this.replicas.filter((r) => r.live);
   }
 
-  /** An admin session on the running ZooKeeper members (directly, not through any proxy). */
+  /**
+   * `run` on an admin session to the ensemble (directly, not through any proxy). One session is
+   * kept across steps (opening one costs more than a step's reads); a failure closes it and
+   * `run` is tried once more on a fresh one.
+   */
   async admin<T>(run: (session: ZkSession) => Promise<T>): Promise<T> {
-    const connect = this.zk.nodes.filter((n) => n.running).map((n) => n.connect).join(',');
-    const session = await ZkSession.open({ connect, sessionTimeoutMs: 4000 }, 20_000);
-    try {
-      return await run(session);
-    } finally {
-      await session.close();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.adminSession || this.adminSession.state === 'closed') this.adminSession = await ZkSession.open({ connect: this.zk.connect, sessionTimeoutMs: 10_000 }, 20_000);
+        await this.adminSession.whenConnected(20_000);
+        return await run(this.adminSession);
+      } catch (e) {
+        await this.adminSession?.close().catch(() => {});
+        this.adminSession = null;
+        if (attempt > 0) throw e;
+      }
     }
   }
 
@@ -162,6 +171,7 @@ export class FaultCluster {
   }
 
   async stop(): Promise<void> {
+    await this.adminSession?.close().catch(() => {});
     for (const r of this.replicas) await r.stop().catch(() => {});
     for (const l of this.links) await l.close().catch(() => {});
     await this.zk.stop().catch(() => {});

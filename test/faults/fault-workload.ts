@@ -18,8 +18,11 @@ const READ_DEADLINE_MS = 5000;
 /** A pause between one writer's writes: enough load to meet every fault, not a benchmark. */
 const WRITER_THINK_MS = 100;
 
-/** Messages of errors after which the server guarantees that nothing was committed. */
-export const REFUSAL = /nothing was committed|was not committed|nothing (has been|is) committed/;
+/**
+ * Messages of errors after which nothing can have been committed: the server says so, or it
+ * refused the stream before staging it (no leader; the replica asked to commit is not the writer).
+ */
+export const REFUSAL = /nothing was committed|was not committed|no leader is elected|is not the cluster's writer/;
 
 export interface TableLog {
   acked: Set<string>;
