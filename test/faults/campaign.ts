@@ -7,6 +7,7 @@
 //
 // prints the seed, a line per step, and a summary per fault kind; exits 1 if anything was
 // violated. test/faults/campaign.test.ts runs a few steps of it in CI.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../harness/seeded-random.ts';
@@ -42,6 +43,8 @@ export interface CampaignReport {
   reads: number;
   readBacks: number;
   seconds: number;
+  /** Replica starts that failed (retried). */
+  startFailures: string[];
 }
 
 export interface CampaignOptions {
@@ -82,7 +85,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       workload.start(WRITERS, READERS);
       await sleep(200);
       workload.fault = plan.kind;
-      const injected = await inject(cluster, plan);
+      const injected = await inject(cluster, plan, log);
       await sleep(plan.holdMs);
       await injected.heal();
       const tHealed = Date.now();
@@ -92,7 +95,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         recoveryMs = await recover(cluster, workload, RECOVERY_TIMEOUT_MS);
       } catch (e) {
         stepViolations.push(`liveness: ${(e as Error).message}`);
-        await forceRecovery(cluster, workload, log);
+        dumpLogs(cluster, options.seed, step, log);
+        if (!(await forceRecovery(cluster, workload, log))) {
+          violations.push(...stepViolations.map((v) => `step ${step} (${plan.kind}): ${v}`), `step ${step}: the cluster did not recover even after restarting every replica; run ended`);
+          break;
+        }
       }
       workload.fault = null;
       const tRecovered = Date.now();
@@ -106,6 +113,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         stepViolations.push(`check: could not check ${workload.table}: ${(e as Error).message}`);
       }
       const tChecked = Date.now();
+      if (stepViolations.length > 0 && !stepViolations.some((v) => v.startsWith('liveness'))) dumpLogs(cluster, options.seed, step, log);
       const c = workload.counts;
       stepsRun++;
       summary.steps++;
@@ -147,6 +155,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     acked: workload.counts.acked,
     reads: workload.counts.reads,
     readBacks: workload.counts.readBacks,
+    startFailures: [...cluster.startFailures],
     seconds: (Date.now() - started) / 1000,
   };
   for (const line of summaryLines(report)) log(line);
@@ -173,24 +182,35 @@ async function recover(cluster: FaultCluster, workload: FaultWorkload, timeoutMs
   throw new Error(`the cluster took no write within ${timeoutMs} ms of healing (${last})`);
 }
 
-/** After a liveness failure: restart every replica that does not report a session, so the run goes on. */
-async function forceRecovery(cluster: FaultCluster, workload: FaultWorkload, log: (line: string) => void): Promise<void> {
+/**
+ * After a liveness failure: restart every replica that does not report a connected session, then
+ * all of them if that is not enough, so the run goes on; false if even that failed.
+ */
+async function forceRecovery(cluster: FaultCluster, workload: FaultWorkload, log: (line: string) => void): Promise<boolean> {
   const stuck: FaultReplica[] = [];
   for (const r of cluster.replicas) {
     const s = await r.status(2000).catch(() => null);
-    if (!s || s.session !== 'connected') stuck.push(r);
+    if (!s || s.session !== 'connected' || !r.running) stuck.push(r);
   }
-  for (const r of stuck) {
-    log(`# ---- ${r.name} stderr before its forced restart (last lines) ----\n${r.stderr().split('\n').slice(-30).join('\n')}`);
-    await r.kill();
-    await r.start();
+  for (const round of [stuck, cluster.replicas]) {
+    for (const r of round) {
+      await r.kill();
+      await cluster.startReplica(r, log);
+    }
+    try {
+      await recover(cluster, workload, RECOVERY_TIMEOUT_MS);
+      return true;
+    } catch (e) {
+      log(`# forced recovery (restarting ${round.map((r) => r.name).join(', ') || 'nothing'}) failed: ${(e as Error).message}`);
+    }
   }
-  await recover(cluster, workload, RECOVERY_TIMEOUT_MS);
+  return false;
 }
 
+
 /**
- * A DoPut the full disk stopped must say so in a way a client can act on: RESOURCE_EXHAUSTED (or
- * INTERNAL) naming the full disk, never an unexplained INTERNAL or UNKNOWN.
+ * A DoPut the full disk stopped must say so in a way a client can act on, as docs/operations.md
+ * promises: RESOURCE_EXHAUSTED naming the full disk ("nothing was committed"), never INTERNAL.
  */
 function diskFullAnswers(workload: FaultWorkload, from: number, kind: FaultKind): string[] {
   if (kind !== 'disk-full') return [];
@@ -198,16 +218,25 @@ function diskFullAnswers(workload: FaultWorkload, from: number, kind: FaultKind)
   for (const e of workload.errors.slice(from)) {
     if (e.fault !== 'disk-full') continue;
     const mentionsSpace = /ENOSPC|no space|is full/i.test(e.message);
-    if ((e.code === 'INTERNAL' || e.code === 'UNKNOWN') && !mentionsSpace) out.push(`disk full: write ${e.id} answered ${e.message.slice(0, 300)}`);
-    if (mentionsSpace && e.code !== 'RESOURCE_EXHAUSTED' && e.code !== 'INTERNAL') out.push(`disk full: write ${e.id} answered ${e.code}, not RESOURCE_EXHAUSTED: ${e.message.slice(0, 300)}`);
+    if (e.code === 'INTERNAL' || e.code === 'UNKNOWN' || (mentionsSpace && e.code !== 'RESOURCE_EXHAUSTED')) out.push(`disk full: write ${e.id} answered ${e.message.slice(0, 300)}`);
   }
   return out;
+}
+
+/** Every replica's whole log, into QUIVER_FAULT_LOGS (a directory) when set, for the root cause. */
+function dumpLogs(cluster: FaultCluster, seed: number, step: number, log: (line: string) => void): void {
+  const dir = process.env.QUIVER_FAULT_LOGS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const r of cluster.replicas) fs.writeFileSync(path.join(dir, `seed${seed}-step${step}-${r.name}.log`), r.stderr());
+  log(`# replica logs written to ${dir}/seed${seed}-step${step}-*.log`);
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
 export function summaryLines(r: CampaignReport): string[] {
   const lines = [`# fault campaign summary: seed ${r.seed}, ${r.iterations} iterations in ${r.seconds.toFixed(0)} s; ${r.acked} acknowledged writes, ${r.reads} checked reads (${r.readBacks} read-your-writes); ${r.violations.length} violations`];
+  for (const f of r.startFailures) lines.push(`# a replica failed to start (started again): ${f}`);
   lines.push('# kind             steps  acked refused unknown violations max-recovery-ms  failed writes during the fault');
   for (const [kind, s] of r.byKind) {
     lines.push(`# ${kind.padEnd(16)} ${String(s.steps).padStart(5)} ${String(s.acked).padStart(6)} ${String(s.refused).padStart(7)} ${String(s.unknown).padStart(7)} ${String(s.violations).padStart(10)} ${String(s.maxRecoveryMs).padStart(15)}  ${JSON.stringify(s.codes)}`);

@@ -124,7 +124,7 @@ export class FaultCluster {
         const peerLink = await LinkProxy.start();
         cluster.links.push(...zkLinks, peerLink);
         const r = new FaultReplica(i, zkLinks, peerLink, ['--cluster', cluster.name, '--zk-session-timeout', SESSION_TIMEOUT], data);
-        await r.start();
+        await cluster.startReplica(r, options.log ?? (() => {}));
         cluster.replicas.push(r);
       }
       return cluster;
@@ -157,6 +157,23 @@ export class FaultCluster {
         await this.adminSession?.close().catch(() => {});
         this.adminSession = null;
         if (attempt > 0) throw e;
+      }
+    }
+  }
+
+  /** Replica starts that failed (the process exited before listening), across the run. */
+  readonly startFailures: string[] = [];
+
+  /** Starts `r` (again), retrying when it exits while starting: each such exit is recorded. */
+  async startReplica(r: FaultReplica, log: (line: string) => void, attempts = 4): Promise<void> {
+    for (let failed = 1; ; failed++) {
+      try {
+        return await r.start();
+      } catch (e) {
+        const why = (e as Error).message.split('\n').filter(Boolean).slice(-2).join(' | ').slice(0, 300);
+        this.startFailures.push(`${r.name}: ${why}`);
+        log(`# ${r.name} failed to start: ${why}`);
+        if (failed >= attempts) throw e;
       }
     }
   }

@@ -62,12 +62,12 @@ export function describePlan(p: FaultPlan): string {
   return `${p.kind}${detail} for ${p.holdMs} ms`;
 }
 
-export async function inject(cluster: FaultCluster, plan: FaultPlan): Promise<Injected> {
+export async function inject(cluster: FaultCluster, plan: FaultPlan, log: (line: string) => void): Promise<Injected> {
   switch (plan.kind) {
     case 'kill-replica': {
       const r = await replicaTarget(cluster, plan);
       await r.replica.kill();
-      return { target: r.label, heal: () => r.replica.start() };
+      return { target: r.label, heal: async () => void (await cluster.startReplica(r.replica, log)) };
     }
     case 'pause-replica': {
       const r = await replicaTarget(cluster, plan);
