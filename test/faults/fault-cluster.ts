@@ -117,7 +117,14 @@ export class FaultCluster {
     let zk: ZooKeeperCluster | undefined;
     let cluster: FaultCluster | undefined;
     try {
-      zk = await startZooKeeper({ nodes: 3 });
+      // Three JVMs starting at once on a loaded machine can miss the harness's 30 s: try again.
+      for (let attempt = 1; !zk; attempt++) {
+        zk = await startZooKeeper({ nodes: 3 }).catch((e: Error) => {
+          if (attempt >= 3) throw e;
+          options.log?.(`# ZooKeeper did not start (${e.message.split('\n')[0]}); again`);
+          return undefined;
+        });
+      }
       cluster = new FaultCluster(zk, data, mounted);
       for (let i = 0; i < (options.replicas ?? 3); i++) {
         const zkLinks = await Promise.all(zk.nodes.map((n) => LinkProxy.start(n.clientPort)));
