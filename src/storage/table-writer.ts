@@ -4,6 +4,7 @@
 // see has changed; abort() removes the staged files.
 import type { Schema } from 'apache-arrow';
 import { decodeSchema } from '../arrow/ipc-message.ts';
+import { ioFailure } from '../durable-files.ts';
 import { validateTableName } from '../table-names.ts';
 import { writePlan, type Commits, type PendingCommit, type WriteMode } from './commit.ts';
 import { FileStager, type StagedBatch, type StagingOptions } from './file-stager.ts';
@@ -54,7 +55,11 @@ export class TableWrite {
   }
 
   add(batch: StagedBatch): Promise<void> {
-    return this.stager.add(batch);
+    // A full disk while staging is the client's to act on (RESOURCE_EXHAUSTED, nothing was
+    // committed), not an INTERNAL error: nothing refers to staged files yet.
+    return this.stager.add(batch).catch((e: unknown) => {
+      throw ioFailure(e, `staging a write to table ${JSON.stringify(this.table)}`);
+    });
   }
 
   async commit(): Promise<Manifest> {
@@ -64,7 +69,7 @@ export class TableWrite {
       files = await this.stager.finish();
     } catch (e) {
       await this.abort();
-      throw e;
+      throw ioFailure(e, `staging a write to table ${JSON.stringify(this.table)}`);
     }
     // From here on the commit path owns the files (and keeps them after an unknown outcome).
     this.done = true;

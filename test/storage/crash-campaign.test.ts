@@ -10,7 +10,8 @@
 // lands: staging a batch, fsyncing, between the manifest and the log entry, after the entry.
 //
 // QUIVER_CRASH_ITERATIONS (default 6, what CI runs) and QUIVER_CRASH_SEED (default 1) choose the
-// run; each iteration is one server start, one kill and one check, and prints its seed to rerun.
+// run; each iteration is one server start, one kill and one check, and prints its seed to rerun
+// (QUIVER_CRASH_PROGRESS=1 also writes each iteration's line to stderr as it ends, for long runs).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
@@ -150,7 +151,10 @@ test(`a writer SIGKILLed at random points of its commits, ${ITERATIONS} times (s
       stopped.done = true;
       await Promise.all(writers);
       assert.doesNotMatch(server.stderr(), /internal error/i, `iteration ${iteration}: the server logged an internal error`);
-      t.diagnostic(`iteration ${iteration}: killed after ${delay} ms; ${acked.length} acknowledged commits, ${sent.length} streams sent so far`);
+      const line = `iteration ${iteration} (seed ${SEED}): killed after ${delay} ms; ${acked.length} acknowledged commits, ${sent.length} streams sent so far`;
+      t.diagnostic(line);
+      // Also at once: the runner prints diagnostics only when the test ends, hours into a long run.
+      if (process.env.QUIVER_CRASH_PROGRESS) process.stderr.write(`# ${line}\n`);
     } finally {
       client.close();
     }
