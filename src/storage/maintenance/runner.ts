@@ -136,7 +136,10 @@ export class MaintenanceRunner {
       }
       if (tasks.includes('convert')) {
         guard.check();
-        const outcome = await perTable(() => convertTable(store, table, settings.conversion ?? ALWAYS_CONVERT, signal), signal);
+        // The pause holds the background rounds; an operator's `maintenance` action converts anyway.
+        const conversion = settings.conversion ?? ALWAYS_CONVERT;
+        const live = trigger === 'action' ? { paused: () => false, rateBytes: () => conversion.rateBytes() } : conversion;
+        const outcome = await perTable(() => convertTable(store, table, live, signal), signal);
         if (outcome) record('error' in outcome ? { task: 'convert', table, error: outcome.error } : { task: 'convert', table, result: outcome.value });
       }
     }
