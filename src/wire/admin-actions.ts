@@ -38,6 +38,9 @@ export interface HistoryEntry {
   bytes: number;
   /** File formats of the version's data files (arrow, parquet). */
   formats: string[];
+  /** Data files (and their bytes on disk) landed as Arrow IPC that conversion will turn into Parquet; absent when none. */
+  landed_files?: number;
+  landed_bytes?: number;
 }
 
 // --- import ----------------------------------------------------------------------------------
