@@ -53,7 +53,7 @@ test('SIGKILL mid-conversion leaves the landed version intact, and the restarted
   await action;
   client.close();
 
-  const second = await startQuiver(flags, data);
+  const second = await startQuiver([...flags, '--convert-paused', 'false'], data);
   servers.push(second);
   client = new FlightClient(`grpc+tcp://${second.address}`);
   const admin = new AdminClient(client);
