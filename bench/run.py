@@ -23,10 +23,19 @@ quiver, pyarrow, quiver, pyarrow, ...; the figure is the median of the runs.
   DoGet hot   quiver: decoded files from its cache (--cache-bytes, warmed by the warm-up run);
               pyarrow: the Table kept in memory at DoPut.
   DoGet cold  decoded from the Parquet file on every call on both sides (quiver's cache is
-              emptied with its cache-clear action before each run).
+              emptied with its cache-clear action before each run): quiver's `bench` has been
+              converted to Parquet in setup.
+  DoGet cold, just written   the same on `bench-ipc`, which quiver keeps as the Arrow IPC files
+              its DoPut landed (pyarrow reads its `bench` Parquet file: it stores every table alike).
+  Conversion  quiver is started with --convert-paused true, so that no background conversion
+              ever runs during a timed run of either server; the script converts each table
+              itself with the `maintenance` action (task convert) at the points named here, and
+              times it: after each quiver DoPut run, "DoPut acknowledged -> entirely Parquet" is
+              the time until the converted version is committed.
   DoPut       the whole table to a fresh table name, timed until the server ends the call, that
-              is after its commit to Parquet (quiver: committed version; pyarrow: Parquet file
-              written and fsync'd). Each run's table is dropped afterwards.
+              is after its commit (quiver: its landed Arrow IPC files fsynced and the version
+              committed; pyarrow: Parquet file written and fsync'd). Each run's table is then
+              converted (quiver, timed separately) and dropped.
   Peak RSS    VmHWM of each server process: for the whole run, and per workload (reset through
               /proc/PID/clear_refs before each workload when the kernel allows it).
 The GetFlightInfo call that yields the DoGet ticket(s) is outside the DoGet timing.
@@ -72,7 +81,7 @@ SERVERS = ("quiver", "pyarrow")
 MB = 1e6
 # In this order: the lightest first, so that memory a server retains after a workload inflates
 # the peak RSS of as few later workloads as possible.
-WORKLOADS = ("gfi-1", "gfi-16", "doget-hot", "doget-cold", "doput")
+WORKLOADS = ("gfi-1", "gfi-16", "doget-hot", "doget-cold", "doget-cold-ipc", "doput")
 T0 = time.monotonic()
 
 
@@ -289,6 +298,23 @@ class Target:
             raise errors[0]
         return elapsed, acks
 
+    def convert(self, table_name: str) -> float:
+        """quiver: converts the table's landed Arrow IPC files to Parquet now; returns seconds."""
+        body = json.dumps({"table": table_name, "tasks": ["convert"]}).encode()
+        t0 = time.perf_counter()
+        for _ in range(100):
+            remaining = None
+            for r in self.client.do_action(flight.Action("maintenance", body), self.opts):
+                doc = json.loads(r.body.to_pybytes())
+                step = doc.get("step")
+                if step and step.get("task") == "convert":
+                    if "error" in step:
+                        raise BenchError(f"conversion of {table_name}: {step['error']}")
+                    remaining = step["result"]["remaining_files"]
+            if remaining == 0:
+                return time.perf_counter() - t0
+        raise BenchError(f"conversion of {table_name} did not finish")
+
     def drop(self, table_name: str) -> None:
         body = json.dumps({"table": table_name}).encode()
         list(self.client.do_action(flight.Action("drop", body), self.opts))
@@ -361,6 +387,8 @@ class Bench:
         self.rss: dict[str, dict] = {name: {} for name in SERVERS}
         self.peak_reset_ok = True
         self.put_seq = 0
+        self.conversions: list[float] = []
+        self.doput_peaks: list[int] = []
         self.rss_setup: dict[str, int | None] = {}
         self.rss_start: dict[str, dict[str, int | None]] = {}
 
@@ -411,6 +439,11 @@ class Bench:
         for t in self.targets.values():
             progress(f"setup: DoPut of the {self.table.num_rows:,}-row table 'bench' to {t.name}")
             secs, acks = t.do_put("bench", self.table)
+            if t.name == "quiver":
+                progress(f"setup: quiver converted 'bench' to Parquet in {t.convert('bench'):.2f}s")
+            if "doget-cold-ipc" in self.args.workloads and t.name == "quiver":
+                # pyarrow reads its own `bench` for this workload: it stores every table the same way.
+                t.do_put("bench-ipc", self.table)
             progress(f"setup: {t.name} committed in {secs:.2f}s ({self.body_bytes / MB / secs:.0f} MB/s), {len(acks)} acks")
             info = t.info("bench")
             progress(f"setup: {t.name} FlightInfo: {info.total_records:,} records, total_bytes {info.total_bytes:,}, "
@@ -427,15 +460,15 @@ class Bench:
 
     # workloads ------------------------------------------------------------------------------
 
-    def doget(self, cold: bool) -> None:
-        label = "DoGet cold" if cold else "DoGet hot"
-        key = "doget_cold" if cold else "doget_hot"
+    def doget(self, cold: bool, table: str = "bench") -> None:
+        label = ("DoGet cold" if cold else "DoGet hot") + (", just written" if table != "bench" else "")
+        key = ("doget_cold" if cold else "doget_hot") + ("_ipc" if table != "bench" else "")
 
         def run_one(t: Target, warmup: bool) -> float:
             if cold and t.name == "quiver":
                 # quiver caches decoded files for DoGet; a cold read starts from an empty cache.
                 list(t.client.do_action(flight.Action("cache-clear", b""), t.opts))
-            info = t.info("bench", cold=cold)
+            info = t.info(table if t.name == "quiver" else "bench", cold=cold)
             rows, secs = t.do_get(info)
             if rows != self.table.num_rows:
                 raise BenchError(f"{label} on {t.name}: {rows} rows, expected {self.table.num_rows}")
@@ -446,7 +479,8 @@ class Bench:
         self.end_workload(key)
         note = ("quiver serves decoded files from its cache (--cache-bytes, 512 MiB by default); "
                 "pyarrow serves the Table kept in memory") if not cold else \
-               "Parquet decoded on every call on both sides (files in the OS page cache)"
+               ("Parquet decoded on every call on both sides (files in the OS page cache)" if table == "bench" else
+                "quiver: the Arrow IPC files its DoPut landed (not converted); pyarrow: its Parquet file")
         self.add(label, "throughput", "MB/s", True, runs, note)
 
     def doput(self) -> None:
@@ -455,19 +489,41 @@ class Bench:
         def run_one(t: Target, warmup: bool) -> float:
             self.put_seq += 1
             name = f"put-{self.put_seq}"
+            if t.name == "quiver":
+                t.server.reset_peak()
             secs, _ = t.do_put(name, self.table)
             info = t.info(name)
             if info.total_records != self.table.num_rows:
                 raise BenchError(f"DoPut on {t.name}: {info.total_records} records committed, expected {self.table.num_rows}")
+            if t.name == "quiver":
+                # Outside the timed DoPut and before pyarrow's next run: conversion never overlaps it.
+                peak = t.server.peak_rss()
+                conv = t.convert(name)
+                if not warmup:
+                    self.conversions.append(conv)
+                    self.doput_peaks.append(peak)
+                progress(f"DoPut: quiver converted {name} to Parquet in {conv:.2f}s")
             t.drop(name)
             return self.body_bytes / MB / secs
 
         self.begin_workload("doput")
         runs = self.interleaved(label, run_one)
         self.end_workload("doput")
+        if self.doput_peaks:
+            # The DoPut peak is read before each conversion, which is measured on its own below.
+            self.rss["quiver"]["doput"] = max(self.doput_peaks)
         self.add(label, "throughput", "MB/s", True, runs,
-                 "whole table to a fresh table name, until the server ends the call after committing it to "
-                 "zstd Parquet (pyarrow: write_table + fsync); dropped after each run")
+                 "whole table to a fresh table name, until the server ends the call after committing it "
+                 "(quiver: Arrow IPC files fsynced + commit; pyarrow: zstd Parquet write_table + fsync); dropped after each run")
+        if self.conversions:
+            c = statistics.median(self.conversions)
+            self.results.append({
+                "workload": "DoPut acknowledged -> entirely Parquet", "metric": "seconds", "unit": "s",
+                "higher_is_better": False, "quiver": c, "pyarrow": 0.0, "ratio": None,
+                "runs": {"quiver": self.conversions, "pyarrow": []},
+                "note": "quiver: the maintenance action's conversion of the just-put table, timed after each DoPut run "
+                        f"({self.body_bytes / MB / c:.0f} MB/s of Arrow); pyarrow writes Parquet within its DoPut",
+            })
 
     def gfi(self, concurrency: int) -> None:
         label = f"GetFlightInfo c={concurrency}"
@@ -488,6 +544,7 @@ class Bench:
         for key, label in (("gfi_c1", "Peak RSS during GetFlightInfo c=1"),
                            ("gfi_c16", "Peak RSS during GetFlightInfo c=16"),
                            ("doget_hot", "Peak RSS during DoGet hot"), ("doget_cold", "Peak RSS during DoGet cold"),
+                           ("doget_cold_ipc", "Peak RSS during DoGet cold, just written"),
                            ("doput", "Peak RSS during DoPut")):
             if not self.peak_reset_ok:
                 break
@@ -625,7 +682,7 @@ def main(argv: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="quiver-bench-"))
     servers = {
         "quiver": ServerProcess("quiver", ["node", *args.node_arg, str(quiver_bin), "serve", "--port", "0", "--host", "127.0.0.1",
-                                           "--data", str(work / "quiver-data"), *args.quiver_arg],
+                                           "--data", str(work / "quiver-data"), "--convert-paused", "true", *args.quiver_arg],
                                 work / "quiver.log", cwd=quiver_root),
         "pyarrow": ServerProcess("pyarrow", [sys.executable, "-u", str(REF_SERVER), "--port", "0", "--host", "127.0.0.1",
                                              "--data", str(work / "pyarrow-data")],
@@ -644,6 +701,7 @@ def main(argv: list[str]) -> int:
         bench.setup()
         bench.rss_setup = {n: servers[n].peak_rss() for n in SERVERS}
         steps = {"doget-hot": lambda: bench.doget(cold=False), "doget-cold": lambda: bench.doget(cold=True),
+                 "doget-cold-ipc": lambda: bench.doget(cold=True, table="bench-ipc"),
                  "doput": bench.doput, "gfi-1": lambda: bench.gfi(1), "gfi-16": lambda: bench.gfi(16)}
         for w in WORKLOADS:
             if w in args.workloads:

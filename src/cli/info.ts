@@ -28,6 +28,9 @@ export const info = command({
       bytes: flight.totalBytes,
       files: current?.files ?? null,
       formats: current?.formats ?? [],
+      // Landed by DoPut as Arrow IPC, not yet converted to Parquet (the format of record).
+      landed_files: current?.landed_files ?? 0,
+      landed_bytes: current?.landed_bytes ?? 0,
       endpoints: flight.endpoints.length,
       locations: [...new Set(flight.endpoints.flatMap((e) => e.locations))],
       schema: fields,
@@ -44,6 +47,7 @@ export const info = command({
       ['size', `${bytes(flight.totalBytes)} of Arrow data`],
       ['files', current ? String(current.files) : '?'],
       ['storage', summary.formats.length > 0 ? summary.formats.join(', ') : '?'],
+      ['landed', summary.landed_files > 0 ? `${summary.landed_files} of ${current!.files} files (${bytes(summary.landed_bytes)} on disk) still Arrow IPC, to be converted to Parquet` : 'none: every convertible file is Parquet'],
       ['endpoints', `${flight.endpoints.length}${summary.locations.length > 0 ? ` at ${summary.locations.join(', ')}` : ''}`],
     ];
     for (const [k, v] of lines) console.log(`${k!.padEnd(10)} ${v}`);

@@ -45,6 +45,12 @@ function describeStep(s: MaintenanceStep): string {
       if (!r.compacted) return `${where}not compacted: ${r.reason}`;
       return `${where}compacted ${r.files_rewritten} files into ${r.files_written} as version ${r.version}${r.rebased ? ` (rebased onto writes after version ${r.base_version})` : ''}; ${r.files_after} files now`;
     }
+    case 'convert': {
+      const r = s.result;
+      const left = r.remaining_files > 0 ? `; still Arrow IPC: ${count(r.remaining_files)} files (${bytes(r.remaining_bytes)})` : '; all Parquet now';
+      if (!r.converted) return `${where}not converted: ${r.reason}${r.remaining_files > 0 ? left : ''}`;
+      return `${where}converted ${r.files_converted} Arrow IPC files (${bytes(r.arrow_bytes)}) into ${r.files_written} Parquet files as version ${r.version} in ${r.seconds.toFixed(1)} s${r.rebased ? ` (rebased onto writes after version ${r.base_version})` : ''}${left}`;
+    }
     default: {
       const r = s.result;
       return `${where}orphan collection: deleted ${count(r.deleted_files)} files (${bytes(r.deleted_bytes)}) and ${r.deleted_dirs} dropped-table leftovers; kept ${count(r.young_kept)} younger than the grace period${r.errors.length > 0 ? `; ${r.errors.length} tables skipped: ${r.errors.map((e) => `${e.table}: ${e.error}`).join('; ')}` : ''}`;
@@ -54,7 +60,7 @@ function describeStep(s: MaintenanceStep): string {
 
 function describeReport(r: MaintenanceReport): string {
   const ms = Date.parse(r.finished_at) - Date.parse(r.started_at);
-  return `maintenance done in ${(ms / 1000).toFixed(2)} s: ${count(r.tables)} tables, ${count(r.expired_versions)} versions expired, ${count(r.compacted_tables)} tables compacted, ${count(r.deleted_files)} files deleted (${bytes(r.deleted_bytes)}), ${r.errors} errors`;
+  return `maintenance done in ${(ms / 1000).toFixed(2)} s: ${count(r.tables)} tables, ${count(r.expired_versions)} versions expired, ${count(r.compacted_tables)} tables compacted, ${count(r.converted_tables ?? 0)} converted, ${count(r.deleted_files)} files deleted (${bytes(r.deleted_bytes)}), ${r.errors} errors`;
 }
 
 function versionList(v: number[]): string {

@@ -17,7 +17,7 @@
 import '../arrow/compression-codecs.ts';
 export { FlightClient } from './flight-client.ts';
 export { AdminClient } from './admin-client.ts';
-export { MAINTENANCE_TASKS, type CacheClearResponse, type CompactionStepResult, type ExpiryStepResult, type GcStepResult, type ClusterConfigRequest, type ClusterConfigResponse, type ClusterStatusResponse, type DropResponse, type HistoryEntry, type ImportMode, type ImportRequest, type ImportResponse, type MaintenanceReport, type MaintenanceRequest, type MaintenanceResult, type MaintenanceStep, type MaintenanceTask, type MemberInfo } from '../wire/admin-actions.ts';
+export { MAINTENANCE_TASKS, type CacheClearResponse, type CompactionStepResult, type ConversionStepResult, type ExpiryStepResult, type GcStepResult, type ClusterConfigRequest, type ClusterConfigResponse, type ClusterStatusResponse, type DropResponse, type HistoryEntry, type ImportMode, type ImportRequest, type ImportResponse, type MaintenanceReport, type MaintenanceRequest, type MaintenanceResult, type MaintenanceStep, type MaintenanceTask, type MemberInfo } from '../wire/admin-actions.ts';
 export type { FlightClientOptions, PutOptions, PutOutcome, PutProgress, PutSource } from './flight-client.ts';
 export { FlightError, statusName, type StatusName } from './flight-error.ts';
 export { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-stream.ts';

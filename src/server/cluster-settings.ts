@@ -5,7 +5,7 @@
 // replica.
 import { OPTIONS, type ServerConfig } from './config.ts';
 
-export const CLUSTER_SETTING_KEYS = ['readOnly', 'compression', 'rowGroupRows', 'maxBufferedBytes', 'retentionMs', 'endpointBytes', 'maxMessageBytes', 'sqlTimeLimitMs', 'sqlMaxQueries'] as const;
+export const CLUSTER_SETTING_KEYS = ['readOnly', 'compression', 'rowGroupRows', 'maxBufferedBytes', 'retentionMs', 'endpointBytes', 'maxMessageBytes', 'sqlTimeLimitMs', 'sqlMaxQueries', 'landing', 'convertPaused', 'convertRateBytes', 'maxTableLandedBytes', 'maxLandedBytes', 'landedWaitMs'] as const;
 
 export type ClusterSettingKey = (typeof CLUSTER_SETTING_KEYS)[number];
 export type ClusterSettings = Pick<ServerConfig, ClusterSettingKey>;

@@ -62,6 +62,18 @@ export interface ServerConfig {
   compactSmallFileBytes: number;
   /** Flight SQL (DuckDB) memory for all queries running at once, bytes; unset: DuckDB's default (80% of RAM). */
   sqlMemoryLimitBytes?: number;
+  /** How DoPut stores streams: 'ipc' lands Arrow IPC files that conversion settles into Parquet; 'parquet' writes Parquet at once. */
+  landing: 'ipc' | 'parquet';
+  /** Stops the conversion of landed Arrow IPC files to Parquet (live in the cluster config). */
+  convertPaused: boolean;
+  /** Arrow bytes per second conversion may read and encode; 0: as fast as it can (live in the cluster config). */
+  convertRateBytes: number;
+  /** Landed (not yet converted) bytes of one table past which DoPut to it waits; 0: no limit. */
+  maxTableLandedBytes: number;
+  /** Landed bytes of all tables past which DoPut waits; 0: no limit. */
+  maxLandedBytes: number;
+  /** How long a DoPut waits for conversion to bring landed bytes under a limit before RESOURCE_EXHAUSTED. */
+  landedWaitMs: number;
   /** Longest a Flight SQL query may run before DEADLINE_EXCEEDED; 0: no limit. */
   sqlTimeLimitMs: number;
   /** Flight SQL queries running at once (twice as many more may wait; beyond that UNAVAILABLE). */
@@ -105,6 +117,12 @@ export const DEFAULTS: ServerConfig = {
   compactSmallFileBytes: 32 * 1024 * 1024,
   sqlTimeLimitMs: 0,
   sqlMaxQueries: 4,
+  landing: 'ipc',
+  convertPaused: false,
+  convertRateBytes: 0,
+  maxTableLandedBytes: 8 * 1024 ** 3,
+  maxLandedBytes: 16 * 1024 ** 3,
+  landedWaitMs: 30_000,
 };
 
 const int = (name: string, min: number) => (raw: string) => {
@@ -173,6 +191,12 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'sqlMemoryLimitBytes', flag: '--sql-memory-limit', env: 'QUIVER_SQL_MEMORY_LIMIT', help: 'memory Flight SQL queries running at once may use together (e.g. 2GiB; default: DuckDB\'s, 80% of RAM); over it a query fails RESOURCE_EXHAUSTED', parse: parseBytes },
   { key: 'sqlTimeLimitMs', flag: '--sql-time-limit', env: 'QUIVER_SQL_TIME_LIMIT', help: 'longest a Flight SQL query runs before DEADLINE_EXCEEDED (e.g. 30s; 0: no limit)', parse: parseDuration },
   { key: 'sqlMaxQueries', flag: '--sql-max-queries', env: 'QUIVER_SQL_MAX_QUERIES', help: 'Flight SQL queries running at once; twice as many more wait, beyond that UNAVAILABLE', parse: int('--sql-max-queries', 1) },
+  { key: 'landing', flag: '--landing', env: 'QUIVER_LANDING', help: 'how DoPut stores streams: ipc (Arrow IPC files, converted to Parquet in the background) | parquet (encoded while the stream arrives)', parse: oneOf('--landing', ['ipc', 'parquet']) },
+  { key: 'convertPaused', flag: '--convert-paused', env: 'QUIVER_CONVERT_PAUSED', help: 'true: do not convert landed Arrow IPC files to Parquet (live in the cluster config)', parse: bool('--convert-paused') },
+  { key: 'convertRateBytes', flag: '--convert-rate', env: 'QUIVER_CONVERT_RATE', help: 'Arrow bytes per second conversion to Parquet may process (e.g. 50MB; 0: no limit; live in the cluster config)', parse: parseBytes },
+  { key: 'maxTableLandedBytes', flag: '--max-table-landed-bytes', env: 'QUIVER_MAX_TABLE_LANDED_BYTES', help: 'unconverted Arrow IPC bytes of one table past which DoPut to it waits for conversion (e.g. 8GiB; 0: no limit)', parse: parseBytes },
+  { key: 'maxLandedBytes', flag: '--max-landed-bytes', env: 'QUIVER_MAX_LANDED_BYTES', help: 'unconverted Arrow IPC bytes of all tables past which DoPut waits for conversion (e.g. 16GiB; 0: no limit)', parse: parseBytes },
+  { key: 'landedWaitMs', flag: '--landed-wait', env: 'QUIVER_LANDED_WAIT', help: 'how long a DoPut over a landed-bytes limit waits before RESOURCE_EXHAUSTED (e.g. 30s)', parse: parseDuration },
   { key: 'compactSmallFileBytes', flag: '--compact-small-bytes', env: 'QUIVER_COMPACT_SMALL_BYTES', help: 'data files smaller than this on disk are small (e.g. 32MiB)', parse: parseBytes },
 ];
 

@@ -19,6 +19,7 @@ import { SessionOptionsStore } from '../flight/session-options.ts';
 import { FlightSqlService, openDuckDbEngine, withSqlSessionOptions, type SqlEngine } from '../sql/index.ts';
 import { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import { MaintenanceSchedule } from '../storage/maintenance/schedule.ts';
+import { ConversionLoop } from '../storage/maintenance/conversion-loop.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { parseAuth, zkAuthOption } from './auth-config.ts';
 import { ClusterConfigControl } from './cluster-config-control.ts';
@@ -150,7 +151,24 @@ export class QuiverServer {
         get maxBufferedBytes() {
           return live.settings.maxBufferedBytes;
         },
-      }, { cacheBytes: config.cacheBytes, log });
+        get landing() {
+          return live.settings.landing;
+        },
+      }, {
+        cacheBytes: config.cacheBytes,
+        log,
+        landing: {
+          get maxTableLandedBytes() {
+            return live.settings.maxTableLandedBytes;
+          },
+          get maxLandedBytes() {
+            return live.settings.maxLandedBytes;
+          },
+          get landedWaitMs() {
+            return live.settings.landedWaitMs;
+          },
+        },
+      });
       const cluster = coordinator.cluster;
       const membership = cluster ? new ClusterMembership(cluster) : null;
       if (cluster) {
@@ -210,9 +228,14 @@ function startMaintenance(config: ServerConfig, live: LiveConfig, store: TableSt
     readOnly: () => live.settings.readOnly,
     gcGraceMs: config.gcGraceMs,
     compaction: { minSmallFiles: config.compactMinFiles, smallFileBytes: config.compactSmallFileBytes },
+    conversion: { paused: () => live.settings.convertPaused, rateBytes: () => live.settings.convertRateBytes },
     heldUntil: (table, version) => leases.heldUntil(table, version),
   }, log);
   const schedule = new MaintenanceSchedule(maintenance, config.maintenanceIntervalMs, log);
+  // Landed Arrow IPC files become Parquet soon after each commit, on the leader (conversion-loop.ts).
+  const conversion = new ConversionLoop(maintenance, store.observers, () => live.settings.convertPaused || live.settings.readOnly, log);
+  store.landed.hurry = (table) => conversion.wake(table);
+  schedule.also(conversion);
   const cluster = coordinator.cluster;
   if (!cluster) {
     schedule.start();

@@ -1,7 +1,15 @@
-// Staging a stream's batches into new data files as they arrive (DoPut's, and compaction's
-// rewrites): the format is chosen per file, Parquet encoding runs on the worker pool while the
-// stream goes on, and abort() removes every file staged. Nothing here is visible to readers
-// until a commit publishes the files (commit.ts).
+// Staging a stream's batches into new data files as they arrive (DoPut's, and the rewrites of
+// compaction and conversion). Two modes:
+//   land    (DoPut): every batch goes into Arrow IPC stream files as it came, written at disk
+//           speed without the stream waiting on each write (landing-file.ts); the conversion
+//           task (maintenance/conversion.ts) turns them into Parquet in the background.
+//   settle  (compaction, conversion, --landing parquet): the format is chosen per file, Parquet
+//           where the schema and batches allow it, encoded on the worker pool while the stream
+//           goes on.
+// Landing files are cut where settled files would be (--row-group-rows, --max-buffered-bytes),
+// so that converting one landing file gives what a Parquet write of the same batches gave.
+// abort() removes every file staged. Nothing here is visible to readers until a commit
+// publishes the files (commit.ts).
 import type { Schema } from 'apache-arrow';
 import type { IpcFrame } from '../arrow/ipc-framing.ts';
 import { columnBytes, dictionaryIdsOf, topLevelNodeIndexes, withDictionaryId, type MessageInfo } from '../arrow/ipc-message.ts';
@@ -9,6 +17,7 @@ import { publishFile, removeQuietly } from '../durable-files.ts';
 import { newDataFilePath, type StorageLayout } from './layout.ts';
 import { invalidArgument } from '../errors.ts';
 import { ArrowStreamFileWriter } from './arrow-stream-files.ts';
+import { LandingFileWriter } from './landing-file.ts';
 import type { DataFile, FileFormat } from './manifest.ts';
 import { encodeParquet, type ParquetCompression } from './parquet-files.ts';
 import { ParquetDataError, ParquetWorkerCrash, type ParquetPool } from './parquet-pool.ts';
@@ -17,9 +26,20 @@ export interface StagingOptions {
   compression: ParquetCompression;
   /** Rows per Parquet file (one row group each); a larger single batch gets a file of its own. */
   rowGroupRows: number;
-  /** IPC body bytes buffered before a Parquet file is written. */
+  /** IPC body bytes buffered before a Parquet file is written (and at which a landing file is cut). */
   maxBufferedBytes: number;
+  /**
+   * How DoPut stores a stream: 'ipc' (the default) lands Arrow IPC files that conversion turns
+   * into Parquet later; 'parquet' encodes Parquet while the stream arrives, as before.
+   */
+  landing?: LandingFormat;
 }
+
+export type LandingFormat = 'ipc' | 'parquet';
+export type StagingMode = 'land' | 'settle';
+
+/** Bytes of frames a landing file may have waiting for the disk before the stream waits. */
+const LANDING_QUEUE_BYTES = 32 * 1024 * 1024;
 
 export interface StagedBatch {
   frame: IpcFrame;
@@ -34,7 +54,9 @@ export class FileStager {
   private pending: StagedBatch[] = [];
   private pendingRows = 0;
   private pendingBytes = 0;
-  private ipc: { writer: ArrowStreamFileWriter; file: DataFile } | null = null;
+  private ipc: { writer: LandingFileWriter; file: DataFile } | null = null;
+  /** The landing file being written (land mode), and whether it is full (cut before the next rows). */
+  private landing: { writer: LandingFileWriter; file: DataFile; rows: number; bytes: number } | null = null;
   /** Files being encoded and written; a failure of any fails the stream. */
   private readonly inflight: Promise<void>[] = [];
   private failure: unknown = null;
@@ -54,6 +76,7 @@ export class FileStager {
     private readonly dictionaryIds: Map<number, number>,
     private readonly options: StagingOptions,
     private readonly pool: ParquetPool,
+    private readonly mode: StagingMode = 'settle',
   ) {
     this.nodeIndexes = topLevelNodeIndexes(schema);
     schema.fields.forEach((f, i) => {
@@ -68,6 +91,10 @@ export class FileStager {
       await this.appendToArrowStream(batch);
       return;
     }
+    if (this.mode === 'land') {
+      await this.land(batch);
+      return;
+    }
     if (batch.info.kind === 'dictionaryBatch') throw new Error('dictionary batch in a schema without dictionaries');
     const rows = batch.info.rows;
     if (rows > 0 && this.pendingRows > 0 && this.pendingRows + rows > this.options.rowGroupRows) await this.flush();
@@ -78,6 +105,7 @@ export class FileStager {
   }
 
   async finish(): Promise<DataFile[]> {
+    this.closeLanding();
     await this.flush();
     await Promise.all(this.inflight.splice(0));
     this.throwIfFailed();
@@ -89,7 +117,10 @@ export class FileStager {
   }
 
   async abort(): Promise<void> {
+    const landing = this.landing;
+    this.landing = null;
     await Promise.all(this.inflight.splice(0));
+    await landing?.writer.close();
     await this.ipc?.writer.close();
     this.ipc = null;
     this.pending = [];
@@ -99,13 +130,54 @@ export class FileStager {
   private async appendToArrowStream(batch: StagedBatch): Promise<void> {
     if (!this.ipc) {
       const file = this.newFile('arrow-stream');
-      const writer = await ArrowStreamFileWriter.create(this.layout.file(this.table, file.path));
+      const writer = await LandingFileWriter.create(this.layout.file(this.table, file.path), LANDING_QUEUE_BYTES);
       this.files.push(file);
       this.ipc = { writer, file };
       await writer.append({ header: this.schemaHeader, body: new Uint8Array(0) });
     }
     await this.ipc.writer.append(batch.frame);
     this.record(this.ipc.file, batch);
+  }
+
+  /**
+   * Land mode: appends to the open landing file, cutting it (in the background: fsync and
+   * publish) before rows that would take it past --row-group-rows or once it holds
+   * --max-buffered-bytes. Zero-length batches ride on the file before them, as in Parquet files.
+   */
+  private async land(batch: StagedBatch): Promise<void> {
+    const rows = batch.info.kind === 'recordBatch' ? batch.info.rows : 0;
+    const open = this.landing;
+    if (open && rows > 0 && open.rows > 0 && (open.rows + rows > this.options.rowGroupRows || open.bytes >= this.options.maxBufferedBytes || open.rows >= this.options.rowGroupRows)) {
+      this.closeLanding();
+      // At most one finished file is still being fsynced while the next one fills.
+      if (this.inflight.length > 1) await this.inflight.shift();
+      this.throwIfFailed();
+    }
+    if (!this.landing) {
+      const file = this.newFile('arrow-stream');
+      // Listed before it exists, in stream order, so that abort() removes it whatever happens.
+      this.files.push(file);
+      const writer = await LandingFileWriter.create(this.layout.file(this.table, file.path), LANDING_QUEUE_BYTES);
+      this.landing = { writer, file, rows: 0, bytes: 0 };
+      await writer.append({ header: this.schemaHeader, body: new Uint8Array(0) });
+    }
+    const target = this.landing;
+    await target.writer.append(batch.frame);
+    target.rows += rows;
+    target.bytes += batch.frame.body.byteLength;
+    this.record(target.file, batch);
+  }
+
+  /** Starts fsyncing and publishing the open landing file; finish() waits for it. */
+  private closeLanding(): void {
+    const open = this.landing;
+    if (!open) return;
+    this.landing = null;
+    this.inflight.push(open.writer.finish().then((bytes) => {
+      open.file.fileBytes = bytes;
+    }, (e: unknown) => {
+      this.failure ??= e;
+    }));
   }
 
   /**

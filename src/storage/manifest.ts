@@ -33,7 +33,7 @@ export interface DataFile {
   columns: ColumnStats[];
 }
 
-export type Operation = 'create' | 'append' | 'overwrite' | 'compact';
+export type Operation = 'create' | 'append' | 'overwrite' | 'compact' | 'convert';
 
 export interface Manifest {
   formatVersion: 1;

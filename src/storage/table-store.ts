@@ -14,6 +14,7 @@ import { Catalog, type TableDescription } from './catalog.ts';
 import { Commits, type WriteMode } from './commit.ts';
 import type { StagingOptions } from './file-stager.ts';
 import type { FrameCacheStats } from './frame-cache.ts';
+import { LandedBytes, type LandingLimits } from './landing-limits.ts';
 import { StorageLayout } from './layout.ts';
 import type { DataFile, Manifest } from './manifest.ts';
 import { ParquetPool } from './parquet-pool.ts';
@@ -34,6 +35,8 @@ export class TableStore {
   readonly writer: TableWriter;
   /** Commits and their failures, for metrics and the status page. */
   readonly observers = new StorageObservers();
+  /** Arrow IPC bytes landed and not yet converted, per table (the landing's disk bound). */
+  readonly landed = new LandedBytes();
 
   constructor(
     readonly root: string,
@@ -41,16 +44,19 @@ export class TableStore {
     readonly staging: StagingOptions,
     /**
      * log: where tables left out of a listing (damaged on disk) are reported; calls: the system
-     * calls with which commits publish manifests (a test fails one).
+     * calls with which commits publish manifests (a test fails one); landing: the limits past
+     * which a DoPut waits for conversion (read at each write; none when absent).
      */
-    options: { parquetWorkers?: number; cacheBytes?: number; log?: Logger; calls?: PublishCalls } = {},
+    options: { parquetWorkers?: number; cacheBytes?: number; log?: Logger; calls?: PublishCalls; landing?: LandingLimits } = {},
   ) {
     this.layout = new StorageLayout(root);
     this.pool = new ParquetPool(options.parquetWorkers);
     this.reader = new TableReader(this.layout, coordinator, this.pool, options.cacheBytes ?? 0);
     this.catalog = new Catalog(this.layout, coordinator, this.reader, options.log);
     this.commits = new Commits(this.layout, coordinator, this.reader, this.writes, this.observers, options.calls);
-    this.writer = new TableWriter(this.layout, this.commits, this.pool, staging);
+    this.writer = new TableWriter(this.layout, this.commits, this.pool, staging, options.landing
+      ? { ledger: this.landed, limits: options.landing, current: (name) => this.reader.current(name) }
+      : undefined);
   }
 
   async close(): Promise<void> {
@@ -110,7 +116,7 @@ export class TableStore {
     return this.catalog.drop(name);
   }
 
-  beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema): Promise<TableWrite> {
-    return this.writer.beginWrite(name, mode, schemaHeader, schema);
+  beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, signal?: AbortSignal): Promise<TableWrite> {
+    return this.writer.beginWrite(name, mode, schemaHeader, schema, signal);
   }
 }

@@ -1,5 +1,6 @@
 // Writing a table from a stream (DoPut): beginWrite checks the stream against the table and
-// starts staging, each batch goes into new data files as it arrives, and commit() publishes
+// starts staging, each batch lands in new Arrow IPC files as it arrives (or Parquet files with
+// --landing parquet; conversion settles landed files later), and commit() publishes
 // them through the one commit path as exactly one new version. Until then nothing a reader can
 // see has changed; abort() removes the staged files.
 import type { Schema } from 'apache-arrow';
@@ -7,8 +8,9 @@ import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ioFailure } from '../durable-files.ts';
 import { validateTableName } from '../table-names.ts';
 import { writePlan, type Commits, type PendingCommit, type WriteMode } from './commit.ts';
-import { FileStager, type StagedBatch, type StagingOptions } from './file-stager.ts';
+import { FileStager, type StagedBatch, type StagingMode, type StagingOptions } from './file-stager.ts';
 import type { StorageLayout } from './layout.ts';
+import { landedOf, type LandedBytes, type LandingLimits } from './landing-limits.ts';
 import type { Manifest } from './manifest.ts';
 import { parquetIneligibility } from './parquet-eligibility.ts';
 import type { ParquetPool } from './parquet-pool.ts';
@@ -20,21 +22,33 @@ export class TableWriter {
     private readonly pool: ParquetPool,
     /** Shared with the server, which changes it live; each write keeps the options it began with. */
     private readonly staging: StagingOptions,
+    /** The landing's disk bound; without it DoPut never waits for conversion. */
+    private readonly landing?: { ledger: LandedBytes; limits: LandingLimits; current: (name: string) => Promise<Manifest | null> },
   ) {}
 
   /** Starts a write; `schemaHeader` is the stream's Schema message flatbuffer. */
-  async beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema): Promise<TableWrite> {
+  async beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, signal?: AbortSignal): Promise<TableWrite> {
     validateTableName(name);
     const ineligible = parquetIneligibility(schema);
     const { tableHeader, dictionaryIds } = await this.commits.target(name, mode, schemaHeader, schema);
+    const land = this.staging.landing !== 'parquet';
+    if (land && this.landing) {
+      const { ledger, limits, current } = this.landing;
+      // An overwrite replaces the landed files, but only once it commits: it waits like an append.
+      await ledger.admit(name, limits, async () => {
+        const m = await current(name);
+        return m ? landedOf(m).fileBytes : 0;
+      }, signal);
+    }
     const pending = await this.commits.begin(name);
-    const stager = this.stager(name, tableHeader, dictionaryIds, ineligible);
-    return new TableWrite(mode, tableHeader, schema, stager, pending);
+    const stager = this.stager(name, tableHeader, dictionaryIds, ineligible, land ? 'land' : 'settle');
+    return new TableWrite(mode, tableHeader, schema, stager, pending, this.landing?.ledger);
   }
 
-  /** A stager of files of `table` whose Schema message is `tableHeader`. */
-  stager(table: string, tableHeader: Uint8Array, dictionaryIds = new Map<number, number>(), ineligible = parquetIneligibility(decodeSchema(tableHeader))): FileStager {
-    return new FileStager(this.layout, table, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, { ...this.staging }, this.pool);
+  /** A stager of files of `table` whose Schema message is `tableHeader` ('settle': Parquet where it may be). */
+  stager(table: string, tableHeader: Uint8Array, dictionaryIds = new Map<number, number>(), ineligible = parquetIneligibility(decodeSchema(tableHeader)), mode: StagingMode = 'settle'): FileStager {
+    const options: StagingOptions = { compression: this.staging.compression, rowGroupRows: this.staging.rowGroupRows, maxBufferedBytes: this.staging.maxBufferedBytes };
+    return new FileStager(this.layout, table, tableHeader, decodeSchema(tableHeader), ineligible, dictionaryIds, options, this.pool, mode);
   }
 }
 
@@ -48,6 +62,7 @@ export class TableWrite {
     readonly schema: Schema,
     private readonly stager: FileStager,
     private readonly pending: PendingCommit,
+    private readonly ledger?: LandedBytes,
   ) {}
 
   get table(): string {
@@ -76,6 +91,7 @@ export class TableWrite {
     this.pending.adopt(...files);
     const outcome = await this.pending.commit(writePlan(this.mode, this.schemaHeader), 'fail');
     if (!outcome.committed) throw new Error(`a write plan gave up: ${outcome.reason}`);
+    this.ledger?.set(outcome.manifest.table, landedOf(outcome.manifest).fileBytes);
     return outcome.manifest;
   }
 

@@ -38,6 +38,9 @@ export interface HistoryEntry {
   bytes: number;
   /** File formats of the version's data files (arrow, parquet). */
   formats: string[];
+  /** Data files (and their bytes on disk) landed as Arrow IPC that conversion will turn into Parquet; absent when none. */
+  landed_files?: number;
+  landed_bytes?: number;
 }
 
 // --- import ----------------------------------------------------------------------------------
@@ -68,11 +71,11 @@ export interface ImportResponse {
 // --- maintenance -----------------------------------------------------------------------------
 
 /** A maintenance task: expire old versions, compact small files, collect orphaned files. */
-export type MaintenanceTask = 'expire' | 'compact' | 'gc';
+export type MaintenanceTask = 'expire' | 'compact' | 'convert' | 'gc';
 /** Every maintenance task, in the order a run does them. */
-export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'gc'];
+export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'convert', 'gc'];
 
-/** Both fields optional: no table means every table, no tasks means all three. */
+/** Both fields optional: no table means every table, no tasks means all of them. */
 export interface MaintenanceRequest {
   table?: string;
   tasks?: MaintenanceTask[];
@@ -91,6 +94,11 @@ export type CompactionStepResult =
   | { compacted: true; version: number; base_version: number; rebased: boolean; files_before: number; files_after: number; files_rewritten: number; files_written: number }
   | { compacted: false; reason: string; small_files?: number };
 
+/** What one round of conversion to Parquet did to one table, and how much of it is still Arrow IPC. */
+export type ConversionStepResult =
+  | { converted: true; version: number; base_version: number; rebased: boolean; files_converted: number; files_written: number; arrow_bytes: number; seconds: number; remaining_files: number; remaining_bytes: number }
+  | { converted: false; reason: string; remaining_files: number; remaining_bytes: number };
+
 /** What orphan collection removed, and what it kept because it was younger than the grace period. */
 export interface GcStepResult {
   deleted_files: number;
@@ -105,8 +113,9 @@ export interface GcStepResult {
 export type MaintenanceStep =
   | { task: 'expire'; table: string; result: ExpiryStepResult }
   | { task: 'compact'; table: string; result: CompactionStepResult }
+  | { task: 'convert'; table: string; result: ConversionStepResult }
   | { task: 'gc'; table?: string; result: GcStepResult }
-  | { task: 'expire' | 'compact'; table: string; error: string };
+  | { task: 'expire' | 'compact' | 'convert'; table: string; error: string };
 
 /** The summary a maintenance run ends with. */
 export interface MaintenanceReport {
@@ -117,6 +126,7 @@ export interface MaintenanceReport {
   tables: number;
   expired_versions: number;
   compacted_tables: number;
+  converted_tables: number;
   deleted_files: number;
   deleted_bytes: number;
   errors: number;

@@ -29,6 +29,9 @@ export async function startQuiver(args: string[] = [], dataDir = tempDir()): Pro
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Background conversion to Parquet adds "convert" versions at moments of its own choosing;
+    // suites count versions, so it is paused unless the flags say otherwise (--convert-paused false).
+    env: { ...process.env, QUIVER_CONVERT_PAUSED: process.env.QUIVER_CONVERT_PAUSED ?? 'true' },
   });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));

@@ -18,6 +18,12 @@ const replica: ClusterSettings = {
   maxMessageBytes: -1,
   sqlTimeLimitMs: DEFAULTS.sqlTimeLimitMs,
   sqlMaxQueries: DEFAULTS.sqlMaxQueries,
+  landing: DEFAULTS.landing,
+  convertPaused: DEFAULTS.convertPaused,
+  convertRateBytes: DEFAULTS.convertRateBytes,
+  maxTableLandedBytes: DEFAULTS.maxTableLandedBytes,
+  maxLandedBytes: DEFAULTS.maxLandedBytes,
+  landedWaitMs: DEFAULTS.landedWaitMs,
 };
 
 function recordingLog(): Logger & { lines: string[] } {

@@ -44,7 +44,7 @@ describe('maintenance on a server', () => {
 
     const results = await action(client, 'maintenance', { table: 't' });
     const steps = results.filter((r) => r.step).map((r) => r.step as Json);
-    assert.deepEqual(steps.map((s) => s.task), ['expire', 'compact', 'gc']);
+    assert.deepEqual(steps.map((s) => s.task), ['expire', 'compact', 'convert', 'gc']);
     assert.deepEqual(steps[0]!.result.expired, [1, 2, 3]);
     assert.equal(steps[1]!.result.compacted, true);
     assert.equal(steps[1]!.result.files_before, 4);
@@ -72,7 +72,7 @@ describe('maintenance on a server', () => {
     assert.match(r.stdout, /^t: expired version 4; 1 manifests deleted, 4 data files left to orphan collection$/m);
     assert.match(r.stdout, /^t: not compacted: 1 small files \(under \d+ bytes\), fewer than 3$/m);
     assert.match(r.stdout, /^t: orphan collection: deleted 4 files \(.+\) and 0 dropped-table leftovers; kept 0 younger than the grace period$/m);
-    assert.match(r.stdout, /^maintenance done in \d+\.\d\d s: 1 tables, 1 versions expired, 0 tables compacted, 4 files deleted/m);
+    assert.match(r.stdout, /^maintenance done in \d+\.\d\d s: 1 tables, 1 versions expired, 0 tables compacted, 0 converted, 4 files deleted/m);
     assert.deepEqual(await history(client, 't'), [5]);
     assert.equal(rowsOf(await client.readTable('t')).length, 4 + 3 * 6);
 

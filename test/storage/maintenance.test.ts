@@ -83,6 +83,8 @@ describe('compaction', () => {
   test('small Parquet files merge into one; values, nulls, batch boundaries and app_metadata are unchanged', async () => {
     const store = newStore();
     for (let i = 0; i < 6; i++) await put(store, 'pq', part(i, [5, 0, 7]), 'append', (b) => (b === 1 ? null : `part ${i} batch ${b}`));
+    // DoPut lands Arrow IPC; conversion makes the six files Parquet (conversion.test.ts).
+    await new MaintenanceRunner(store, settings(), quietLog()).run({ table: 'pq', tasks: ['convert'] });
     const before = await store.snapshot('pq');
     assert.equal(before.files.length, 6);
     assert.ok(before.files.every((f) => f.format === 'parquet'));

@@ -30,6 +30,8 @@ import { requireRole, type Role } from '../roles.ts';
 import { AS_OF, ENDPOINT_BYTES } from '../read-session.ts';
 import { SESSION_COOKIE, type SessionOptionsStore } from '../session-options.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
+import { landedOf } from '../../storage/landing-limits.ts';
+import type { Manifest } from '../../storage/manifest.ts';
 
 interface ActionSpec {
   description: string;
@@ -76,6 +78,7 @@ const ACTIONS: Record<string, ActionSpec> = {
           files: m.files.length,
           bytes: m.arrowBytes,
           formats: [...new Set(m.files.map((f) => f.format))],
+          ...landedFields(m),
         } satisfies HistoryEntry);
       }
     },
@@ -207,4 +210,10 @@ export function listActions(ctx: FlightContext, sql?: FlightSqlService): grpc.ha
     for (const [type, spec] of Object.entries(ACTIONS)) yield { type, description: spec.description };
     for (const type of sql?.actionTypes() ?? []) yield type;
   });
+}
+
+/** How much of a version is Arrow IPC still to be converted to Parquet (omitted when none). */
+function landedFields(m: Manifest): { landed_files?: number; landed_bytes?: number } {
+  const landed = landedOf(m);
+  return landed.files > 0 ? { landed_files: landed.files, landed_bytes: landed.fileBytes } : {};
 }

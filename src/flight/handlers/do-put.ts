@@ -1,5 +1,5 @@
-// DoPut: the first message carries the descriptor and the schema; every later batch is staged
-// into data files and acknowledged with a PutResult echoing its app_metadata; the end of the
+// DoPut: the first message carries the descriptor and the schema; every later batch is landed
+// in Arrow IPC files (file-stager.ts; conversion settles them into Parquet later) and acknowledged with a PutResult echoing its app_metadata; the end of the
 // client's stream commits everything as one new version, acknowledged last. A stream that
 // fails or is cancelled commits nothing and leaves no files behind.
 import * as grpc from '@grpc/grpc-js';
@@ -54,7 +54,7 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
       await forwardPut(call, messages, first.value, leader, info, ctx.peerCredentials);
       return;
     }
-    write = await begin(ctx, first.value);
+    write = await begin(ctx, first.value, info.signal);
     // Every batch is checked as Arrow C++'s ValidateFull would before it is staged: whatever
     // quiver stores, every reader can read.
     const validator = new StreamValidator(write.schema);
@@ -101,13 +101,13 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
   }
 }
 
-async function begin(ctx: FlightContext, msg: FlightDataMessage): Promise<TableWrite> {
+async function begin(ctx: FlightContext, msg: FlightDataMessage, signal: AbortSignal): Promise<TableWrite> {
   if (!msg.descriptor) throw invalidArgument('the first DoPut message must carry a FlightDescriptor (PATH with the table name, or CMD JSON)');
   const target = writeRequest(msg.descriptor);
   if (msg.header.byteLength === 0) throw invalidArgument('the first DoPut message must carry the Schema message of the stream');
   const schema = decodeSchema(msg.header);
   if (schema.fields.length === 0) throw invalidArgument('the stream\'s schema has no columns');
-  return ctx.store.beginWrite(target.table, target.mode, msg.header, schema);
+  return ctx.store.beginWrite(target.table, target.mode, msg.header, schema, signal);
 }
 
 /** Clients may read acknowledgements only after sending everything: never wait on them. */

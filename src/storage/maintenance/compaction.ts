@@ -151,8 +151,8 @@ export async function commitCompaction(rewritten: RewrittenVersion): Promise<Com
   };
 }
 
-/** The head holds the base version's rows first, unchanged (only appends came after it). */
-function extendsBase(head: Manifest, base: Manifest): boolean {
+/** The head holds the base version's rows first, unchanged (only appends came after it); conversion rebases by it too. */
+export function extendsBase(head: Manifest, base: Manifest): boolean {
   if (head.tableId !== base.tableId || head.schema !== base.schema || head.files.length < base.files.length) return false;
   return base.files.every((f, i) => head.files[i]!.path === f.path);
 }

@@ -1,5 +1,6 @@
 // One maintenance run: for each table (or the one asked for) expiry, then compaction, then
-// orphan collection over the data root. Runs are serialized, so the schedule and the
+// conversion of landed Arrow IPC files to Parquet (a round per table; conversion-loop.ts runs
+// rounds as soon as DoPuts land), then orphan collection over the data root. Runs are serialized, so the schedule and the
 // `maintenance` action never overlap. A run stops at once when leadership is lost (a fenced
 // operation fails, or the schedule aborts it); damage confined to one table is reported and the
 // other tables go on. Read-only, set while a run is under way (the flag's live setting), stops
@@ -11,16 +12,19 @@ import { validateTableName } from '../../table-names.ts';
 import { tableMissing } from '../table-reader.ts';
 import type { TableStore } from '../table-store.ts';
 import { compactTable, type CompactionOptions, type CompactionResult } from './compaction.ts';
+import { convertTable, type ConversionResult, type ConversionSettings } from './conversion.ts';
 import { expireTable, type ExpiryResult } from './expiry.ts';
 import { collectOrphans, type OrphanGcResult } from './orphan-gc.ts';
 
-export type MaintenanceTask = 'expire' | 'compact' | 'gc';
-export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'gc'];
+export type MaintenanceTask = 'expire' | 'compact' | 'convert' | 'gc';
+export const MAINTENANCE_TASKS: readonly MaintenanceTask[] = ['expire', 'compact', 'convert', 'gc'];
 
 export interface MaintenanceSettings {
   retentionMs: number;
   gcGraceMs: number;
   compaction: CompactionOptions;
+  /** Pause and rate of conversion (live settings); absent: never paused, no rate limit. */
+  conversion?: ConversionSettings;
   /** Until when an endpoint lease of this process keeps a version readable. */
   heldUntil?: (table: string, version: number) => number;
   /**
@@ -35,13 +39,19 @@ export interface MaintenanceRequest {
   tasks?: readonly MaintenanceTask[];
   trigger?: 'schedule' | 'action';
   signal?: AbortSignal;
+  /**
+   * A run that did nothing is neither logged nor reported to the `finished` listeners: the
+   * conversion loop runs after every commit, and its empty rounds must not crowd the log.
+   */
+  quiet?: boolean;
 }
 
 export type MaintenanceStep =
   | { task: 'expire'; table: string; result: ExpiryResult }
   | { task: 'compact'; table: string; result: CompactionResult }
+  | { task: 'convert'; table: string; result: ConversionResult }
   | { task: 'gc'; table?: string; result: OrphanGcResult }
-  | { task: 'expire' | 'compact'; table: string; error: string };
+  | { task: 'expire' | 'compact' | 'convert'; table: string; error: string };
 
 export interface MaintenanceReport {
   trigger: 'schedule' | 'action';
@@ -51,6 +61,7 @@ export interface MaintenanceReport {
   tables: number;
   expiredVersions: number;
   compactedTables: number;
+  convertedTables: number;
   deletedFiles: number;
   deletedBytes: number;
   errors: number;
@@ -71,6 +82,7 @@ export class MaintenanceRunner {
   /** Runs after any run in progress; `onStep` hears of each step as it finishes. */
   run(request: MaintenanceRequest = {}, onStep?: (step: MaintenanceStep) => void): Promise<MaintenanceReport> {
     const next = this.tail.then(() => this.runNow(request, onStep)).then((report) => {
+      if (request.quiet && !didSomething(report)) return report;
       for (const listener of this.finished) listener(report);
       return report;
     });
@@ -122,6 +134,14 @@ export class MaintenanceRunner {
         const outcome = await perTable(() => compactTable(store, table, settings.compaction, signal), signal);
         if (outcome) record('error' in outcome ? { task: 'compact', table, error: outcome.error } : { task: 'compact', table, result: outcome.value });
       }
+      if (tasks.includes('convert')) {
+        guard.check();
+        // The pause holds the background rounds; an operator's `maintenance` action converts anyway.
+        const conversion = settings.conversion ?? ALWAYS_CONVERT;
+        const live = trigger === 'action' ? { paused: () => false, rateBytes: () => conversion.rateBytes() } : conversion;
+        const outcome = await perTable(() => convertTable(store, table, live, signal), signal);
+        if (outcome) record('error' in outcome ? { task: 'convert', table, error: outcome.error } : { task: 'convert', table, result: outcome.value });
+      }
     }
     if (tasks.includes('gc')) {
       guard.check();
@@ -137,6 +157,7 @@ export class MaintenanceRunner {
       tables: tables.length,
       expiredVersions: 0,
       compactedTables: 0,
+      convertedTables: 0,
       deletedFiles: 0,
       deletedBytes: 0,
       errors: 0,
@@ -146,6 +167,7 @@ export class MaintenanceRunner {
       if ('error' in s) report.errors++;
       else if (s.task === 'expire') report.expiredVersions += s.result.expired.length;
       else if (s.task === 'compact') report.compactedTables += s.result.compacted ? 1 : 0;
+      else if (s.task === 'convert') report.convertedTables += s.result.converted ? 1 : 0;
       else {
         report.deletedFiles += s.result.deletedFiles;
         report.deletedBytes += s.result.deletedBytes;
@@ -153,7 +175,7 @@ export class MaintenanceRunner {
       }
     }
     const { steps: _, ...summary } = report;
-    this.log.info('maintenance run finished', summary);
+    if (!request.quiet || didSomething(report)) this.log.info('maintenance run finished', summary);
     return report;
   }
 
@@ -165,6 +187,7 @@ export class MaintenanceRunner {
     // Quiet when nothing happened, so a periodic loop over many tables does not flood the log.
     if (step.task === 'expire' && step.result.expired.length > 0) this.log.info('expired versions', { table: step.table, versions: step.result.expired, manifests: step.result.manifestsDeleted, released_files: step.result.filesReleased, trigger });
     if (step.task === 'compact' && step.result.compacted) this.log.info('compacted', { table: step.table, ...step.result, trigger });
+    if (step.task === 'convert' && step.result.converted) this.log.info('converted to Parquet', { table: step.table, ...step.result, trigger });
     if (step.task === 'gc' && (step.result.deletedFiles > 0 || step.result.deletedDirs > 0 || step.result.errors.length > 0)) {
       const { paths: _, ...counts } = step.result;
       this.log.info('collected orphans', { ...counts, trigger });
@@ -173,6 +196,10 @@ export class MaintenanceRunner {
 }
 
 const POLL_MS = 200;
+
+const didSomething = (r: MaintenanceReport) => r.errors > 0 || r.expiredVersions > 0 || r.compactedTables > 0 || r.convertedTables > 0 || r.deletedFiles > 0;
+
+const ALWAYS_CONVERT: ConversionSettings = { paused: () => false, rateBytes: () => 0 };
 
 const readOnlyRefusal = (how: 'paused' | 'stopped') => new QuiverError('FAILED_PRECONDITION', how === 'paused'
   ? 'maintenance is paused: the server is read-only (setting readOnly), so no version is expired or compacted and no file deleted; lift it to resume'

@@ -8,6 +8,8 @@ export class MaintenanceSchedule {
   private timer: NodeJS.Timeout | undefined;
   private controller: AbortController | null = null;
   private running: Promise<void> | null = null;
+  /** Loops that run when this schedule does (the leader's): the conversion loop. */
+  private readonly companions: { start(): void; stop(): Promise<void> }[] = [];
 
   constructor(
     private readonly runner: MaintenanceRunner,
@@ -19,8 +21,14 @@ export class MaintenanceSchedule {
     return this.timer !== undefined;
   }
 
+  /** Starts and stops `loop` with this schedule (it follows leadership the same way). */
+  also(loop: { start(): void; stop(): Promise<void> }): void {
+    this.companions.push(loop);
+  }
+
   /** The first run comes one interval after start, so a fresh leader settles first. */
   start(): void {
+    for (const c of this.companions) c.start();
     if (this.intervalMs <= 0 || this.timer) return;
     this.controller = new AbortController();
     const signal = this.controller.signal;
@@ -35,6 +43,7 @@ export class MaintenanceSchedule {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.companions.map((c) => c.stop()));
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
