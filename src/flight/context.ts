@@ -30,6 +30,10 @@ export interface FlightContext {
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
   lookupObserver?: LookupObserver;
+  /** Rows one DoExchange input batch may be answered with (over it: RESOURCE_EXHAUSTED). */
+  maxLookupAnswerRows?: number;
+  /** How long a call may wait on its client before it is reset (src/flight/limits-stall.ts). */
+  stallTimeoutMs?: number;
   /**
    * Locations (grpc+tcp:// or grpc+tls://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.

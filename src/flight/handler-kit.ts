@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { Logger } from './context.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, drainOrReset } from './limits-stall.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { ResponseHeaders, type CallMiddleware } from './response-headers.ts';
 import { statusError, toStatus } from './status.ts';
@@ -17,6 +18,8 @@ export interface KitContext {
   log: Logger;
   /** Run on every call, in order, before authentication. */
   middleware?: readonly CallMiddleware[];
+  /** How long a call may wait on its client (src/flight/limits-stall.ts); default 60 s. */
+  stallTimeoutMs?: number;
 }
 
 export interface CallInfo {
@@ -78,16 +81,21 @@ export function serverStream<Req, Res>(
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
         response.send(call);
-        if (!call.write(item)) await waitForDrain(call, info.signal);
+        if (!call.write(item)) await drainOrReset(call, info.signal, ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, method);
       }
       response.send(call);
       call.end();
     })().catch((e) => {
-      if (call.cancelled) return;
+      if (call.cancelled) return failedQuietly(ctx, method, e, response);
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
       call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
+}
+
+/** A call that ends after its client went away (or was reset for stalling) is still logged. */
+function failedQuietly(ctx: KitContext, method: string, e: unknown, response: ResponseHeaders | undefined): void {
+  if (e instanceof QuiverError && e.code === 'DEADLINE_EXCEEDED') fail(ctx, method, e, response ?? new ResponseHeaders());
 }
 
 export interface BidiOptions {
@@ -116,13 +124,14 @@ export function bidiStream<Req, Res>(
       if (!options.handlerSendsHeaders && !response.empty) response.send(call);
       await fn(call, info);
     })().catch((e) => {
-      if (call.cancelled) return;
+      if (call.cancelled) return failedQuietly(ctx, method, e, response);
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
       call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
 }
 
+/** Waits for 'drain' as long as the call lasts; calls whose client reads use drainOrReset (src/flight/limits-stall.ts). */
 export async function waitForDrain(stream: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
   await once(stream, 'drain', { signal }).catch((e) => {
     if (signal.aborted) return;

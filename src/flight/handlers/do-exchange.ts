@@ -11,7 +11,8 @@ import { KeyIndexCache } from '../../storage/key-index.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import type { FlightContext } from '../context.ts';
 import type { FlightDataMessage } from '../../wire/flight-data.ts';
-import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
+import { bidiStream, type CallInfo } from '../handler-kit.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, drainOrReset } from '../limits-stall.ts';
 import { LookupPlan } from '../lookup-plan.ts';
 import { LOOKUP_HELP, lookupRequest } from '../lookup-request.ts';
 import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
@@ -33,7 +34,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
   info.signal.addEventListener('abort', onAbort, { once: true });
   const send = async (msg: FlightDataMessage) => {
     if (info.signal.aborted) throw info.signal.reason;
-    if (!call.write(msg)) await waitForDrain(call, info.signal);
+    if (!call.write(msg)) await drainOrReset(call, info.signal, ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, 'DoExchange');
   };
   try {
     const messages = (call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>)[Symbol.asyncIterator]();
