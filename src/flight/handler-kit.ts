@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { Logger } from './context.ts';
-import { DEFAULT_STALL_TIMEOUT_MS, drainOrReset } from './limits-stall.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, stalledReaderNote, watchStalledReader } from './limits-stall.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { ResponseHeaders, type CallMiddleware } from './response-headers.ts';
 import { statusError, toStatus } from './status.ts';
@@ -77,25 +77,27 @@ export function serverStream<Req, Res>(
     let response: ResponseHeaders | undefined;
     (async () => {
       response = startCall(ctx, method, call as AnyCall);
+      watchReader(ctx, method, call);
       const info = await callInfo(ctx, call as AnyCall, response);
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
         response.send(call);
-        if (!call.write(item)) await drainOrReset(call, info.signal, ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, method);
+        if (!call.write(item)) await waitForDrain(call, info.signal);
       }
       response.send(call);
       call.end();
     })().catch((e) => {
-      if (call.cancelled) return failedQuietly(ctx, method, e, response);
+      if (call.cancelled) return;
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
       call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
 }
 
-/** A call that ends after its client went away (or was reset for stalling) is still logged. */
-function failedQuietly(ctx: KitContext, method: string, e: unknown, response: ResponseHeaders | undefined): void {
-  if (e instanceof QuiverError && e.code === 'DEADLINE_EXCEEDED') fail(ctx, method, e, response ?? new ResponseHeaders());
+/** Resets the call if its client stops reading what it is sent (src/flight/limits-stall.ts). */
+export function watchReader(ctx: KitContext, method: string, call: object): void {
+  const timeoutMs = ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  watchStalledReader(call, timeoutMs, () => ctx.log.info(stalledReaderNote(method, timeoutMs)));
 }
 
 export interface BidiOptions {
@@ -124,14 +126,14 @@ export function bidiStream<Req, Res>(
       if (!options.handlerSendsHeaders && !response.empty) response.send(call);
       await fn(call, info);
     })().catch((e) => {
-      if (call.cancelled) return failedQuietly(ctx, method, e, response);
+      if (call.cancelled) return;
       // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
       call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
 }
 
-/** Waits for 'drain' as long as the call lasts; calls whose client reads use drainOrReset (src/flight/limits-stall.ts). */
+/** Waits for 'drain' as long as the call lasts (watchReader resets a call whose client stopped reading). */
 export async function waitForDrain(stream: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
   await once(stream, 'drain', { signal }).catch((e) => {
     if (signal.aborted) return;

@@ -9,7 +9,6 @@
 // not expose a server call's HTTP/2 stream; it is found by walking the call's layers
 // (ServerWritableStream -> interceptors -> the base call that owns `stream`). Checked against
 // @grpc/grpc-js 1.14; test/limits/stalled-calls.test.ts fails if the walk stops finding it.
-import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import { QuiverError } from '../errors.ts';
 
@@ -36,28 +35,43 @@ function serverHttp2Stream(call: object): http2.ServerHttp2Stream | null {
   return null;
 }
 
-/** Resets a server call's HTTP/2 stream: what it has queued is dropped and the client sees CANCELLED. */
-export function resetServerCall(call: object): boolean {
+/**
+ * Watches a call whose client reads what the server sends: while data is queued for the client
+ * and none of it leaves for `timeoutMs`, the client has stopped reading, and the call is reset.
+ * Progress is the HTTP/2 stream's queue shrinking, so a slow reader is never cut, only one that
+ * reads nothing; the watch also covers the wait after the last message (the trailers queue
+ * behind unread data). Stops by itself when the call closes; returns a stop function too.
+ */
+export function watchStalledReader(call: object, timeoutMs: number, onStall: () => void): () => void {
   const stream = serverHttp2Stream(call);
-  if (!stream || stream.destroyed) return false;
-  stream.close(http2.constants.NGHTTP2_CANCEL);
-  return true;
+  if (!stream) return () => undefined;
+  let queued = 0;
+  let since = Date.now();
+  const timer = setInterval(() => {
+    if (stream.destroyed || stream.closed) return stop();
+    const now = stream.bufferSize;
+    if (now === 0 || now !== queued) {
+      queued = now;
+      since = Date.now();
+      return;
+    }
+    if (Date.now() - since < timeoutMs) return;
+    stop();
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    onStall();
+  }, Math.max(50, Math.floor(timeoutMs / 4)));
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    stream.off('close', stop);
+  };
+  stream.once('close', stop);
+  return stop;
 }
 
-/**
- * Waits for a stream the client reads from to drain; after `timeoutMs` of waiting the call is
- * reset and this throws DEADLINE_EXCEEDED (for the log: the client will not read it).
- */
-export async function drainOrReset(call: NodeJS.EventEmitter, signal: AbortSignal, timeoutMs: number, what: string): Promise<void> {
-  const stalled = AbortSignal.timeout(timeoutMs);
-  try {
-    await once(call, 'drain', { signal: AbortSignal.any([signal, stalled]) });
-  } catch (e) {
-    if (signal.aborted) return;
-    if (!stalled.aborted) throw e;
-    resetServerCall(call);
-    throw new QuiverError('DEADLINE_EXCEEDED', `${what}: the client read nothing for ${timeoutMs / 1000} s; the call was reset (setting stallTimeoutMs, --stall-timeout)`, { retriable: true });
-  }
+/** The log line of a call reset by watchStalledReader. */
+export function stalledReaderNote(method: string, timeoutMs: number): string {
+  return `${method}: the client read nothing for ${timeoutMs / 1000} s; the call was reset and what it held released (setting stallTimeoutMs, --stall-timeout)`;
 }
 
 /** `promise`, or DEADLINE_EXCEEDED if it has not settled within `timeoutMs`. */

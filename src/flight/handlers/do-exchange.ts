@@ -11,8 +11,7 @@ import { KeyIndexCache } from '../../storage/key-index.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import type { FlightContext } from '../context.ts';
 import type { FlightDataMessage } from '../../wire/flight-data.ts';
-import { bidiStream, type CallInfo } from '../handler-kit.ts';
-import { DEFAULT_STALL_TIMEOUT_MS, drainOrReset } from '../limits-stall.ts';
+import { bidiStream, waitForDrain, watchReader, type CallInfo } from '../handler-kit.ts';
 import { LookupPlan } from '../lookup-plan.ts';
 import { LOOKUP_HELP, lookupRequest } from '../lookup-request.ts';
 import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
@@ -29,12 +28,14 @@ export function doExchange(ctx: FlightContext): grpc.handleBidiStreamingCall<Fli
 }
 
 async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: ExchangeCall, info: CallInfo): Promise<void> {
+  // Answers wait for the client to read them: one that stops reading is reset.
+  watchReader(ctx, 'DoExchange', call);
   // A cancelled call never ends its readable side; destroying it ends the loops below.
   const onAbort = () => call.destroy();
   info.signal.addEventListener('abort', onAbort, { once: true });
   const send = async (msg: FlightDataMessage) => {
     if (info.signal.aborted) throw info.signal.reason;
-    if (!call.write(msg)) await drainOrReset(call, info.signal, ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, 'DoExchange');
+    if (!call.write(msg)) await waitForDrain(call, info.signal);
   };
   try {
     const messages = (call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightDataMessage>)[Symbol.asyncIterator]();
