@@ -19,6 +19,8 @@ import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
 type ExchangeCall = grpc.ServerDuplexStream<FlightDataMessage, FlightDataMessage>;
 
 export const DEFAULT_LOOKUP_INDEX_BYTES = 512 * 1024 * 1024;
+/** An answer batch's rows: beyond it a lookup is RESOURCE_EXHAUSTED, not an out-of-memory (--max-lookup-answer-rows). */
+export const DEFAULT_MAX_LOOKUP_ANSWER_ROWS = 4_000_000;
 const EMPTY = new Uint8Array(0);
 
 export function doExchange(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDataMessage, FlightDataMessage> {
@@ -75,7 +77,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       if (!batch) continue;
       batches++;
       ctx.lookupObserver?.looked(batch.numRows);
-      const frames = encodeBatch(plan.answer(index, batch, inputKeys));
+      const frames = encodeBatch(plan.answer(index, batch, inputKeys, ctx.maxLookupAnswerRows ?? DEFAULT_MAX_LOOKUP_ANSWER_ROWS));
       for (let i = 0; i < frames.length; i++) {
         const frame = frames[i]!;
         const last = i === frames.length - 1;
