@@ -59,6 +59,8 @@ export interface FlightContext {
   readonly endpointBytes: number;
   /** While true, DoPut, drop and import are refused (FAILED_PRECONDITION); reads go on. */
   readonly readOnly: boolean;
+  /** Bytes a DoPut holds before writing a file; the app_metadata one DoPut keeps until its commit is held to it too. */
+  readonly maxBufferedBytes?: number;
   /** Largest FlightData message (header + body + app_metadata bytes) a DoPut may send; -1: no limit. */
   readonly maxPutMessageBytes: number;
   /** The cluster-config action: the cluster's shared settings, shown and changed. */

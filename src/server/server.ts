@@ -113,6 +113,9 @@ export class QuiverServer {
         get maxPutMessageBytes() {
           return live.settings.maxMessageBytes;
         },
+        get maxBufferedBytes() {
+          return live.settings.maxBufferedBytes;
+        },
         clusterConfig: new ClusterConfigControl(live, () => ready?.coordinator.cluster ?? null),
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
         get maintenance(): MaintenanceRunner | undefined {
