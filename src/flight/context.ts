@@ -30,6 +30,10 @@ export interface FlightContext {
   /** Memory for DoExchange lookup indexes (decoded tables and their key indexes). */
   lookupIndexBytes?: number;
   lookupObserver?: LookupObserver;
+  /** Rows one DoExchange input batch may be answered with (over it: RESOURCE_EXHAUSTED). */
+  maxLookupAnswerRows?: number;
+  /** How long a call may wait on its client before it is reset (src/flight/limits-stall.ts). */
+  stallTimeoutMs?: number;
   /**
    * Locations (grpc+tcp:// or grpc+tls://…) a FlightInfo endpoint lists: this server, or in a cluster every
    * live replica, rotated from call to call so that clients spread their reads.
@@ -55,6 +59,8 @@ export interface FlightContext {
   readonly endpointBytes: number;
   /** While true, DoPut, drop and import are refused (FAILED_PRECONDITION); reads go on. */
   readonly readOnly: boolean;
+  /** Bytes a DoPut holds before writing a file; the app_metadata one DoPut keeps until its commit is held to it too. */
+  readonly maxBufferedBytes?: number;
   /** Largest FlightData message (header + body + app_metadata bytes) a DoPut may send; -1: no limit. */
   readonly maxPutMessageBytes: number;
   /** The cluster-config action: the cluster's shared settings, shown and changed. */

@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../errors.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { Logger } from './context.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, stalledReaderNote, watchStalledReader } from './limits-stall.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { ResponseHeaders, type CallMiddleware } from './response-headers.ts';
 import { statusError, toStatus } from './status.ts';
@@ -17,6 +18,8 @@ export interface KitContext {
   log: Logger;
   /** Run on every call, in order, before authentication. */
   middleware?: readonly CallMiddleware[];
+  /** How long a call may wait on its client (src/flight/limits-stall.ts); default 60 s. */
+  stallTimeoutMs?: number;
 }
 
 export interface CallInfo {
@@ -74,6 +77,7 @@ export function serverStream<Req, Res>(
     let response: ResponseHeaders | undefined;
     (async () => {
       response = startCall(ctx, method, call as AnyCall);
+      watchReader(ctx, method, call);
       const info = await callInfo(ctx, call as AnyCall, response);
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
@@ -88,6 +92,12 @@ export function serverStream<Req, Res>(
       call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
     });
   };
+}
+
+/** Resets the call if its client stops reading what it is sent (src/flight/limits-stall.ts). */
+export function watchReader(ctx: KitContext, method: string, call: object): void {
+  const timeoutMs = ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  watchStalledReader(call, timeoutMs, () => ctx.log.info(stalledReaderNote(method, timeoutMs)));
 }
 
 export interface BidiOptions {
@@ -123,6 +133,7 @@ export function bidiStream<Req, Res>(
   };
 }
 
+/** Waits for 'drain' as long as the call lasts (watchReader resets a call whose client stopped reading). */
 export async function waitForDrain(stream: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
   await once(stream, 'drain', { signal }).catch((e) => {
     if (signal.aborted) return;

@@ -61,10 +61,10 @@ export class LookupPlan {
     });
   }
 
-  /** The table rows matching each row of `input` (in input order), as one batch. */
-  answer(index: KeyIndex, input: RecordBatch, inputKeyColumns: number[]): RecordBatch {
+  /** The table rows matching each row of `input` (in input order), as one batch of at most `maxRows`. */
+  answer(index: KeyIndex, input: RecordBatch, inputKeyColumns: number[], maxRows = Infinity): RecordBatch {
     const read = compositeKeyReader(inputKeyColumns.map((c) => input.data.children[c]!));
-    const picks = index.lookup(read, input.numRows);
+    const picks = index.lookup(read, input.numRows, maxRows, this.index.describe);
     const children = this.outputColumns.map((c) => {
       const type = this.tableSchema.fields[c]!.type;
       return takeRows(type, index.batches.length > 0 ? index.batches.map((b) => b.data.children[c]!) : [emptyColumn(type)], picks);

@@ -45,8 +45,24 @@ export interface ServerConfig {
   cacheBytes: number;
   /** Memory for DoExchange lookup indexes (a table's decoded rows and its key index). */
   lookupIndexBytes: number;
-  /** Largest gRPC message accepted or sent; -1 for no limit (pyarrow and Java do not split batches). */
+  /**
+   * Largest gRPC message the server receives, checked by grpc-js before any handler or
+   * authentication runs, on the wire and again as it decompresses (grpc-encoding gzip); -1 for
+   * no limit. pyarrow and Java do not split batches, so keep it above the largest batch clients send.
+   */
   maxMessageBytes: number;
+  /** Calls one HTTP/2 connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxStreamsPerConnection: number;
+  /** Client connections open at once; a connection over it is closed as it arrives. */
+  maxConnections: number;
+  /** A call that waits this long on its client (a reader that stops reading, a Handshake that sends nothing) is cancelled. */
+  stallTimeoutMs: number;
+  /** A connection with no call open for this long is closed (clients reconnect transparently). */
+  idleConnectionTimeoutMs: number;
+  /** Endpoint leases (RenewFlightEndpoint) and cancelled-ticket records (CancelFlightInfo) kept at once, each. */
+  maxEndpointLeases: number;
+  /** Rows one DoExchange input batch may be answered with; over it the call is RESOURCE_EXHAUSTED. */
+  maxLookupAnswerRows: number;
   shutdownGraceMs: number;
   /** Port of the operations HTTP server (Prometheus /metrics); unset: none. 0 picks a free one. */
   metricsPort?: number;
@@ -106,7 +122,13 @@ export const DEFAULTS: ServerConfig = {
   endpointBytes: 1024 * 1024 * 1024,
   cacheBytes: 512 * 1024 * 1024,
   lookupIndexBytes: 512 * 1024 * 1024,
-  maxMessageBytes: -1,
+  maxMessageBytes: 256 * 1024 * 1024,
+  maxStreamsPerConnection: 100,
+  maxConnections: 1000,
+  stallTimeoutMs: 60_000,
+  idleConnectionTimeoutMs: 5 * 60_000,
+  maxEndpointLeases: 100_000,
+  maxLookupAnswerRows: 4_000_000,
   shutdownGraceMs: 30_000,
   drainDelayMs: 0,
   logLevel: 'info',
@@ -179,7 +201,13 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'endpointBytes', flag: '--endpoint-bytes', env: 'QUIVER_ENDPOINT_BYTES', help: 'Arrow bytes per FlightInfo endpoint', parse: int('--endpoint-bytes', 1) },
   { key: 'cacheBytes', flag: '--cache-bytes', env: 'QUIVER_CACHE_BYTES', help: 'memory for decoded data files served by DoGet (e.g. 512MiB; 0 turns it off)', parse: parseBytes },
   { key: 'lookupIndexBytes', flag: '--lookup-index-bytes', env: 'QUIVER_LOOKUP_INDEX_BYTES', help: 'memory for DoExchange lookup indexes, least recently used evicted (e.g. 512MiB)', parse: parseBytes },
-  { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message; -1 for no limit', parse: int('--max-message-bytes', -1) },
+  { key: 'maxMessageBytes', flag: '--max-message-bytes', env: 'QUIVER_MAX_MESSAGE_BYTES', help: 'largest gRPC message received, compressed or not (checked before authentication); -1 for no limit', parse: int('--max-message-bytes', -1) },
+  { key: 'maxStreamsPerConnection', flag: '--max-streams-per-connection', env: 'QUIVER_MAX_STREAMS_PER_CONNECTION', help: 'calls one connection may have open at once (HTTP/2 max concurrent streams)', parse: int('--max-streams-per-connection', 1) },
+  { key: 'maxConnections', flag: '--max-connections', env: 'QUIVER_MAX_CONNECTIONS', help: 'client connections open at once; more are closed as they arrive', parse: int('--max-connections', 1) },
+  { key: 'stallTimeoutMs', flag: '--stall-timeout', env: 'QUIVER_STALL_TIMEOUT', help: 'cancel a call that waits this long on its client: a reader that stops reading, a Handshake that sends nothing (e.g. 60s)', parse: parseDuration },
+  { key: 'idleConnectionTimeoutMs', flag: '--idle-connection-timeout', env: 'QUIVER_IDLE_CONNECTION_TIMEOUT', help: 'close a connection with no call open for this long (e.g. 5m)', parse: parseDuration },
+  { key: 'maxEndpointLeases', flag: '--max-endpoint-leases', env: 'QUIVER_MAX_ENDPOINT_LEASES', help: 'endpoint leases (RenewFlightEndpoint) and cancelled tickets (CancelFlightInfo) remembered at once, each', parse: int('--max-endpoint-leases', 1) },
+  { key: 'maxLookupAnswerRows', flag: '--max-lookup-answer-rows', env: 'QUIVER_MAX_LOOKUP_ANSWER_ROWS', help: 'rows one DoExchange input batch may be answered with; more is RESOURCE_EXHAUSTED', parse: int('--max-lookup-answer-rows', 1) },
   { key: 'shutdownGraceMs', flag: '--shutdown-grace', env: 'QUIVER_SHUTDOWN_GRACE', help: 'how long SIGTERM waits for calls in flight', parse: parseDuration },
   { key: 'metricsPort', flag: '--metrics-port', env: 'QUIVER_METRICS_PORT', help: 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off; 0 picks a free port)', parse: int('--metrics-port', 0) },
   { key: 'drainDelayMs', flag: '--drain-delay', env: 'QUIVER_DRAIN_DELAY', help: 'on SIGTERM, how long health reports NOT_SERVING before the port closes (e.g. 5s)', parse: parseDuration },

@@ -31,6 +31,7 @@ import { migrateTableDirs } from './table-dir-migration.ts';
 import { withMemberHealth } from './member-health.ts';
 import { Operations } from './operations.ts';
 import { raiseConnectionWindow, raiseStreamWindow } from './http2-tuning.ts';
+import { limitConnections, transportOptions } from './limits.ts';
 import { serverTls } from './tls.ts';
 
 export class QuiverServer {
@@ -59,11 +60,7 @@ export class QuiverServer {
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
     const ops = await Operations.create(config, log);
-    const server = new grpc.Server({
-      'grpc.max_receive_message_length': config.maxMessageBytes,
-      'grpc.max_send_message_length': config.maxMessageBytes,
-      interceptors: ops.interceptors,
-    });
+    const server = new grpc.Server({ ...transportOptions(config), interceptors: ops.interceptors });
     // Settings a cluster's config node may change while the server runs: everything below reads
     // them through `live` at the moment it needs them.
     const live = new LiveConfig(clusterSettingsOf(config), log, Boolean(config.zk));
@@ -102,7 +99,9 @@ export class QuiverServer {
           config: live.report(),
         }, ops.health, tls.peer),
         peerCredentials: tls.peer,
-        leases: new EndpointLeases(),
+        leases: new EndpointLeases(config.maxEndpointLeases),
+        stallTimeoutMs: config.stallTimeoutMs,
+        maxLookupAnswerRows: config.maxLookupAnswerRows,
         get retentionMs() {
           return live.settings.retentionMs;
         },
@@ -114,6 +113,9 @@ export class QuiverServer {
         },
         get maxPutMessageBytes() {
           return live.settings.maxMessageBytes;
+        },
+        get maxBufferedBytes() {
+          return live.settings.maxBufferedBytes;
         },
         clusterConfig: new ClusterConfigControl(live, () => ready?.coordinator.cluster ?? null),
         importDir: config.importDir ? path.resolve(config.importDir) : undefined,
@@ -129,6 +131,7 @@ export class QuiverServer {
         server.bindAsync(`${config.host}:${config.port}`, tls.server, (err, p) => (err ? reject(err) : resolve(p)));
       });
       raiseConnectionWindow(server);
+      limitConnections(server, config.maxConnections);
       if (!location) location = `${tls.scheme}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       const coordinator: Coordinator = config.zk
         ? await ZooKeeperCoordinator.start({

@@ -100,7 +100,9 @@ export class FileStager {
     if (rows > 0 && this.pendingRows > 0 && this.pendingRows + rows > this.options.rowGroupRows) await this.flush();
     this.pending.push(batch);
     this.pendingRows += rows;
-    this.pendingBytes += batch.frame.body.byteLength;
+    // Headers and app_metadata count too: zero-row batches carry nothing else, and without them
+    // a stream of those would be held whole (issue 9.3, src/flight/write-gate.ts).
+    this.pendingBytes += batch.frame.header.byteLength + batch.frame.body.byteLength + (batch.appMetadata?.byteLength ?? 0);
     if (this.pendingRows >= this.options.rowGroupRows || this.pendingBytes >= this.options.maxBufferedBytes) await this.flush();
   }
 

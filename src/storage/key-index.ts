@@ -55,8 +55,11 @@ export class KeyIndex {
     return new KeyIndex(batches, first, next, batchOf, rowOf, bytes);
   }
 
-  /** For each input row in order, every table row with an equal key, in table order. */
-  lookup(read: KeyReader, rows: number): RowPicks {
+  /**
+   * For each input row in order, every table row with an equal key, in table order; more than
+   * `maxRows` in all is RESOURCE_EXHAUSTED, found while counting, before the answer is built.
+   */
+  lookup(read: KeyReader, rows: number, maxRows = Infinity, describe = 'the table'): RowPicks {
     let chunk = new Int32Array(Math.max(16, rows));
     let row = new Int32Array(chunk.length);
     let n = 0;
@@ -64,6 +67,7 @@ export class KeyIndex {
       const key = read(i);
       if (key === undefined) continue;
       for (let g = this.first.get(key) ?? -1; g >= 0; g = this.next[g]!) {
+        if (n >= maxRows) throw answerTooLarge(maxRows, rows, i, describe);
         if (n === chunk.length) {
           const grown = { chunk: new Int32Array(n * 2), row: new Int32Array(n * 2) };
           grown.chunk.set(chunk);
@@ -123,6 +127,9 @@ export class KeyIndexCache {
     if (!build) {
       const estimate = KeyIndexCache.estimate(spec.manifest);
       if (estimate > this.maxBytes) return Promise.reject(this.tooLarge(spec, estimate));
+      // Builds under way reserve their estimates: one that does not fit beside them waits for
+      // one to finish, so that concurrent builds never hold more than the budget together.
+      if (!this.hasRoom(estimate)) return this.buildFinished(signal).then(() => this.acquire(spec, signal));
       build = this.start(spec, estimate);
     }
     const b = build;
@@ -154,6 +161,29 @@ export class KeyIndexCache {
     return this.usedBytes;
   }
 
+  /** Memory the cache accounts for now: built indexes and the estimates of builds under way. */
+  get heldBytes(): number {
+    return this.usedBytes + this.reservedBytes;
+  }
+
+  private hasRoom(bytes: number): boolean {
+    this.makeRoom(bytes);
+    return this.usedBytes + this.reservedBytes + bytes <= this.maxBytes || this.unsettled.size === 0;
+  }
+
+  /** Resolves when some build under way finishes or stops; rejects if `signal` aborts first. */
+  private buildFinished(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void Promise.race([...this.unsettled]).then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
   /** Resolves when every build started so far has finished or stopped. */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.unsettled]);
@@ -161,7 +191,6 @@ export class KeyIndexCache {
 
   private start(spec: IndexSpec, estimate: number): Build {
     const controller = new AbortController();
-    this.makeRoom(estimate);
     this.reservedBytes += estimate;
     const build = { controller, waiters: 0 } as Build;
     build.promise = (async () => {
@@ -208,6 +237,10 @@ export class KeyIndexCache {
     const m = spec.manifest;
     return new QuiverError('RESOURCE_EXHAUSTED', `a lookup index on ${spec.describe} needs about ${mib(bytes)} (${m.rows} rows, ${mib(m.arrowBytes)} of Arrow data), more than the ${mib(this.maxBytes)} this server keeps for lookup indexes; raise ${this.remedy}, or look up in a smaller table`);
   }
+}
+
+function answerTooLarge(maxRows: number, rows: number, inputRow: number, describe: string): QuiverError {
+  return new QuiverError('RESOURCE_EXHAUSTED', `a lookup batch of ${rows} keys matches more than ${maxRows} rows of ${describe} (the limit was passed at input row ${inputRow}); send fewer keys per batch or keys that match fewer rows, or raise --max-lookup-answer-rows (env QUIVER_MAX_LOOKUP_ANSWER_ROWS)`, { retriable: false });
 }
 
 const mib = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);

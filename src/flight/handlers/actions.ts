@@ -19,7 +19,7 @@ import {
 import type { ClusterReport, FlightContext } from '../context.ts';
 import { serverStream, type CallInfo } from '../handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightEndpoint, type FlightInfo, type Result } from '../../wire/protocol.ts';
-import { fromTimestamp, toTimestamp } from '../read-plan.ts';
+import { toTimestamp } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
 import { importAdvice } from '../client-advice.ts';
 import { MAINTENANCE_DESCRIPTION, runMaintenanceAction } from './maintenance-action.ts';
@@ -184,9 +184,10 @@ const ACTIONS: Record<string, ActionSpec> = {
       const key = bytes.toString('base64');
       const superseded = await ctx.store.supersededAt(ticket.table, ticket.version);
       const current = ctx.leases.expiration(key, superseded, ctx.retentionMs);
-      const previous = fromTimestamp(endpoint.expiration_time) ?? 0;
       if (superseded !== null && current < Date.now()) throw new QuiverError('NOT_FOUND', `version ${ticket.version} of ${JSON.stringify(ticket.table)} has already expired`);
-      const until = ctx.leases.renew(key, Math.max(Date.now() + ctx.retentionMs, previous));
+      // One retention period from now, whatever expiration_time the request carries: the client
+      // writes that field, and taking it would let any reader pin a version for ever.
+      const until = ctx.leases.renew(key, Date.now() + ctx.retentionMs);
       yield encodeMessage('FlightEndpoint', { ...endpoint, expiration_time: toTimestamp(until) });
     },
   },

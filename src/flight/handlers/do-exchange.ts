@@ -11,7 +11,7 @@ import { KeyIndexCache } from '../../storage/key-index.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import type { FlightContext } from '../context.ts';
 import type { FlightDataMessage } from '../../wire/flight-data.ts';
-import { bidiStream, waitForDrain, type CallInfo } from '../handler-kit.ts';
+import { bidiStream, waitForDrain, watchReader, type CallInfo } from '../handler-kit.ts';
 import { LookupPlan } from '../lookup-plan.ts';
 import { LOOKUP_HELP, lookupRequest } from '../lookup-request.ts';
 import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
@@ -19,6 +19,8 @@ import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
 type ExchangeCall = grpc.ServerDuplexStream<FlightDataMessage, FlightDataMessage>;
 
 export const DEFAULT_LOOKUP_INDEX_BYTES = 512 * 1024 * 1024;
+/** An answer batch's rows: beyond it a lookup is RESOURCE_EXHAUSTED, not an out-of-memory (--max-lookup-answer-rows). */
+export const DEFAULT_MAX_LOOKUP_ANSWER_ROWS = 4_000_000;
 const EMPTY = new Uint8Array(0);
 
 export function doExchange(ctx: FlightContext): grpc.handleBidiStreamingCall<FlightDataMessage, FlightDataMessage> {
@@ -28,6 +30,8 @@ export function doExchange(ctx: FlightContext): grpc.handleBidiStreamingCall<Fli
 }
 
 async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: ExchangeCall, info: CallInfo): Promise<void> {
+  // Answers wait for the client to read them: one that stops reading is reset.
+  watchReader(ctx, 'DoExchange', call);
   // A cancelled call never ends its readable side; destroying it ends the loops below.
   const onAbort = () => call.destroy();
   info.signal.addEventListener('abort', onAbort, { once: true });
@@ -73,7 +77,7 @@ async function exchange(ctx: FlightContext, indexes: KeyIndexCache, call: Exchan
       if (!batch) continue;
       batches++;
       ctx.lookupObserver?.looked(batch.numRows);
-      const frames = encodeBatch(plan.answer(index, batch, inputKeys));
+      const frames = encodeBatch(plan.answer(index, batch, inputKeys, ctx.maxLookupAnswerRows ?? DEFAULT_MAX_LOOKUP_ANSWER_ROWS));
       for (let i = 0; i < frames.length; i++) {
         const frame = frames[i]!;
         const last = i === frames.length - 1;

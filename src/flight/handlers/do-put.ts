@@ -13,7 +13,7 @@ import { bidiStream, type CallInfo } from '../handler-kit.ts';
 import type { PutResult } from '../../wire/protocol.ts';
 import { validateBatchLayout } from '../batch-layout.ts';
 import { forwardPut } from '../leader-forwarding.ts';
-import { checkPutMessageSize, refuseWhileReadOnly } from '../write-gate.ts';
+import { checkPutMessageSize, PutGate, refuseWhileReadOnly } from '../write-gate.ts';
 import { requireRole } from '../roles.ts';
 import { StreamValidator } from '../../arrow/validate/stream-validator.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
@@ -58,10 +58,11 @@ async function putStream(ctx: FlightContext, call: PutCall, info: CallInfo, sql?
     // Every batch is checked as Arrow C++'s ValidateFull would before it is staged: whatever
     // quiver stores, every reader can read.
     const validator = new StreamValidator(write.schema);
+    const gate = new PutGate(ctx, call, info.signal); // memory and acknowledgement bounds (write-gate.ts)
     for (let next = await messages.next(); !next.done; next = await messages.next()) {
       const msg = next.value;
       if (info.signal.aborted) throw info.signal.reason;
-      checkPutMessageSize(ctx, msg, batches + 2);
+      await gate.admit(msg, batches + 2);
       if (msg.header.byteLength === 0) {
         // A metadata-only message: nothing to stage, but its app_metadata is acknowledged too.
         if (msg.appMetadata) acknowledge(call, { app_metadata: msg.appMetadata });

@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { bearerHeader } from '../auth.ts';
 import { bidiStream, type CallInfo, type KitContext } from '../handler-kit.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, withinStallTimeout } from '../limits-stall.ts';
 import type { HandshakeRequestIn, HandshakeResponse } from '../../wire/protocol.ts';
 
 type HandshakeCall = grpc.ServerDuplexStream<HandshakeRequestIn, HandshakeResponse>;
@@ -11,7 +12,8 @@ export function handshake(ctx: KitContext): grpc.handleBidiStreamingCall<Handsha
   return bidiStream(ctx, 'Handshake', async (call: HandshakeCall, info: CallInfo) => {
     const payloads: Uint8Array[] = [];
     // Clients send one request and may wait for the answer before closing their side.
-    const first = await nextRequest(call);
+    // A caller that opens Handshake and sends nothing would hold the call (and its stream) forever.
+    const first = await withinStallTimeout(nextRequest(call), ctx.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, 'Handshake received no request');
     if (first) payloads.push(first.payload);
     const result = await ctx.auth.handshake(call.metadata, payloads);
     if (result) info.response.set('authorization', bearerHeader(result.token));

@@ -3,6 +3,7 @@
 // kept in memory by maintenance itself.
 import type { LogEntry } from '../../coord/coordinator.ts';
 import { QuiverError } from '../../errors.ts';
+import { MANIFEST_READ_CONCURRENCY, mapBounded } from '../bounded-map.ts';
 import type { Manifest } from '../manifest.ts';
 import { readManifestFile } from '../table-reader.ts';
 import type { TableStore } from '../table-store.ts';
@@ -19,7 +20,8 @@ export interface RetainedVersion {
  */
 export async function retainedVersions(store: TableStore, table: string): Promise<RetainedVersion[]> {
   const entries = await store.coordinator.entries(table);
-  return Promise.all(entries.map(async (entry) => {
+  // Bounded: a table with thousands of versions would otherwise open every manifest at once (EMFILE).
+  return mapBounded(entries, MANIFEST_READ_CONCURRENCY, async (entry) => {
     const unreadable = (why: string, cause?: unknown) => new QuiverError('DATA_LOSS', `version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${why}); maintenance leaves this table alone`, { cause });
     let manifest: Manifest | null;
     try {
@@ -30,7 +32,7 @@ export async function retainedVersions(store: TableStore, table: string): Promis
     if (!manifest) throw unreadable('it does not exist');
     if (manifest.table !== table) throw unreadable(`it belongs to table ${JSON.stringify(manifest.table)}`);
     return { entry, manifest };
-  }));
+  });
 }
 
 /** Paths (relative to the table directory) of every data file and manifest the versions use. */
