@@ -1,10 +1,15 @@
 // FlightData messages in, apache-arrow RecordBatches out, each as soon as its message has
 // arrived (DoExchange in lockstep depends on that). The messages drive: each is framed as IPC (a
 // prefix for the header, then the body as its own chunk, never copied into one stream buffer)
-// and handed to arrow-js's streaming reader, which is asked for a batch only once a record batch
-// message has been handed over; dictionary messages are consumed by it on the way. Metadata-only
-// messages never reach arrow-js and come out in stream order.
-import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-arrow';
+// and queued for arrow-js's synchronous streaming reader, which is asked for a batch only once a
+// whole record batch message is queued (dictionary messages before it are consumed on the way),
+// so it decodes in the same turn as the message arrived and never waits on its source.
+// Metadata-only messages never reach arrow-js and come out in stream order.
+//
+// Synchronous because a stream's cost per message matters: arrow-js's asynchronous reader takes
+// a dozen promise-driven generator steps per message, which was most of the client's CPU when a
+// hundred change-feed followers shared one process (bench/follow.ts).
+import { RecordBatchReader, Table, type RecordBatch, type RecordBatchFileReader, type RecordBatchStreamReader, type Schema } from 'apache-arrow';
 // Registers arrow-js's LZ4 frame and zstd codecs, so compressed batches read like any other.
 import '../arrow/compression-codecs.ts';
 import { MESSAGE_RECORD_BATCH, framePrefix, messageHeaderType } from '../arrow/ipc-framing.ts';
@@ -17,35 +22,30 @@ export type FlightStreamItem =
   | { batch: RecordBatch; appMetadata?: Uint8Array }
   | { batch: null; appMetadata: Uint8Array };
 
-/**
- * arrow-js's byte source asks for one chunk more than the message it is decoding; an empty
- * chunk after each message answers that without waiting for the next message.
- */
 const EMPTY_CHUNK = new Uint8Array(0);
 
-/** Chunks pushed by the message loop, pulled by arrow-js's reader. */
-class ChunkChannel implements AsyncIterable<Uint8Array> {
+/**
+ * Chunks queued by the message loop, pulled by arrow-js's reader, which is asked to decode only
+ * whole queued messages. Its byte source asks for one chunk more when a read takes exactly the
+ * bytes it holds (asking for 0 more bytes): an empty chunk answers that. Asked for bytes the
+ * queue does not have, the message is shorter than its header says: done, which arrow-js
+ * reports as a truncated message.
+ */
+class ChunkQueue implements IterableIterator<Uint8Array> {
   private readonly chunks: Uint8Array[] = [];
-  private wake: (() => void) | null = null;
-  private closed = false;
 
-  push(...chunks: Uint8Array[]): void {
-    this.chunks.push(...chunks);
-    this.wake?.();
+  push(chunk: Uint8Array): void {
+    if (chunk.byteLength > 0) this.chunks.push(chunk);
   }
 
-  close(): void {
-    this.closed = true;
-    this.wake?.();
+  next(wanted?: number): IteratorResult<Uint8Array> {
+    const chunk = this.chunks.shift();
+    if (chunk) return { done: false, value: chunk };
+    return wanted !== undefined && wanted <= 0 ? { done: false, value: EMPTY_CHUNK } : { done: true, value: undefined };
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      while (this.chunks.length > 0) yield this.chunks.shift()!;
-      if (this.closed) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
-    }
+  [Symbol.iterator](): IterableIterator<Uint8Array> {
+    return this;
   }
 }
 
@@ -71,34 +71,37 @@ export class FlightRecordBatchStream implements AsyncIterable<RecordBatch> {
   async *items(): AsyncGenerator<FlightStreamItem> {
     if (this.started) throw new FlightError(grpc.status.FAILED_PRECONDITION, 'a Flight data stream can be read only once');
     this.started = true;
-    const channel = new ChunkChannel();
-    let batches: AsyncIterator<RecordBatch> | null = null;
+    const queue = new ChunkQueue();
+    // A stream reader: the queue starts with a continuation marker, never a file's magic.
+    let reader: RecordBatchStreamReader | RecordBatchFileReader | null = null;
     try {
       for await (const m of this.messages) {
         if (m.header.byteLength === 0) {
           if (m.appMetadata) yield { batch: null, appMetadata: m.appMetadata };
           continue;
         }
-        channel.push(framePrefix(m.header), ...(m.body.byteLength > 0 ? [m.body] : []), EMPTY_CHUNK);
+        queue.push(framePrefix(m.header));
+        queue.push(m.body);
+        let batch: RecordBatch;
         try {
-          if (!batches) {
+          if (!reader) {
             // The first message with a header is the schema; the reader reads it on open().
-            const reader = await RecordBatchReader.from(channel);
-            await reader.open();
+            reader = RecordBatchReader.from(queue).open();
             this.schemaValue = reader.schema ?? null;
-            batches = reader[Symbol.asyncIterator]();
+            continue;
           }
           if (messageHeaderType(m.header) !== MESSAGE_RECORD_BATCH) continue;
-          const next = await batches.next();
+          const next = reader.next();
           if (next.done) throw new Error('the stream ended before its record batch');
-          this.schemaValue ??= next.value.schema;
-          yield m.appMetadata ? { batch: next.value, appMetadata: m.appMetadata } : { batch: next.value };
+          batch = next.value;
+          this.schemaValue ??= batch.schema;
         } catch (e) {
           throw malformed(e);
         }
+        yield m.appMetadata ? { batch, appMetadata: m.appMetadata } : { batch };
       }
     } finally {
-      channel.close();
+      reader?.cancel();
     }
   }
 

@@ -2,11 +2,14 @@
 // follower and stopped after its last, so a table nobody follows costs nothing (no watch).
 import { QuiverError } from '../errors.ts';
 import type { TableStore } from '../storage/table-store.ts';
+import { FeedStats } from './feed-stats.ts';
 import { TableFeed } from './table-feed.ts';
 
 export class FeedHub {
   private readonly feeds = new Map<string, TableFeed>();
   private closedWith: QuiverError | null = null;
+  /** The follow streams' positions and counts, for the metrics. */
+  readonly stats = new FeedStats();
 
   /** `store` is read when a feed starts: the server's store exists only once it has started. */
   constructor(private readonly store: () => TableStore) {}

@@ -18,21 +18,28 @@ import type { DataFile, Manifest } from '../storage/manifest.ts';
 import type { FlightDataMessage } from '../wire/flight-data.ts';
 import { encodeVersionMarker, type FollowOperation } from '../wire/follow-marker.ts';
 import type { FeedHub } from './feed-hub.ts';
+import type { FeedStats, FollowerPosition } from './feed-stats.ts';
 import type { FollowTicket } from './follow-request.ts';
 import type { FeedVersion, TableFeed } from './table-feed.ts';
 
 const EMPTY = new Uint8Array(0);
 
-/** What of a version a follower receives: the files whose batches follow its marker, and their rows. */
+/**
+ * What of a version a follower receives: the files whose batches follow its marker, and their
+ * rows. Only the operations that change rows send any; every other one is maintenance that
+ * rewrites files under the same rows (compact, convert, and any added later), so its marker
+ * comes alone: sending its files again would repeat rows the follower already has.
+ */
 export function versionChange(m: Manifest): { files: DataFile[]; rows: number } {
-  switch (m.operation) {
+  switch (m.operation as string) {
     case 'append':
       // writePlan (src/storage/commit.ts) keeps the parent's files first and adds the new ones last.
       return { files: m.files.slice(m.files.length - m.added.files), rows: m.added.rows };
-    case 'compact':
-      return { files: [], rows: 0 };
-    default:
+    case 'create':
+    case 'overwrite':
       return { files: m.files, rows: m.rows };
+    default:
+      return { files: [], rows: 0 };
   }
 }
 
@@ -46,19 +53,21 @@ export async function expiredVersionError(ctx: FlightContext, table: string, ver
 
 export async function* followStream(ctx: FlightContext, hub: FeedHub, ticket: FollowTicket, info: CallInfo): AsyncGenerator<FlightDataMessage> {
   const feed = hub.acquire(ticket.table);
-  const follower = new Follower(ctx, feed, ticket);
+  const follower = new Follower(ctx, feed, ticket, hub.stats);
+  hub.stats.opened(follower);
   try {
     yield* follower.run(info.signal);
   } catch (e) {
     if (info.signal.aborted) return;
     throw e;
   } finally {
+    hub.stats.closed(follower);
     hub.release(feed);
   }
 }
 
-class Follower {
-  private next: number;
+class Follower implements FollowerPosition {
+  next: number;
   /** The newest version known to be committed. */
   private known = 0;
   private schema = '';
@@ -67,8 +76,14 @@ class Follower {
     private readonly ctx: FlightContext,
     private readonly feed: TableFeed,
     private readonly ticket: FollowTicket,
+    private readonly stats: FeedStats,
   ) {
     this.next = ticket.from;
+  }
+
+  /** For the lag metric: the newest version known here, from this stream or its feed. */
+  get head(): number {
+    return Math.max(this.known, this.feed.head?.version ?? 0);
   }
 
   async *run(signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
@@ -89,6 +104,7 @@ class Follower {
         const change = versionChange(v.manifest);
         const marker = { table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows };
         yield { header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) };
+        this.stats.versionsSent += 1;
         if (change.files.length > 0) {
           const frames = this.feed.frames(v.manifest, change.files, this.ticket.columns);
           try {

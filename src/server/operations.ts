@@ -8,6 +8,7 @@ import type { MaintenanceRunner } from '../storage/maintenance/runner.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { DataRootProbe } from './data-root-probe.ts';
 import { ServerHealth } from './health.ts';
+import type { FeedStats } from '../feed/feed-stats.ts';
 import type { QuiverMetrics } from './metrics/quiver-metrics.ts';
 import { OpsHttpServer } from './ops-http.ts';
 import { renderStatusPage } from './status-page/status-page.ts';
@@ -28,6 +29,8 @@ export interface ReadyParts {
   readOnly: () => boolean;
   /** What the cluster-status action answers (the status page shows it). */
   clusterStatus: () => Promise<ClusterReport>;
+  /** The change feed's follow streams, for the metrics. */
+  feed?: FeedStats;
 }
 
 export class Operations {
@@ -89,7 +92,7 @@ export class Operations {
     await this.probe.start();
     const metrics = this.metrics;
     if (metrics) {
-      metrics.attach({ store: parts.store, coordinator, maintenance: parts.maintenance, health: this.health });
+      metrics.attach({ store: parts.store, coordinator, maintenance: parts.maintenance, health: this.health, ...(parts.feed ? { feed: parts.feed } : {}) });
       const status = new StatusSource(coordinator, parts.clusterStatus, parts.maintenance);
       const noStore = { 'cache-control': 'no-store' };
       this.http = await OpsHttpServer.listen(this.config.host, this.config.metricsPort!, {

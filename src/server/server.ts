@@ -184,7 +184,7 @@ export class QuiverServer {
       }
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
-      await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly, clusterStatus: () => ctx.clusterStatus() });
+      await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly, clusterStatus: () => ctx.clusterStatus(), feed: feed.hub.stats });
       log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine, ops, config.drainDelayMs, feed);
     } catch (e) {

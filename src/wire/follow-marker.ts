@@ -6,12 +6,18 @@
 //
 // `operation` is the version's manifest operation: "create" (the table's first version: all its
 // rows follow), "append" (its new rows follow), "overwrite" (the whole new version follows:
-// drop what you had), "compact" (files rewritten, rows unchanged: nothing follows). `rows` is how
+// drop what you had), "compact" (files rewritten, rows unchanged: nothing follows). Any other
+// operation is maintenance of the same kind (files rewritten, rows unchanged: "convert" turns
+// landed Arrow IPC files into Parquet): its marker comes alone, and readers must accept names
+// they do not know, so that a new maintenance operation breaks no follower. `rows` is how
 // many rows follow the marker before the next one, so a reader knows when it holds the whole
 // version (and may resume with from_version = version + 1) without waiting for the next marker.
 
-/** The operation of a followed version, as its manifest names it. */
-export type FollowOperation = 'create' | 'append' | 'overwrite' | 'compact';
+/**
+ * The operation of a followed version, as its manifest names it: one of these, or the name of
+ * another maintenance operation (no rows follow its marker).
+ */
+export type FollowOperation = 'create' | 'append' | 'overwrite' | 'compact' | (string & {});
 
 /** The app_metadata JSON of a follow stream's version marker (the message before each version's batches). */
 export interface VersionMarker {
@@ -27,8 +33,6 @@ export interface VersionMarker {
   rows: number;
 }
 
-const OPERATIONS: readonly string[] = ['create', 'append', 'overwrite', 'compact'];
-
 export function encodeVersionMarker(m: VersionMarker): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ table: m.table, version: m.version, operation: m.operation, committed_at: m.committed_at, rows: m.rows }));
 }
@@ -43,7 +47,7 @@ export function decodeVersionMarker(bytes: Uint8Array): VersionMarker | null {
   }
   if (typeof o !== 'object' || o === null) return null;
   const m = o as Record<string, unknown>;
-  const ok = typeof m.table === 'string' && Number.isSafeInteger(m.version) && typeof m.operation === 'string' && OPERATIONS.includes(m.operation)
+  const ok = typeof m.table === 'string' && Number.isSafeInteger(m.version) && typeof m.operation === 'string' && m.operation.length > 0
     && typeof m.committed_at === 'string' && Number.isSafeInteger(m.rows);
   return ok ? (m as unknown as VersionMarker) : null;
 }

@@ -5,6 +5,7 @@
 // stays bounded however many tables there are.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Coordinator } from '../../coord/coordinator.ts';
+import type { FeedStats } from '../../feed/feed-stats.ts';
 import type { MaintenanceRunner } from '../../storage/maintenance/runner.ts';
 import type { TableStore } from '../../storage/table-store.ts';
 import type { LookupObserver } from '../../flight/context.ts';
@@ -19,6 +20,8 @@ export interface MetricSources {
   coordinator: Coordinator;
   maintenance: MaintenanceRunner;
   health: ServerHealth;
+  /** The change feed's follow streams (absent: no feed metrics). */
+  feed?: FeedStats;
 }
 
 export class QuiverMetrics {
@@ -114,6 +117,12 @@ export class QuiverMetrics {
       collectedBytes.inc(r.deletedBytes);
       errors.inc(r.errors);
     });
+
+    const feed = () => read((s) => s.feed ?? null);
+    new Gauge({ name: 'quiver_follow_streams', help: 'Change feed follow streams (DoGet on a follow ticket) open on this replica.', registers, collect() { this.set(feed()?.followers ?? 0); } });
+    new Counter({ name: 'quiver_follow_versions_sent_total', help: 'Versions (each with its marker) sent by this replica\'s follow streams.', registers, collect() { this.reset(); this.inc(feed()?.versionsSent ?? 0); } });
+    new Gauge({ name: 'quiver_follow_lag_max_versions', help: 'Committed versions the follow stream furthest behind has not been sent yet (a reader that stopped reading holds its stream back: this grows, server memory does not).', registers, collect() { this.set(feed()?.maxLag ?? 0); } });
+    new Gauge({ name: 'quiver_follow_lag_versions', help: 'Committed versions not yet sent, summed over this replica\'s follow streams.', registers, collect() { this.set(feed()?.totalLag ?? 0); } });
 
     new Gauge({
       name: 'quiver_health_serving', help: 'grpc.health.v1 status per service name: 1 SERVING, 0 NOT_SERVING.', labelNames: ['service'], registers,
