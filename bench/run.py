@@ -107,9 +107,30 @@ def _die_with_parent() -> None:
         pass
 
 
+def convert_to_parquet(client: flight.FlightClient, table_name: str, opts: flight.FlightCallOptions | None = None) -> float:
+    """Converts a quiver table's landed Arrow IPC files to Parquet now (the `maintenance` action,
+    task convert, repeated until no file remains); returns seconds. Servers started by these
+    benchmarks run with conversion paused, so that it never overlaps a timed run."""
+    body = json.dumps({"table": table_name, "tasks": ["convert"]}).encode()
+    t0 = time.perf_counter()
+    for _ in range(100):
+        remaining = None
+        for r in client.do_action(flight.Action("maintenance", body), opts):
+            doc = json.loads(r.body.to_pybytes())
+            step = doc.get("step")
+            if step and step.get("task") == "convert":
+                if "error" in step:
+                    raise BenchError(f"conversion of {table_name}: {step['error']}")
+                remaining = step["result"]["remaining_files"]
+        if remaining == 0:
+            return time.perf_counter() - t0
+    raise BenchError(f"conversion of {table_name} did not finish")
+
+
 class ServerProcess:
-    def __init__(self, name: str, argv: list[str], log_path: Path, cwd: Path = ROOT):
+    def __init__(self, name: str, argv: list[str], log_path: Path, cwd: Path = ROOT, env: dict[str, str] | None = None):
         self.cwd = cwd
+        self.env = None if env is None else {**os.environ, **env}
         self.name = name
         self.argv = argv
         self.log_path = log_path
@@ -129,7 +150,7 @@ class ServerProcess:
         with open(self.log_path, "ab") as log:
             # Own session: a Ctrl-C in the terminal reaches only this script, whose finally
             # stops the servers in order.
-            self.proc = subprocess.Popen(self.argv, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=log, start_new_session=True, preexec_fn=_die_with_parent)
         lines: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=_pump, args=(self.proc.stdout, lines), daemon=True).start()
@@ -300,20 +321,7 @@ class Target:
 
     def convert(self, table_name: str) -> float:
         """quiver: converts the table's landed Arrow IPC files to Parquet now; returns seconds."""
-        body = json.dumps({"table": table_name, "tasks": ["convert"]}).encode()
-        t0 = time.perf_counter()
-        for _ in range(100):
-            remaining = None
-            for r in self.client.do_action(flight.Action("maintenance", body), self.opts):
-                doc = json.loads(r.body.to_pybytes())
-                step = doc.get("step")
-                if step and step.get("task") == "convert":
-                    if "error" in step:
-                        raise BenchError(f"conversion of {table_name}: {step['error']}")
-                    remaining = step["result"]["remaining_files"]
-            if remaining == 0:
-                return time.perf_counter() - t0
-        raise BenchError(f"conversion of {table_name} did not finish")
+        return convert_to_parquet(self.client, table_name, self.opts)
 
     def drop(self, table_name: str) -> None:
         body = json.dumps({"table": table_name}).encode()

@@ -8,7 +8,8 @@ directory, 127.0.0.1) and puts two generated tables into it with pyarrow.flight 
   sales      ROWS rows {id int64, ts timestamp[us], region utf8 (8 values), customer_id int64,
              product utf8 (10,000 values), qty int32, price float64, discount float64 (10% null)}
   customers  CUSTOMERS rows {customer_id int64, segment utf8, country utf8, since date32}
-Deterministic (seeded) data. quiver stores them as zstd Parquet; in-process Python `duckdb`
+Deterministic (seeded) data. quiver lands them as Arrow IPC; the setup converts them to zstd Parquet
+(the `maintenance` action; background conversion is paused) and in-process Python `duckdb`
 reads exactly those files (the current version's files, from the manifest), so both engines scan
 the same bytes with the same row groups.
 
@@ -56,7 +57,7 @@ import pyarrow.compute as pc
 import pyarrow.flight as flight
 from adbc_driver_flightsql import dbapi as adbc_flightsql
 
-from run import ServerProcess, arrow_body_bytes, BenchError, _git_commit, _node_version, progress
+from run import ServerProcess, arrow_body_bytes, BenchError, _git_commit, _node_version, convert_to_parquet, progress
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,7 +158,7 @@ def put(client: flight.FlightClient, name: str, table: pa.Table, chunk_rows: int
     writer.close()
 
 
-def stored_parquet_files(data_dir: Path, table: str) -> list[str]:
+def table_files(data_dir: Path, table: str) -> list[str]:
     """The files of the table's newest version, as its manifest lists them."""
     tables = data_dir / "tables"
     candidates = [d for d in tables.iterdir() if d.is_dir() and any(
@@ -167,7 +168,12 @@ def stored_parquet_files(data_dir: Path, table: str) -> list[str]:
     d = candidates[0]
     newest = max((d / "manifests").glob("*.json"), key=lambda m: int(m.name.split("-", 1)[0]))
     manifest = json.loads(newest.read_text())
-    files = [str(d / f["path"]) for f in manifest["files"]]
+    return [str(d / f["path"]) for f in manifest["files"]]
+
+
+def stored_parquet_files(data_dir: Path, table: str) -> list[str]:
+    """The table's newest version's files, which must all be Parquet (what DuckDB in-process reads)."""
+    files = table_files(data_dir, table)
     if not files or not all(f.endswith(".parquet") for f in files):
         raise BenchError(f"{table}: expected Parquet files, the manifest lists {files}")
     return files
@@ -394,7 +400,11 @@ def main(argv: list[str]) -> int:
     data_dir = work / "quiver-data"
     server = ServerProcess("quiver", ["node", *args.node_arg, str(args.quiver.resolve() / "bin" / "quiver.js"), "serve", "--port", "0",
                                       "--host", "127.0.0.1", "--data", str(data_dir), "--log-level", "warn", *args.quiver_arg],
-                           work / "quiver.log")
+                           work / "quiver.log",
+                           # DoPut lands Arrow IPC; conversion is run below, before any timed query,
+                           # never in the background during one. A variable, not the flag: a
+                           # --quiver checkout from before landing ignores it (and stores Parquet).
+                           env={"QUIVER_CONVERT_PAUSED": "true"})
     status = 1
     sides: Sides | None = None
     try:
@@ -404,6 +414,8 @@ def main(argv: list[str]) -> int:
             t0 = time.perf_counter()
             put(setup_client, name, table, args.chunk_rows)
             progress(f"setup: put {name} ({table.num_rows:,} rows) in {time.perf_counter() - t0:.1f}s")
+            if not all(f.endswith(".parquet") for f in table_files(data_dir, name)):
+                progress(f"setup: converted {name} to Parquet in {convert_to_parquet(setup_client, name):.1f}s")
         setup_client.close()
         files = {name: stored_parquet_files(data_dir, name) for name in ("sales", "customers")}
         progress("setup: Parquet files " + ", ".join(f"{n} {len(f)}" for n, f in files.items()))
