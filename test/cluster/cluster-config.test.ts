@@ -18,6 +18,7 @@ import { ZnodeLayout } from '../../src/coord/zookeeper/znode-layout.ts';
 import type { ClusterConfigResponse as ClusterConfigReport, ClusterStatusResponse as ClusterReport } from '../../src/wire/admin-actions.ts';
 import { readFooter } from '../../src/storage/parquet-codec.ts';
 import { tableDirName } from '../../src/table-names.ts';
+import { DEFAULTS } from '../../src/server/config.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { runCli } from '../harness/cli-process.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
@@ -196,7 +197,10 @@ describe('the cluster config node, live on three replicas', () => {
       const [schema, ...rest] = ints(2);
       return [schema!, ...Array.from({ length: n }, () => rest).flat()];
     };
+    // DoPut lands Arrow IPC; the Parquet settings apply to the files the leader's conversion writes.
+    const settle = () => action(a, 'maintenance', { table: 'codec', tasks: ['convert'] });
     assert.equal((await rawPut(b.client, putMessages(pathDescriptor('codec'), frames(3)))).error, null);
+    await settle();
     let files = newestFiles('codec');
     assert.equal(files.length, 1, 'by default three small batches go into one file');
     assert.deepEqual((await readFooter(files[0]!)).compressions, ['ZSTD']);
@@ -204,6 +208,7 @@ describe('the cluster config node, live on three replicas', () => {
     await cli(['config', 'set', 'compression=snappy', 'row-group-rows=2'], a);
     await everywhere('compression=snappy', (cfg) => cfg.effective.compression === 'snappy' && cfg.effective.rowGroupRows === 2);
     assert.equal((await rawPut(b.client, putMessages(pathDescriptor('codec'), frames(3)))).error, null);
+    await settle();
     files = newestFiles('codec');
     assert.equal(files.length, 3, 'two rows per row group (and file)');
     for (const f of files) assert.deepEqual((await readFooter(f)).compressions, ['SNAPPY']);
@@ -223,7 +228,7 @@ describe('the cluster config node, live on three replicas', () => {
       assert.equal((await rawPut(r.client, putMessages(pathDescriptor('limit'), ints(10)))).error, null, `a small batch via ${r.name}`);
     }
     await cli(['config', 'unset', 'maxMessageBytes'], b);
-    await everywhere('no message limit', (cfg) => cfg.effective.maxMessageBytes === -1);
+    await everywhere('the replicas\' own message limit', (cfg) => cfg.effective.maxMessageBytes === DEFAULTS.maxMessageBytes);
     assert.equal((await rawPut(b.client, putMessages(pathDescriptor('limit'), ints(1000)))).error, null);
   });
 
