@@ -265,11 +265,16 @@ def load_tables(server) -> None:
         cur.adbc_ingest(SALES, SALES_DATA, mode="create")
         cur.adbc_ingest(REGIONS, REGIONS_DATA, mode="create")
         cur.adbc_ingest(TYPES, TYPES_DATA, mode="create")
+    client = flight.FlightClient(server.uri)
+    # Ingest lands Arrow IPC; converting these three now makes them Parquet-stored, so the joins
+    # below mix Parquet files with the IPC-stored table.
+    for table in (SALES, REGIONS, TYPES):
+        body = json.dumps({"table": table, "tasks": ["convert"]}).encode()
+        list(client.do_action(flight.Action("maintenance", body)))
     # A column of an (unregistered) extension type is one Parquet cannot hold exactly: this table
     # is stored as Arrow IPC files. Sent compressed, as clients may.
     kind = EVENTS_DATA.schema.field("kind").with_metadata({"ARROW:extension:name": "quiver.test.label"})
     events = pa.Table.from_arrays(EVENTS_DATA.columns, schema=EVENTS_DATA.schema.set(1, kind))
-    client = flight.FlightClient(server.uri)
     options = flight.FlightCallOptions(write_options=pa.ipc.IpcWriteOptions(compression="zstd"))
     writer, reader = client.do_put(flight.FlightDescriptor.for_path(*EVENTS.split("/")), events.schema, options=options)
     writer.write_table(events)
