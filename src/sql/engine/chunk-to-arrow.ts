@@ -316,17 +316,42 @@ class IntervalSink implements ColumnSink {
 const MAX_BRIDGED_GAP = 64;
 const MAX_RUN_BYTES = 1 << 20;
 
-/** VARCHAR and BLOB: 16-byte duckdb_string_t entries (inline up to 12 bytes, else a pointer). */
-class StringSink implements ColumnSink {
-  private validity = new Validity();
-  private offsets = new Bytes();
-  private values = new Bytes();
-  private rows = 0;
-  /** Long strings of the current run: heap address, length, output position, repeated. */
-  private readonly runMembers: number[] = [];
-  constructor(private readonly type: DataType) {
+/** Utf8/Binary output, the part every text-producing sink shares: validity, Int32 offsets, values. */
+abstract class OffsetsSink implements ColumnSink {
+  protected validity = new Validity();
+  protected offsets = new Bytes();
+  protected values = new Bytes();
+  constructor(protected readonly type: DataType) {
     this.offsets.push(new Uint8Array(4));
   }
+  abstract append(vec: Vec, start: number, count: number): void;
+  get bytes() {
+    return this.validity.bytes + this.offsets.len + this.values.len;
+  }
+  writeIpc(out: IpcParts): void {
+    this.validity.writeIpc(out);
+    out.buffers.push(this.offsets.view(), this.values.view());
+  }
+  reset(): void {
+    this.validity.reset();
+    this.offsets.clear();
+    this.offsets.push(new Uint8Array(4));
+    this.values.clear();
+  }
+  finish(): Data {
+    const v = this.validity.finish();
+    const o = this.offsets.take();
+    this.offsets.push(new Uint8Array(4));
+    return data({
+      type: this.type, ...v, valueOffsets: new Int32Array(o.buffer, o.byteOffset, o.byteLength / 4), data: this.values.take(),
+    });
+  }
+}
+
+/** VARCHAR and BLOB: 16-byte duckdb_string_t entries (inline up to 12 bytes, else a pointer). */
+class StringSink extends OffsetsSink {
+  /** Long strings of the current run: heap address, length, output position, repeated. */
+  private readonly runMembers: number[] = [];
   append(vec: Vec, start: number, count: number): void {
     const mask = Validity.of(vec, start, count);
     this.validity.append(mask, start, count);
@@ -394,30 +419,6 @@ class StringSink implements ColumnSink {
     if (runPointerAt >= 0) flushRun();
     this.values.len += total - base;
     this.offsets.len += count * 4;
-    this.rows += count;
-  }
-  get bytes() {
-    return this.validity.bytes + this.offsets.len + this.values.len;
-  }
-  writeIpc(out: IpcParts): void {
-    this.validity.writeIpc(out);
-    out.buffers.push(this.offsets.view(), this.values.view());
-  }
-  reset(): void {
-    this.validity.reset();
-    this.offsets.clear();
-    this.offsets.push(new Uint8Array(4));
-    this.values.clear();
-    this.rows = 0;
-  }
-  finish(): Data {
-    const v = this.validity.finish();
-    const o = this.offsets.take();
-    this.offsets.push(new Uint8Array(4));
-    this.rows = 0;
-    return data({
-      type: this.type, ...v, valueOffsets: new Int32Array(o.buffer, o.byteOffset, o.byteLength / 4), data: this.values.take(),
-    });
   }
 }
 
@@ -425,14 +426,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const UUID_DASH_AFTER = new Set([3, 5, 7, 9]);
 
 /** UUID: DuckDB's hugeint with the top bit flipped -> the canonical 36-character text. */
-class UuidSink implements ColumnSink {
-  private validity = new Validity();
-  private offsets = new Bytes();
-  private values = new Bytes();
+class UuidSink extends OffsetsSink {
   private readonly encoder = new TextEncoder();
-  constructor(private readonly type: DataType) {
-    this.offsets.push(new Uint8Array(4));
-  }
   append(vec: Vec, start: number, count: number): void {
     const mask = Validity.of(vec, start, count);
     this.validity.append(mask, start, count);
@@ -457,27 +452,6 @@ class UuidSink implements ColumnSink {
       offsets[i + 1] = offsets[i]! + 36;
     }
     this.offsets.len += count * 4;
-  }
-  get bytes() {
-    return this.validity.bytes + this.offsets.len + this.values.len;
-  }
-  writeIpc(out: IpcParts): void {
-    this.validity.writeIpc(out);
-    out.buffers.push(this.offsets.view(), this.values.view());
-  }
-  reset(): void {
-    this.validity.reset();
-    this.offsets.clear();
-    this.offsets.push(new Uint8Array(4));
-    this.values.clear();
-  }
-  finish(): Data {
-    const v = this.validity.finish();
-    const o = this.offsets.take();
-    this.offsets.push(new Uint8Array(4));
-    return data({
-      type: this.type, ...v, valueOffsets: new Int32Array(o.buffer, o.byteOffset, o.byteLength / 4), data: this.values.take(),
-    });
   }
 }
 
