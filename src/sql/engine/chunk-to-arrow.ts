@@ -155,16 +155,12 @@ const isValid = (mask: Uint8Array | null, row: number) => mask === null || (mask
 // apache-arrow's makeData overloads are per type; the sinks build props generically.
 const data = (props: Record<string, unknown>): Data => makeData(props as never) as Data;
 
-/** Fixed-width values DuckDB stores exactly as Arrow does (ints, floats, dates, times, timestamps). */
-class FixedSink implements ColumnSink {
-  private validity = new Validity();
-  private values = new Bytes();
-  constructor(private readonly type: DataType, private readonly width: number) {}
-  append(vec: Vec, start: number, count: number): void {
-    this.validity.append(Validity.of(vec, start, count), start, count);
-    const raw = duckdb.vector_get_data(vec, (start + count) * this.width);
-    this.values.push(raw.subarray(start * this.width, (start + count) * this.width));
-  }
+/** Output of one values buffer beside the validity bitmap: what the fixed-width sinks share. */
+abstract class ValuesSink implements ColumnSink {
+  protected validity = new Validity();
+  constructor(protected readonly values = new Bytes()) {}
+  abstract append(vec: Vec, start: number, count: number): void;
+  abstract finish(): Data;
   get bytes() {
     return this.validity.bytes + this.values.len;
   }
@@ -175,6 +171,18 @@ class FixedSink implements ColumnSink {
   reset(): void {
     this.validity.reset();
     this.values.clear();
+  }
+}
+
+/** Fixed-width values DuckDB stores exactly as Arrow does (ints, floats, dates, times, timestamps). */
+class FixedSink extends ValuesSink {
+  constructor(private readonly type: DataType, private readonly width: number) {
+    super();
+  }
+  append(vec: Vec, start: number, count: number): void {
+    this.validity.append(Validity.of(vec, start, count), start, count);
+    const raw = duckdb.vector_get_data(vec, (start + count) * this.width);
+    this.values.push(raw.subarray(start * this.width, (start + count) * this.width));
   }
   finish(): Data {
     const v = this.validity.finish();
@@ -187,11 +195,11 @@ class FixedSink implements ColumnSink {
 }
 
 /** DuckDB BOOLEAN is one byte per value; Arrow packs bits. */
-class BoolSink implements ColumnSink {
-  private validity = new Validity();
-  private values = new Bytes(256, true);
+class BoolSink extends ValuesSink {
   private length = 0;
-  constructor(private readonly type: DataType) {}
+  constructor(private readonly type: DataType) {
+    super(new Bytes(256, true));
+  }
   append(vec: Vec, start: number, count: number): void {
     this.validity.append(Validity.of(vec, start, count), start, count);
     const raw = duckdb.vector_get_data(vec, start + count);
@@ -206,16 +214,8 @@ class BoolSink implements ColumnSink {
     }
     this.length = end;
   }
-  get bytes() {
-    return this.validity.bytes + this.values.len;
-  }
-  writeIpc(out: IpcParts): void {
-    this.validity.writeIpc(out);
-    out.buffers.push(this.values.view());
-  }
-  reset(): void {
-    this.validity.reset();
-    this.values.clear();
+  override reset(): void {
+    super.reset();
     this.length = 0;
   }
   finish(): Data {
@@ -225,10 +225,10 @@ class BoolSink implements ColumnSink {
 }
 
 /** DECIMAL (2, 4, 8 or 16 bytes in DuckDB) and HUGEINT -> 16-byte little-endian Decimal128. */
-class DecimalSink implements ColumnSink {
-  private validity = new Validity();
-  private values = new Bytes();
-  constructor(private readonly type: DataType, private readonly width: 2 | 4 | 8 | 16) {}
+class DecimalSink extends ValuesSink {
+  constructor(private readonly type: DataType, private readonly width: 2 | 4 | 8 | 16) {
+    super();
+  }
   append(vec: Vec, start: number, count: number): void {
     this.validity.append(Validity.of(vec, start, count), start, count);
     const raw = duckdb.vector_get_data(vec, (start + count) * this.width);
@@ -258,17 +258,6 @@ class DecimalSink implements ColumnSink {
     }
     this.values.len += count * 16;
   }
-  get bytes() {
-    return this.validity.bytes + this.values.len;
-  }
-  writeIpc(out: IpcParts): void {
-    this.validity.writeIpc(out);
-    out.buffers.push(this.values.view());
-  }
-  reset(): void {
-    this.validity.reset();
-    this.values.clear();
-  }
   finish(): Data {
     const v = this.validity.finish();
     const b = this.values.take();
@@ -277,10 +266,10 @@ class DecimalSink implements ColumnSink {
 }
 
 /** INTERVAL {months i32, days i32, micros i64} -> MonthDayNano {months, days, nanos i64}. */
-class IntervalSink implements ColumnSink {
-  private validity = new Validity();
-  private values = new Bytes();
-  constructor(private readonly type: DataType) {}
+class IntervalSink extends ValuesSink {
+  constructor(private readonly type: DataType) {
+    super();
+  }
   append(vec: Vec, start: number, count: number): void {
     const mask = Validity.of(vec, start, count);
     this.validity.append(mask, start, count);
@@ -291,17 +280,6 @@ class IntervalSink implements ColumnSink {
     for (let i = 0; i < count; i++) {
       if (isValid(mask, start + i)) view.setBigInt64(i * 16 + 8, view.getBigInt64(i * 16 + 8, true) * 1000n, true);
     }
-  }
-  get bytes() {
-    return this.validity.bytes + this.values.len;
-  }
-  writeIpc(out: IpcParts): void {
-    this.validity.writeIpc(out);
-    out.buffers.push(this.values.view());
-  }
-  reset(): void {
-    this.validity.reset();
-    this.values.clear();
   }
   finish(): Data {
     const v = this.validity.finish();
