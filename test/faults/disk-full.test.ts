@@ -42,7 +42,7 @@ test('a full disk while staging a DoPut: RESOURCE_EXHAUSTED "nothing was committ
     assert.match(refused.message, /nothing was committed/);
     const kept = await client.readTable('t');
     assert.equal(kept.numRows, 100, 'the table keeps its last version, none of the refused rows');
-    fs.rmSync(ballast);
+    fs.rmSync(ballast, { recursive: true });
     const next = await client.doPut('t', rows(10, 50_000));
     assert.equal(JSON.parse(String(next.trailers.get('quiver-commit')[0])).version, 2, 'the next write is the next version');
     const after = await client.readTable('t');

@@ -230,10 +230,26 @@ function releaseDataRoot(data: string, mounted: boolean): void {
   fs.rmSync(data, { recursive: true, force: true });
 }
 
-/** Fills the filesystem holding `dir` to the last byte with one file; returns it, to remove. */
+/**
+ * Fills the filesystem holding `dir` to the last byte; returns a directory of ballast files to remove.
+ * Replicas keep writing while it fills, so one allocation of what statfs reported free can meet
+ * ENOSPC (a CI run did): it tops up with ever smaller files until nothing is left.
+ */
 export function fillFilesystem(dir: string): string {
   const ballast = path.join(dir, `ballast-${randomUUID().slice(0, 8)}`);
-  const { bavail, bsize } = fs.statfsSync(dir);
-  execFileSync('fallocate', ['-l', String(bavail * bsize), ballast], { stdio: 'pipe' });
+  fs.mkdirSync(ballast);
+  let limit = Number.POSITIVE_INFINITY;
+  for (let n = 0; ; n++) {
+    const { bavail, bsize } = fs.statfsSync(dir);
+    const size = Math.min(bavail * bsize, limit);
+    if (size < bsize) break;
+    const file = path.join(ballast, String(n));
+    try {
+      execFileSync('fallocate', ['-l', String(size), file], { stdio: 'pipe' });
+    } catch {
+      fs.rmSync(file, { force: true });
+      limit = Math.floor(size / 2);
+    }
+  }
   return ballast;
 }

@@ -102,7 +102,7 @@ export async function inject(cluster: FaultCluster, plan: FaultPlan, log: (line:
     }
     case 'disk-full': {
       const ballast = fillFilesystem(cluster.data);
-      return { target: 'the data root', heal: async () => fs.rmSync(ballast, { force: true }) };
+      return { target: 'the data root', heal: async () => fs.rmSync(ballast, { recursive: true, force: true }) };
     }
   }
 }
