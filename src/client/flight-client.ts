@@ -16,6 +16,7 @@ import { FlightRecordBatchStream, type FlightStreamItem } from './record-batch-s
 import { resetStream } from '../wire/stream-reset.ts';
 import { FlightExchange, type ExchangeOptions } from './exchange.ts';
 import { followTable, type FollowItem, type FollowOptions } from './follow.ts';
+import { FollowConnections, OWN_CONNECTION } from './follow-connections.ts';
 import { CookieJar, middlewareInterceptor, type ClientMiddleware } from './middleware.ts';
 import {
   cancelFlightInfoBody, cancelStatusOf, closeSessionStatusOf, onlyResult, renewFlightEndpointBody, renewedEndpointOf, sessionOptionsOf,
@@ -91,6 +92,8 @@ export class FlightClient {
   private readonly stub: FlightServiceClient;
   private token: string | null;
   private readonly peers = new Map<string, Promise<FlightClient>>();
+  /** Follow streams run on connections of their own (src/client/follow-connections.ts says why). */
+  private readonly follows = new FollowConnections<FlightClient>();
   /** The cookies this client keeps (null with options.cookies = false). */
   readonly cookies: CookieJar | null;
 
@@ -198,7 +201,12 @@ export class FlightClient {
       getFlightInfo: async (d, o, uri) => (await this.clientFor(uri)).getFlightInfo(d, o),
       doGet: (endpoint, o, uri) => ({
         [Symbol.asyncIterator]: async function* (this: FlightClient) {
-          yield* (await this.clientFor(uri)).doGet(endpoint, o).items();
+          const { client, release } = this.followConnection(uri);
+          try {
+            yield* client.doGet(endpoint, o).items();
+          } finally {
+            release();
+          }
         }.bind(this),
       }),
     }, table, options);
@@ -335,6 +343,7 @@ export class FlightClient {
     this.stub.close();
     for (const peer of this.peers.values()) peer.then((p) => p.close(), () => undefined);
     this.peers.clear();
+    this.follows.close();
   }
 
   private metadata(options: CallOptions = {}): grpc.Metadata {
@@ -372,6 +381,18 @@ export class FlightClient {
     }
     if (locations.length === 1 && last) throw last;
     throw new FlightError(last?.code ?? grpc.status.UNAVAILABLE, `no location of the endpoint served its ticket (${failures.join('; ')})`, { cause: last });
+  }
+
+  /** A client of `uri` on a follow connection, with this client's credentials. */
+  private followConnection(uri: string): { client: FlightClient; release: () => void } {
+    const at = isReuseConnection(uri) ? this.location : uri;
+    return this.follows.lease(`${at} ${this.token ?? ''}`, () => new FlightClient(at, {
+      ...this.options,
+      credentials: undefined,
+      tls: parseLocation(at).tls ? this.options.tls : undefined,
+      token: this.token ?? undefined,
+      channelOptions: { ...this.options.channelOptions, ...OWN_CONNECTION },
+    }));
   }
 
   /** This client for its own location (and reuse-connection), a cached peer client otherwise. */
