@@ -7,8 +7,13 @@
 // one Arrow stream has one schema), or the server shuts down (UNAVAILABLE). Every error names the
 // version to resume from.
 //
-// Backpressure is the gRPC stream's: the handler kit waits for 'drain' before asking this
-// generator for more, and the generator reads the next version only when asked.
+// Backpressure: the generator reads the next version only when asked for a message, and it is
+// asked only while the stream has room. The handler kit waits for grpc-js's 'drain' (16 messages
+// queued), and the stream itself counts the bytes it handed over and grpc has not flushed to
+// HTTP/2 yet (flow control holds them while the client does not read; CallInfo.onFlushed) and
+// hands over nothing more while they reach FOLLOW_QUEUE_BYTES. So a follower whose client reads
+// slowly, or not at all, holds at most FOLLOW_QUEUE_BYTES plus one message on the server, however
+// many versions it is behind; the gauge quiver_follow_queued_bytes shows it.
 import type { LogEntry } from '../coord/coordinator.ts';
 import { QuiverError, notFound } from '../errors.ts';
 import type { FlightContext } from '../flight/context.ts';
@@ -23,6 +28,17 @@ import type { FollowTicket } from './follow-request.ts';
 import type { FeedVersion, TableFeed } from './table-feed.ts';
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Bytes one follow stream may have queued in grpc (handed over, not yet let out by HTTP/2 flow
+ * control) before it waits: a few batches, enough that a reading client is never kept waiting
+ * by it (the client's own 16 MiB window is the bound that matters there), small enough that a
+ * thousand stalled followers hold about a GiB at most.
+ */
+export const FOLLOW_QUEUE_BYTES = 1024 * 1024;
+
+/** What a message costs while queued: grpc-js copies it into one buffer of its encoded size. */
+const messageBytes = (m: FlightDataMessage) => m.header.byteLength + m.body.byteLength + (m.appMetadata?.byteLength ?? 0) + 16;
 
 /**
  * What of a version a follower receives: the files whose batches follow its marker, and their
@@ -54,6 +70,7 @@ export async function expiredVersionError(ctx: FlightContext, table: string, ver
 export async function* followStream(ctx: FlightContext, hub: FeedHub, ticket: FollowTicket, info: CallInfo): AsyncGenerator<FlightDataMessage> {
   const feed = hub.acquire(ticket.table);
   const follower = new Follower(ctx, feed, ticket, hub.stats);
+  info.onFlushed = () => follower.flushed();
   hub.stats.opened(follower);
   try {
     yield* follower.run(info.signal);
@@ -71,6 +88,10 @@ class Follower implements FollowerPosition {
   /** The newest version known to be committed. */
   private known = 0;
   private schema = '';
+  /** Sizes of the messages handed to grpc and not flushed yet, oldest first (they flush in order). */
+  private readonly unflushed: number[] = [];
+  queuedBytes = 0;
+  private roomMade: (() => void) | null = null;
 
   constructor(
     private readonly ctx: FlightContext,
@@ -93,7 +114,7 @@ class Follower implements FollowerPosition {
     await this.confirmHead();
     const first = await this.read(Math.min(this.next, this.known));
     this.schema = first.manifest.schema;
-    yield { header: projectedSchema(first.manifest, this.ticket.columns), body: EMPTY };
+    yield this.handOver({ header: projectedSchema(first.manifest, this.ticket.columns), body: EMPTY });
     for (;;) {
       while (this.next <= this.known) {
         if (signal.aborted) return;
@@ -103,14 +124,16 @@ class Follower implements FollowerPosition {
         }
         const change = versionChange(v.manifest);
         const marker = { table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows };
-        yield { header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) };
+        await this.room(signal);
+        yield this.handOver({ header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) });
         this.stats.versionsSent += 1;
         if (change.files.length > 0) {
           const frames = this.feed.frames(v.manifest, change.files, this.ticket.columns);
           try {
             for await (const frame of frames) {
+              await this.room(signal);
               if (signal.aborted) return;
-              yield frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body };
+              yield this.handOver(frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body });
             }
           } finally {
             await frames.return(undefined);
@@ -128,6 +151,34 @@ class Follower implements FollowerPosition {
       }
       seen = this.feed.generation;
       await this.heard(this.feed.head);
+    }
+  }
+
+  /** grpc flushed the oldest message handed over (CallInfo.onFlushed). */
+  flushed(): void {
+    this.queuedBytes -= this.unflushed.shift() ?? 0;
+    if (this.queuedBytes < FOLLOW_QUEUE_BYTES) this.roomMade?.();
+  }
+
+  private handOver(m: FlightDataMessage): FlightDataMessage {
+    const bytes = messageBytes(m);
+    this.unflushed.push(bytes);
+    this.queuedBytes += bytes;
+    return m;
+  }
+
+  /** Waits while FOLLOW_QUEUE_BYTES or more are queued, until grpc flushes some or the call ends. */
+  private async room(signal: AbortSignal): Promise<void> {
+    while (this.queuedBytes >= FOLLOW_QUEUE_BYTES && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.roomMade = null;
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.roomMade = done;
+        signal.addEventListener('abort', done);
+      });
     }
   }
 

@@ -29,6 +29,12 @@ export interface CallInfo {
   signal: AbortSignal;
   /** Headers of this call's response; set them before the first response message. */
   response: ResponseHeaders;
+  /**
+   * A streaming handler may set this: called once per message it yielded, in order, when grpc-js
+   * has handed that message to HTTP/2 (flow control let it out), so the handler can count what
+   * it has queued (the change feed bounds it: src/feed/follow-stream.ts).
+   */
+  onFlushed?: () => void;
 }
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>;
@@ -82,7 +88,7 @@ export function serverStream<Req, Res>(
       for await (const item of fn(call.request, info)) {
         if (info.signal.aborted) return;
         response.send(call);
-        if (!call.write(item)) await waitForDrain(call, info.signal);
+        if (!call.write(item, info.onFlushed)) await waitForDrain(call, info.signal);
       }
       response.send(call);
       call.end();

@@ -122,6 +122,8 @@ export class QuiverMetrics {
     new Gauge({ name: 'quiver_follow_streams', help: 'Change feed follow streams (DoGet on a follow ticket) open on this replica.', registers, collect() { this.set(feed()?.followers ?? 0); } });
     new Counter({ name: 'quiver_follow_versions_sent_total', help: 'Versions (each with its marker) sent by this replica\'s follow streams.', registers, collect() { this.reset(); this.inc(feed()?.versionsSent ?? 0); } });
     new Gauge({ name: 'quiver_follow_lag_max_versions', help: 'Committed versions the follow stream furthest behind has not been sent yet (a reader that stopped reading holds its stream back: this grows, server memory does not).', registers, collect() { this.set(feed()?.maxLag ?? 0); } });
+    new Gauge({ name: 'quiver_follow_queued_bytes', help: 'Bytes this replica\'s follow streams have handed to grpc and HTTP/2 flow control has not let out yet, summed over the streams; each stream stops reading versions at 1 MiB (FOLLOW_QUEUE_BYTES) and so holds at most that plus one message, however far behind its reader is.', registers, collect() { this.set(feed()?.queuedBytes ?? 0); } });
+    new Gauge({ name: 'quiver_follow_queued_bytes_max', help: 'The most bytes any one follow stream of this replica has queued in grpc now (bounded by 1 MiB plus one message).', registers, collect() { this.set(feed()?.maxQueuedBytes ?? 0); } });
     new Gauge({ name: 'quiver_follow_lag_versions', help: 'Committed versions not yet sent, summed over this replica\'s follow streams.', registers, collect() { this.set(feed()?.totalLag ?? 0); } });
 
     new Gauge({
