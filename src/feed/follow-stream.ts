@@ -20,7 +20,7 @@ import type { FlightContext } from '../flight/context.ts';
 import type { CallInfo } from '../flight/handler-kit.ts';
 import { projectedSchema } from '../flight/read-plan.ts';
 import type { DataFile, Manifest } from '../storage/manifest.ts';
-import type { FlightDataMessage } from '../wire/flight-data.ts';
+import { prebuiltFlightData, type FlightDataMessage } from '../wire/flight-data.ts';
 import { encodeVersionMarker, type FollowOperation } from '../wire/follow-marker.ts';
 import type { FeedHub } from './feed-hub.ts';
 import type { FeedStats, FollowerPosition } from './feed-stats.ts';
@@ -123,9 +123,10 @@ class Follower implements FollowerPosition {
           throw new QuiverError('FAILED_PRECONDITION', `version ${this.next} of table ${JSON.stringify(table)} (an ${v.manifest.operation}) replaced the table's schema, and one Arrow stream has one schema: follow again with "from_version": ${this.next}`);
         }
         const change = versionChange(v.manifest);
-        const marker = { table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows };
+        // One marker message per version, shared by every follower of the table (as its frames are).
+        v.marker ??= prebuiltFlightData({ header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker({ table, version: this.next, operation: v.manifest.operation as FollowOperation, committed_at: v.manifest.committedAt, rows: change.rows }) });
         await this.room(signal);
-        yield this.handOver({ header: EMPTY, body: EMPTY, appMetadata: encodeVersionMarker(marker) });
+        yield this.handOver(v.marker);
         this.stats.versionsSent += 1;
         if (change.files.length > 0) {
           const frames = this.feed.frames(v.manifest, change.files, this.ticket.columns);
@@ -133,7 +134,8 @@ class Follower implements FollowerPosition {
             for await (const frame of frames) {
               await this.room(signal);
               if (signal.aborted) return;
-              yield this.handOver(frame.appMetadata ? { header: frame.header, body: frame.body, appMetadata: frame.appMetadata } : { header: frame.header, body: frame.body });
+              // The frame object itself: a copy would lose its one shared encoding.
+              yield this.handOver(frame);
             }
           } finally {
             await frames.return(undefined);

@@ -1,7 +1,9 @@
 // One table's change feed in this process, shared by all of its followers: the coordinator's
 // notification source (one watch per table in a cluster, in-process calls embedded), the newest
 // head it told of, and the versions followers read lately, so that a hundred followers of one
-// table cost one ZooKeeper read and one manifest read per commit, not a hundred.
+// table cost one ZooKeeper read, one manifest read, one read of the new rows and one encoding of
+// each message per commit, not a hundred: every follower sends the very same encoded messages
+// (src/wire/flight-data.ts prebuiltFlightData), and what is left per follower is the write.
 //
 // Nothing here is a queue: a follower keeps only the number of the next version it will send
 // and reads it when its stream has room, so a slow reader costs memory for nothing but that.
@@ -9,10 +11,13 @@ import type { Coordinator, LogEntry } from '../coord/coordinator.ts';
 import { QuiverError } from '../errors.ts';
 import type { DataFile, Manifest } from '../storage/manifest.ts';
 import type { StoredFrame, TableReader } from '../storage/table-reader.ts';
+import { prebuiltFlightData, type FlightDataMessage } from '../wire/flight-data.ts';
 
 export interface FeedVersion {
   entry: LogEntry;
   manifest: Manifest;
+  /** The version's marker message, encoded once for all followers (follow-stream.ts makes it). */
+  marker?: FlightDataMessage;
 }
 
 /** Versions kept for followers that trail each other; older ones are read again when asked for. */
@@ -107,7 +112,8 @@ export class TableFeed {
     if (!p) {
       p = (async () => {
         const out: StoredFrame[] = [];
-        for await (const f of this.reader.readFiles(m, files, columns)) out.push(f);
+        // Encoded for the wire here, once: the followers then write the same bytes.
+        for await (const f of this.reader.readFiles(m, files, columns)) out.push(prebuiltFlightData(f));
         return out;
       })();
       this.changes.set(key, p);
