@@ -54,7 +54,9 @@ export interface FollowTransport {
   doGet(endpoint: FlightEndpoint, options: CallOptions, location: string): AsyncIterable<FlightStreamItem>;
 }
 
-const RETRY_CODES = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.DEADLINE_EXCEEDED]);
+// CANCELLED, when this side did not cancel (its signal is checked first): the server reset a
+// stream whose reader had read nothing for its stall timeout; following again resumes it.
+const RETRY_CODES = new Set([grpc.status.CANCELLED, grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.DEADLINE_EXCEEDED]);
 
 export async function* followTable(transport: FollowTransport, table: string, options: FollowOptions = {}): AsyncGenerator<FollowItem> {
   const reconnectForMs = options.reconnectForMs ?? 60_000;
