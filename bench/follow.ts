@@ -39,7 +39,11 @@ const CHANNELS = 8;
 
 const rows = (v: number) => tableFromArrays({ v: Int32Array.from({ length: 10 }, () => v) });
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
-const median = (xs: number[]) => pct(xs, 50);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 /** CPU milliseconds (user + system) a process has used, from /proc (Linux). */
 function cpuMsOf(pid: number): number {
