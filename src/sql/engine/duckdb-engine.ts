@@ -212,8 +212,11 @@ async function planQueryOn(
   await typeInsertParameters(con, statement, rewritten, params, resolver);
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
   const planned = new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
-  // Arrow IPC versions are copied into temp tables: not worth holding on to while parked.
-  if (tables.every((t) => t.files.every((f) => f.format === 'parquet'))) planned.parkAs(key, ctx.parked);
+  // Plans over Arrow IPC versions park too: their rows were copied into the connection's temp
+  // tables when planned, and parking keeps that copy for the DoGet instead of making it again
+  // (a freshly put table is IPC until converted, so this is the common case for new data). A
+  // parked copy lives at most PARKED_PLAN_MS, and counts against the memory limit meanwhile.
+  planned.parkAs(key, ctx.parked);
   return planned;
 }
 
