@@ -1,7 +1,7 @@
 """quiver's Flight SQL against DuckDB in-process on the same Parquet files: `npm run bench:sql`.
 
     python3 bench/sql.py [--rows N] [--customers N] [--runs N] [--quick] [--queries a,b,...]
-                         [--out FILE] [--node-arg=--cpu-prof ...] [--quiver-arg=...]
+                         [--ipc] [--out FILE] [--node-arg=--cpu-prof ...] [--quiver-arg=...]
 
 Starts one quiver server (node bin/quiver.js serve, default settings, a fresh temporary data
 directory, 127.0.0.1) and puts two generated tables into it with pyarrow.flight DoPut:
@@ -32,6 +32,11 @@ DoGet calls: the server's share without the ADBC client's), DoGet cold (decoded-
 decode the same Parquet files) and DoGet hot (from the cache). Throughput in MB/s of the table's
 Arrow body (IPC bodies of 64Ki-row batches as put; MB = 10^6). Target: SQL >= 0.7x of DoGet cold.
 
+--ipc also puts a second copy of both tables (sales_ipc, customers_ipc) and leaves it as DoPut
+landed it, Arrow IPC (conversion stays paused), and times quiver on it too (quiver_ipc, the same
+query with the table names swapped), interleaved with the other two: what a query over freshly
+written data costs before conversion. DuckDB in-process still reads the Parquet copy.
+
 The client shares the machine's cores with the server. Progress goes to stderr, the table to
 stdout, the figures to --out (default bench-results-sql.json). Nothing is asserted.
 """
@@ -43,6 +48,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -179,6 +185,11 @@ def stored_parquet_files(data_dir: Path, table: str) -> list[str]:
     return files
 
 
+def on_ipc_tables(sql: str) -> str:
+    """The query over the unconverted copies (--ipc): sales -> sales_ipc, customers -> customers_ipc."""
+    return re.sub(r"\b(sales|customers)\b", r"\1_ipc", sql)
+
+
 def _field(number: int, value: bytes) -> bytes:
     """A length-delimited protobuf field (enough to pack a Flight SQL command by hand)."""
     def varint(n: int) -> bytes:
@@ -306,15 +317,19 @@ def render(meta: dict, results: list[dict], star: dict | None) -> str:
         f"client and server; node {meta['node']}, quiver {meta['quiver_commit']}",
         "",
     ]
-    rows = [("query", "result rows", "quiver ms", "duckdb ms", "duckdb/quiver", "target", "CPU ms quiver/duckdb")]
+    ipc = any("quiver_ipc_ms" in r for r in results)
+    rows = [("query", "result rows", "quiver ms", "duckdb ms", "duckdb/quiver", "target", "CPU ms quiver/duckdb")
+            + (("quiver IPC ms", "duckdb/quiver IPC", "CPU ms quiver IPC") if ipc else ())]
     for r in results:
         target = r["target"]
         ok = "ok" if r["ratio"] >= target else "MISSED"
         rows.append((r["query"], f"{r['rows']:,}", f"{r['quiver_ms']:,.1f}", f"{r['duckdb_ms']:,.1f}",
                      f"{r['ratio']:.2f}x", f">= {target:.1f}x {ok}" if r["class"] == "agg" else "-",
-                     f"{r['cpu_ms']['quiver']:,.0f} / {r['cpu_ms']['duckdb']:,.0f}"))
+                     f"{r['cpu_ms']['quiver']:,.0f} / {r['cpu_ms']['duckdb']:,.0f}")
+                    + ((f"{r['quiver_ipc_ms']:,.1f}", f"{r['ratio_ipc']:.2f}x", f"{r['cpu_ms']['quiver_ipc']:,.0f}") if "quiver_ipc_ms" in r
+                       else ("-", "-", "-") if ipc else ()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    align = ["<", ">", ">", ">", ">", "<", ">"]
+    align = ["<", ">", ">", ">", ">", "<", ">", ">", ">", ">"]
     for i, row in enumerate(rows):
         lines.append("  ".join(f"{c:{a}{w}}" for c, a, w in zip(row, align, widths)).rstrip())
         if i == 0:
@@ -351,6 +366,8 @@ def parse_args(argv: list[str]):
     ap.add_argument("--customers", type=int, default=None, help="rows of customers (default 100,000; --quick: 5,000)")
     ap.add_argument("--runs", type=int, default=None, help="timed runs per side per query (default 7; --quick: 1)")
     ap.add_argument("--quick", action="store_true", help="small tables, 1 run: a smoke run, not a measurement")
+    ap.add_argument("--ipc", action="store_true",
+                    help="also time quiver on an Arrow IPC-stored copy of the tables (as DoPut lands them, unconverted)")
     ap.add_argument("--chunk-rows", type=int, default=1 << 16, help="rows per record batch put (65536)")
     ap.add_argument("--queries", default=None, help="comma-separated subset of: " + ",".join(q[0] for q in QUERIES))
     ap.add_argument("--duckdb", choices=("same", "installed"), default="same",
@@ -419,6 +436,14 @@ def main(argv: list[str]) -> int:
         setup_client.close()
         files = {name: stored_parquet_files(data_dir, name) for name in ("sales", "customers")}
         progress("setup: Parquet files " + ", ".join(f"{n} {len(f)}" for n, f in files.items()))
+        if args.ipc:
+            setup_client = flight.FlightClient(server.uri)
+            for name, table in (("sales_ipc", sales), ("customers_ipc", customers)):
+                put(setup_client, name, table, args.chunk_rows)
+                if not all(f.endswith(".arrows") for f in table_files(data_dir, name)):
+                    raise BenchError(f"{name}: expected Arrow IPC files (conversion paused), the manifest lists others")
+            setup_client.close()
+            progress("setup: put sales_ipc and customers_ipc, left Arrow IPC")
         sides = Sides(server.port, files, args.call_timeout)
         results: list[dict] = []
         star: dict | None = None
@@ -449,11 +474,20 @@ def main(argv: list[str]) -> int:
                         "doget_hot": sales_bytes / MB / statistics.median(runs["doget_hot"]),
                         "cpu_s": {k: statistics.median(v) for k, v in cpu.items()}, "runs_s": runs}
             else:
-                runs, cpu = interleaved(qname, args.runs, {"quiver": lambda: sides.quiver(sql), "duckdb": lambda: sides.duckdb(sql)}, server.pid)
+                timed = {"quiver": lambda: sides.quiver(sql), "duckdb": lambda: sides.duckdb(sql)}
+                if args.ipc:
+                    ipc_sql = on_ipc_tables(sql)
+                    why = same_result(sides.quiver(ipc_sql)[1], sides.duckdb(sql)[1])
+                    if why:
+                        raise BenchError(f"{qname}: quiver on the IPC copy and duckdb disagree: {why}")
+                    timed["quiver_ipc"] = lambda: sides.quiver(ipc_sql)
+                runs, cpu = interleaved(qname, args.runs, timed, server.pid)
             q_ms = statistics.median(runs["quiver"]) * 1000
             d_ms = statistics.median(runs["duckdb"]) * 1000
             results.append({"query": qname, "class": qclass, "sql": sql, "rows": rows, "quiver_ms": q_ms, "duckdb_ms": d_ms,
                             "ratio": d_ms / q_ms, "target": 0.8 if qclass == "agg" else 0.0,
+                            **({"quiver_ipc_ms": statistics.median(runs["quiver_ipc"]) * 1000,
+                                "ratio_ipc": d_ms / (statistics.median(runs["quiver_ipc"]) * 1000)} if "quiver_ipc" in runs else {}),
                             "cpu_ms": {k: statistics.median(v) * 1000 for k, v in cpu.items()},
                             "runs_ms": {k: [x * 1000 for x in v] for k, v in runs.items()}})
             if not server.alive():

@@ -18,6 +18,7 @@ import { castParameters } from './parameter-casts.ts';
 import { QueryGate } from './query-gate.ts';
 import { parseQueryTree, type BaseTableRef, type QueryTree } from './query-tree.ts';
 import { ParkedPlans } from './parked-plans.ts';
+import { materializeResult } from './result-mode.ts';
 import { DictionaryIds, arrowTypeOf, flightSqlMetadata, type ColumnOrigin } from './result-types.ts';
 import { SQL_CATALOG, SQL_SCHEMA, quiverTableOf } from './sql-names.ts';
 import { SUPPORTED_STATEMENTS } from './statement-kind.ts';
@@ -211,8 +212,11 @@ async function planQueryOn(
   await typeInsertParameters(con, statement, rewritten, params, resolver);
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
   const planned = new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
-  // Arrow IPC versions are copied into temp tables: not worth holding on to while parked.
-  if (tables.every((t) => t.files.every((f) => f.format === 'parquet'))) planned.parkAs(key, ctx.parked);
+  // Plans over Arrow IPC versions park too: their rows were copied into the connection's temp
+  // tables when planned, and parking keeps that copy for the DoGet instead of making it again
+  // (a freshly put table is IPC until converted, so this is the common case for new data). A
+  // parked copy lives at most PARKED_PLAN_MS, and counts against the memory limit meanwhile.
+  planned.parkAs(key, ctx.parked);
   return planned;
 }
 
@@ -436,11 +440,12 @@ class DuckDbStatement implements PlannedStatement {
       const duckTypes = variant?.duckTypes ?? this.duckTypes;
       let batcher = duckTypes.length === schema.fields.length ? new ChunkBatcher(schema, duckTypes, RESULT_BATCH_BYTES) : null;
       let boundTypes = '';
+      const materialize = materializeResult(this.tables, this.options.materializeMaxCells);
       const rows = ps.parameterCount > 0 ? parameters!.numRows : 1;
       for (let row = 0; row < rows; row++) {
         ps.clearBindings();
         if (ps.parameterCount > 0) bindParameterRow(ps, parameters!, row);
-        const result = await ps.stream();
+        const result = materialize ? await ps.run() : await ps.stream();
         if (duckTypes.length !== schema.fields.length) {
           // Columns the plan could not type take the types the bound parameters gave them; the
           // batches then carry that schema (the same for every parameter row, or we refuse).

@@ -69,6 +69,12 @@ export interface SqlEngineOptions {
   memoryLimitBytes?: number;
   timeLimitMs?: number;
   maxConcurrentQueries?: number;
+  /**
+   * Results of queries whose tables together hold at most this many cells (rows x columns) are
+   * materialized by DuckDB before they are sent, larger ones are streamed (result-mode.ts says
+   * why); 0 streams every result. Default MATERIALIZE_MAX_CELLS (64Mi). Read for every query.
+   */
+  materializeMaxCells?: number;
 }
 
 export interface SqlEngine {

@@ -3,6 +3,7 @@
 // reused plan returns the pinned version's rows, a plan over a newer version never gets an older
 // version's views, an executed plan is never reused, and the engine shuts down with plans parked.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
 import { openDuckDbEngine } from '../../../src/sql/engine/duckdb-engine.ts';
@@ -59,4 +60,22 @@ test('the engine closes with plans still parked', async () => {
   for (const sql of ['SELECT 1 AS a FROM t', 'SELECT 2 AS b FROM t']) await (await other.plan(sql, tables)).close();
   await other.close();
   await assert.rejects(other.plan('SELECT 1 AS a FROM t', tables), /shut down/);
+});
+
+test('a plan over an Arrow IPC version parks with its loaded rows: the next identical plan reads no file', async () => {
+  const ipc = tables.add('fresh', [{ table: tableFromArrays({ id: Int32Array.from([5, 6, 7]) }), format: 'arrow-stream' }]);
+  const sql = 'SELECT sum(id)::BIGINT AS s FROM fresh';
+  await (await engine.plan(sql, tables)).close(); // GetFlightInfo's plan, parked with the temp table
+  // Files are immutable, so only a deleted file shows whether the next plan loaded it again.
+  const file = ipc.files[0]!.path;
+  const bytes = fs.readFileSync(file);
+  fs.rmSync(file);
+  try {
+    assert.deepEqual(await rowsOf(sql, tables), [{ s: 18n }]);
+    // That plan executed, so none is parked now: a new plan has to read the (missing) file.
+    await assert.rejects(rowsOf(sql, tables));
+  } finally {
+    fs.writeFileSync(file, bytes);
+  }
+  assert.deepEqual(await rowsOf(sql, tables), [{ s: 18n }]);
 });
