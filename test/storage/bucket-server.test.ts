@@ -199,3 +199,33 @@ describe('two server processes on one bucket', () => {
     }
   });
 });
+
+describe('the gateway stopped during writes', () => {
+  test('a write while the store is down fails UNAVAILABLE with nothing committed; after the restart writes commit once', async () => {
+    const server = await startServer(s3Options('outage'));
+    const client = new FlightClient(server.location);
+    try {
+      const first = sampleTable(1, 3);
+      await client.doPut('t', first);
+      // The stream is accepted while the gateway dies: the commit's puts find no store.
+      const stream = (async function* () {
+        const batches = sampleTable(2, 3).batches;
+        yield batches[0]!;
+        await gateway.stopGateway();
+        yield batches[1]!;
+      })();
+      await assert.rejects(client.doPut('t', stream), (e: unknown) => e instanceof FlightError && e.code === grpc.status.UNAVAILABLE);
+      await gateway.restartGateway();
+      // Never half a write: the table is exactly its first version.
+      assert.deepEqual(rowsOf(await client.readTable('t')), rowsOf(first));
+      const log = (await keysOf(storeAt('outage'), 'log/')).filter((k) => !k.endsWith('table.json'));
+      assert.equal(log.length, 1);
+      const again = sampleTable(1, 3);
+      await client.doPut('t', again);
+      assert.deepEqual(rowsOf(await client.readTable('t')), [...rowsOf(first), ...rowsOf(again)]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
