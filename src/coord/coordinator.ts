@@ -69,7 +69,7 @@ export class CommitConflictError extends QuiverError {
 }
 
 export interface Coordinator {
-  readonly kind: 'local' | 'zookeeper';
+  readonly kind: 'local' | 'zookeeper' | 'bucket';
   /**
    * Leadership, membership and the cluster config node when this coordinator is shared by
    * several replicas; null when it runs alone (local), where none of them exists.

@@ -159,6 +159,33 @@ export class DiskCache {
     }
   }
 
+  /**
+   * Keeps `file`, which holds exactly the object `key` (a file just uploaded from it), as the
+   * object's whole copy, by a hard link: the first reads after a write need no download. False
+   * when it does not fit or cannot be linked here (another filesystem); nothing is lost then.
+   */
+  async adopt(key: string, file: string): Promise<boolean> {
+    checkKey(key);
+    const hash = this.hash(key);
+    if (this.wholeEntry(hash)) return true;
+    const size = (await fs.stat(file)).size;
+    this.sizes.set(hash, size);
+    if (!(await this.reserve(size))) return false;
+    const entry: Entry = { name: `${hash}-w-${size}`, hash, start: 0, length: size, objectSize: size, whole: true, pins: 0 };
+    try {
+      await fs.link(file, this.file(entry.name));
+    } catch (e) {
+      if (!isAlreadyExists(e)) {
+        this.stats.writeFailures++;
+        return false;
+      }
+    } finally {
+      this.reserved -= size;
+    }
+    this.add(entry);
+    return true;
+  }
+
   /** Releases the lock (entries stay for the next open). */
   async close(): Promise<void> {
     await fs.rm(this.lock, { force: true }).catch(() => undefined);

@@ -16,7 +16,9 @@ import { QuiverError } from '../errors.ts';
 import { DiskCache } from './disk-cache.ts';
 import { FilesystemStore } from './filesystem-store.ts';
 import { checkKey, type ObjectStore } from './object-store.ts';
-import { S3Store, type S3Connection, type S3StoreOptions } from './s3-store.ts';
+// Types only: the AWS SDK is loaded when an S3 store is opened, not by every server that parses
+// its configuration (a directory --data never loads it).
+import type { S3Connection, S3StoreOptions } from './s3-store.ts';
 
 export type DataLocation = { kind: 'filesystem'; root: string } | { kind: 's3'; bucket: string; prefix: string };
 
@@ -164,6 +166,7 @@ export async function openObjectStore(config: ObjectStoreConfig, options: S3Stor
   if (config.location.kind === 'filesystem') {
     return { store: new FilesystemStore(config.location.root), close: async () => undefined };
   }
+  const { S3Store } = await import('./s3-store.ts');
   const store = new S3Store({ bucket: config.location.bucket, prefix: config.location.prefix }, config.s3 ?? { region: DEFAULT_REGION }, options);
   const cache = config.cache ? await DiskCache.open(store, config.cache.dir, config.cache.maxBytes) : undefined;
   return {

@@ -1,12 +1,14 @@
 // Server configuration: defaults < JSON file (--config) < environment (QUIVER_*) < flags.
 import fs from 'node:fs';
+import { OBJECT_STORE_OPTIONS, type ObjectStoreSettings } from '../object-store/store-config.ts';
 import type { ParquetCompression } from '../storage/parquet-files.ts';
 import type { LogFormat, LogLevel } from './logger.ts';
 
 /** Every setting of `quiver serve`; `quiver serve --help` names each one's flag and environment variable. */
-export interface ServerConfig {
+export interface ServerConfig extends ObjectStoreSettings {
   host: string;
   port: number;
+  /** A data directory, or `s3://bucket/prefix` (then the object store settings apply: docs/object-store.md). */
   data: string;
   /** The location endpoints advertise; derived from host and port when absent. */
   advertise?: string;
@@ -178,7 +180,7 @@ export function parseBytes(raw: string): number {
 export const OPTIONS: OptionSpec[] = [
   { key: 'host', flag: '--host', env: 'QUIVER_HOST', help: 'interface to listen on', parse: String },
   { key: 'port', flag: '--port', env: 'QUIVER_PORT', help: 'port to listen on; 0 picks a free one', parse: int('--port', 0) },
-  { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory', parse: String },
+  { key: 'data', flag: '--data', env: 'QUIVER_DATA', help: 'data directory, or s3://bucket/prefix to keep tables in an S3-compatible bucket (docs/object-store.md)', parse: String },
   { key: 'advertise', flag: '--advertise', env: 'QUIVER_ADVERTISE', help: 'location clients are told to use, e.g. grpc+tcp://host:port (grpc+tls:// with --tls-cert)', parse: String },
   { key: 'zk', flag: '--zk', env: 'QUIVER_ZK', help: 'ZooKeeper host:port[,host:port...]: run as a cluster replica (needs a shared --data and --advertise)', parse: String },
   { key: 'cluster', flag: '--cluster', env: 'QUIVER_CLUSTER', help: 'cluster name under ZooKeeper (letters, digits, - and _)', parse: String },
@@ -226,6 +228,8 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'maxLandedBytes', flag: '--max-landed-bytes', env: 'QUIVER_MAX_LANDED_BYTES', help: 'unconverted Arrow IPC bytes of all tables past which DoPut waits for conversion (e.g. 16GiB; 0: no limit)', parse: parseBytes },
   { key: 'landedWaitMs', flag: '--landed-wait', env: 'QUIVER_LANDED_WAIT', help: 'how long a DoPut over a landed-bytes limit waits before RESOURCE_EXHAUSTED (e.g. 30s)', parse: parseDuration },
   { key: 'compactSmallFileBytes', flag: '--compact-small-bytes', env: 'QUIVER_COMPACT_SMALL_BYTES', help: 'data files smaller than this on disk are small (e.g. 32MiB)', parse: parseBytes },
+  // --data s3://...: where the bucket is, how to sign in, and the local disk cache.
+  ...OBJECT_STORE_OPTIONS.map(({ key, flag, env, help, parse }) => ({ key, flag, env, help, parse })),
 ];
 
 export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { LocalCoordinator } from '../coord/local-coordinator.ts';
+import { BucketCoordinator } from '../coord/bucket/bucket-coordinator.ts';
+import { openDataRoot } from '../object-store/data-root.ts';
 import { ZooKeeperCoordinator } from '../coord/zookeeper/zookeeper-coordinator.ts';
 import { QuiverError } from '../errors.ts';
 import { ClusterMembership } from './cluster-membership.ts';
@@ -41,7 +43,7 @@ export class QuiverServer {
     private readonly grpcServer: grpc.Server,
     private readonly coordinator: Coordinator,
     private readonly store: TableStore,
-    private readonly unlock: () => void,
+    private readonly unlock: () => Promise<void>,
     private readonly log: Logger,
     private readonly schedule: MaintenanceSchedule,
     private readonly sqlEngine: SqlEngine,
@@ -52,10 +54,18 @@ export class QuiverServer {
 
   static async start(config: ServerConfig, log: Logger): Promise<QuiverServer> {
     const tls = serverTls(config);
-    const data = path.resolve(config.data);
+    // --data s3://…: the bucket is opened (and its conditional puts checked) here; `data` is
+    // then the local work root beside the disk cache (object-store/data-root.ts).
+    const root = await openDataRoot(config.data, config);
+    const data = root.local;
     fs.mkdirSync(data, { recursive: true });
     // Replicas of a cluster share the data root on purpose; ZooKeeper serializes their commits.
-    const unlock = config.zk ? () => undefined : lockDataDir(data);
+    // On a bucket each server has its own work root: the lock keeps a second one off it.
+    const unlockDir = config.zk && !root.objects ? () => undefined : lockDataDir(data);
+    const unlock = async () => {
+      unlockDir();
+      await root.close();
+    };
     migrateTableDirs(data, log);
     let ready: { store: TableStore; coordinator: Coordinator; membership: ClusterMembership | null; maintenance: MaintenanceRunner } | null = null;
     let location = config.advertise ?? '';
@@ -142,7 +152,9 @@ export class QuiverServer {
           log: (message, fields) => log.warn(`zookeeper: ${message}`, fields),
           ...zkAuthOption(config),
         })
-        : new LocalCoordinator(path.join(data, 'log'), { log: (message, fields) => log.warn(message, fields) });
+        : root.objects
+          ? new BucketCoordinator(root.objects.store, { log: (message, fields) => log.warn(message, fields) })
+          : new LocalCoordinator(path.join(data, 'log'), { log: (message, fields) => log.warn(message, fields) });
       // Each write takes the staging settings in force when it begins.
       const store = new TableStore(data, coordinator, {
         get compression() {
@@ -160,6 +172,7 @@ export class QuiverServer {
       }, {
         cacheBytes: config.cacheBytes,
         log,
+        ...(root.objects ? { objectStore: root.objects } : {}),
         landing: {
           get maxTableLandedBytes() {
             return live.settings.maxTableLandedBytes;
@@ -185,13 +198,13 @@ export class QuiverServer {
       const { maintenance, schedule } = startMaintenance(config, live, store, coordinator, ctx.leases, log);
       ready = { store, coordinator, membership, maintenance };
       await ops.ready({ data, coordinator, store, maintenance, readOnly: () => live.settings.readOnly, clusterStatus: () => ctx.clusterStatus(), feed: feed.hub.stats });
-      log.info('serving', { data, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
+      log.info('serving', { data: root.location, port, location, transport: tls.mode, auth: ctx.auth.config.kind, coordinator: coordinator.kind, ...(config.zk ? { cluster: config.cluster } : {}) });
       return new QuiverServer(port, location, server, coordinator, store, unlock, log, schedule, sqlEngine, ops, config.drainDelayMs, feed);
     } catch (e) {
       server.forceShutdown();
       await sqlEngine.close();
       await ops.close();
-      unlock();
+      await unlock();
       throw e;
     }
   }
@@ -217,7 +230,7 @@ export class QuiverServer {
     await this.sqlEngine.close();
     await this.store.close();
     await this.coordinator.close();
-    this.unlock();
+    await this.unlock();
   }
 }
 

@@ -18,6 +18,7 @@ import type { StorageLayout } from './layout.ts';
 import { manifestFromJson, manifestOfTable, schemaBytes, type DataFile, type Manifest } from './manifest.ts';
 import { readParquet } from './parquet-files.ts';
 import type { ParquetPool } from './parquet-pool.ts';
+import type { ObjectFiles, OpenedFile } from './object-files.ts';
 
 /** A message of a stored file as DoGet sends it: a record batch carries the app_metadata it was put with. */
 export type StoredFrame = IpcFrame & { appMetadata?: Uint8Array };
@@ -46,12 +47,15 @@ export const MANIFEST_READ_CONCURRENCY = 16;
 export interface TableReaderOptions {
   /** Budget of the manifest cache (estimated heap bytes); default DEFAULT_MANIFEST_CACHE_BYTES. */
   manifestCacheBytes?: number;
+  /** Tables in an object store: files not staged locally are read from it (object-files.ts). */
+  objects?: ObjectFiles;
 }
 
 export class TableReader {
   private readonly manifests: ManifestCache;
   private readonly cache: FrameCache;
   private encode: (frame: StoredFrame) => StoredFrame = (frame) => frame;
+  private readonly objects: ObjectFiles | undefined;
 
   constructor(
     private readonly layout: StorageLayout,
@@ -62,6 +66,7 @@ export class TableReader {
   ) {
     this.cache = new FrameCache(cacheBytes);
     this.manifests = new ManifestCache(options.manifestCacheBytes);
+    this.objects = options.objects;
   }
 
   /**
@@ -146,8 +151,13 @@ export class TableReader {
   async manifest(name: string, rel: string): Promise<Manifest> {
     const cached = this.manifests.get(name, rel);
     if (cached) return cached;
-    const file = this.layout.manifestFile(name, rel);
-    const m = await readManifestFile(file);
+    let file = this.layout.manifestFile(name, rel);
+    let m: Manifest | null;
+    if (this.objects) {
+      const read = await this.objects.readManifest(name, rel);
+      file = read?.where ?? file;
+      m = read ? manifestFromJson(read.text, read.where) : null;
+    } else m = await readManifestFile(file);
     if (!m) throw new QuiverError('NOT_FOUND', `table ${JSON.stringify(name)} was dropped, or this version of it has expired`, { fact: { kind: 'version-gone', table: name } });
     manifestOfTable(m, name, file);
     this.manifests.set(name, rel, m);
@@ -208,10 +218,21 @@ export class TableReader {
       yield* cached;
       return;
     }
+    let opened: OpenedFile | undefined;
+    if (this.objects) {
+      try {
+        opened = await this.objects.open(manifest.table, file.path);
+      } catch (e) {
+        // An unreachable store is the store's error (UNAVAILABLE); a missing object is damage.
+        if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;
+        throw new QuiverError('DATA_LOSS', `data file ${file.path} of table ${JSON.stringify(manifest.table)} version ${manifest.version} is missing from the object store; restore it from a backup or read another version`, { cause: e });
+      }
+    }
+    const local = opened?.path ?? full;
     let frames: AsyncGenerator<IpcFrame>;
-    if (file.format === 'parquet') frames = readParquet(this.pool, full, { batches: file.batches, columns });
+    if (file.format === 'parquet') frames = readParquet(this.pool, local, { batches: file.batches, columns });
     else {
-      frames = readArrowStreamFile(full, { skipSchema: true });
+      frames = readArrowStreamFile(local, { skipSchema: true });
       if (columns) frames = projectFrames(frames, new ColumnProjection(decodeSchema(schemaBytes(manifest)), columns));
     }
     const keep: StoredFrame[] | null = this.cache.admits(file.arrowBytes) ? [] : null;
@@ -231,9 +252,11 @@ export class TableReader {
     } catch (e) {
       if (e instanceof QuiverError) throw e;
       // A committed file that does not read back is damage on disk, not a bad request.
-      const missing = isNotFound(e) || !(await fs.stat(full).then(() => true, () => false));
+      const missing = isNotFound(e) || !(await fs.stat(local).then(() => true, () => false));
       const what = missing ? 'is missing' : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
       throw new QuiverError('DATA_LOSS', `data file ${file.path} of table ${JSON.stringify(manifest.table)} version ${manifest.version} ${what}; restore it from a backup or read another version`, { cause: e });
+    } finally {
+      await opened?.release();
     }
     if (keep) this.cache.set(key, keep);
   }

@@ -22,6 +22,10 @@ import { StorageObservers } from './storage-observer.ts';
 import { TableReader, type StoredFrame } from './table-reader.ts';
 import { TableWriter, type TableWrite } from './table-writer.ts';
 import { WritesInFlight } from './writes-in-flight.ts';
+import type { DiskCache } from '../object-store/disk-cache.ts';
+import type { ObjectStore } from '../object-store/object-store.ts';
+import { ObjectFiles } from './object-files.ts';
+import { ObjectPublishingCoordinator } from './object-publishing-coordinator.ts';
 
 export class TableStore {
   readonly layout: StorageLayout;
@@ -37,6 +41,10 @@ export class TableStore {
   readonly observers = new StorageObservers();
   /** Arrow IPC bytes landed and not yet converted, per table (the landing's disk bound). */
   readonly landed = new LandedBytes();
+  /** With tables in an object store: the bucket's files (root is then the local work root). */
+  readonly objects: ObjectFiles | null;
+  /** What commits publish through: the coordinator, behind the bucket's puts on an object store. */
+  readonly publisher: Coordinator;
 
   constructor(
     readonly root: string,
@@ -47,13 +55,16 @@ export class TableStore {
      * calls with which commits publish manifests (a test fails one); landing: the limits past
      * which a DoPut waits for conversion (read at each write; none when absent).
      */
-    options: { parquetWorkers?: number; cacheBytes?: number; log?: Logger; calls?: PublishCalls; landing?: LandingLimits } = {},
+    /** objectStore: keep the tables in this store, `root` being the local work root (object-files.ts). */
+    options: { parquetWorkers?: number; cacheBytes?: number; log?: Logger; calls?: PublishCalls; landing?: LandingLimits; objectStore?: { store: ObjectStore; cache?: DiskCache } } = {},
   ) {
     this.layout = new StorageLayout(root);
+    this.objects = options.objectStore ? new ObjectFiles(this.layout, options.objectStore.store, options.objectStore.cache) : null;
+    this.publisher = this.objects ? new ObjectPublishingCoordinator(coordinator, this.objects) : coordinator;
     this.pool = new ParquetPool(options.parquetWorkers);
-    this.reader = new TableReader(this.layout, coordinator, this.pool, options.cacheBytes ?? 0);
+    this.reader = new TableReader(this.layout, coordinator, this.pool, options.cacheBytes ?? 0, this.objects ? { objects: this.objects } : {});
     this.catalog = new Catalog(this.layout, coordinator, this.reader, options.log);
-    this.commits = new Commits(this.layout, coordinator, this.reader, this.writes, this.observers, options.calls);
+    this.commits = new Commits(this.layout, this.publisher, this.reader, this.writes, this.observers, options.calls);
     this.writer = new TableWriter(this.layout, this.commits, this.pool, staging, options.landing
       ? { ledger: this.landed, limits: options.landing, current: (name) => this.reader.current(name) }
       : undefined);

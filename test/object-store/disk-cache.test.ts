@@ -215,3 +215,26 @@ test('one process owns a cache directory; a lock left by a dead process is taken
   }
   fs.rmSync(path.join(cacheDir, 'lock'));
 });
+
+test('adopt keeps a file just uploaded from as the object\'s whole copy: its reads need no fetch; one too large is not kept', async () => {
+  const body = pattern(20_000);
+  await watched.inner.putIfAbsent('t/data/up.parquet', body);
+  const staged = path.join(cacheDir, 'staged');
+  fs.writeFileSync(staged, body);
+  const cache = await DiskCache.open(watched.store, cacheDir, 30_000);
+  try {
+    assert.equal(await cache.adopt('t/data/up.parquet', staged), true);
+    fs.rmSync(staged); // the work root lets its copy go; the cache's link stays
+    const copy = await cache.localCopy('t/data/up.parquet');
+    assert.deepEqual(new Uint8Array(fs.readFileSync(copy.path)), body);
+    copy.release();
+    assert.deepEqual((await cache.read('t/data/up.parquet', { offset: 10, length: 20 })).bytes, body.subarray(10, 30));
+    assert.equal(watched.gets.length, 0);
+    const big = path.join(cacheDir, 'big');
+    fs.writeFileSync(big, pattern(40_000));
+    assert.equal(await cache.adopt('t/data/big.parquet', big), false);
+    assert.equal(cache.stats.bytes, 20_000);
+  } finally {
+    await cache.close();
+  }
+});

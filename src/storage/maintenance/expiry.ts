@@ -59,15 +59,23 @@ export async function expireTable(store: TableStore, table: string, options: Exp
   await store.coordinator.confirmWriter(`delete the manifests of expired versions of table ${JSON.stringify(table)}`);
   const now = new Date();
   for (const rel of released) await fs.utimes(store.layout.file(table, rel), now, now).catch(() => undefined);
+  // In a bucket an object's time cannot be reset: the release is recorded instead (object-files.ts).
+  await store.objects?.recordReleased(table, [...released], now.getTime());
   let manifestsDeleted = 0;
   for (const v of versions) {
     if (!gone.has(v.entry.version)) continue;
+    let deleted = false;
     try {
       await fs.rm(store.layout.manifestFile(table, v.entry.manifest));
-      manifestsDeleted++;
+      deleted = true;
     } catch {
       // Already gone (an earlier run that stopped half-way): nothing refers to it.
     }
+    if (store.objects) {
+      await store.objects.delete(table, v.entry.manifest);
+      deleted = true;
+    }
+    if (deleted) manifestsDeleted++;
   }
   if (manifestsDeleted > 0) await syncPath(store.layout.subdir(table, 'manifests')).catch(() => undefined);
   return { expired, manifestsDeleted, filesReleased: released.size, ...(kept ? { kept } : {}) };

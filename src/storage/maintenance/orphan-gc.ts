@@ -20,6 +20,7 @@ import { isCaseSafeDirName, tableDirName } from '../../table-names.ts';
 import { TABLE_SUBDIRS, isDroppedDir } from '../layout.ts';
 import type { TableStore } from '../table-store.ts';
 import { referencedPaths, retainedVersions } from './retained-versions.ts';
+import { collectObjectOrphans } from './object-orphans.ts';
 
 export interface OrphanGcOptions {
   graceMs: number;
@@ -37,8 +38,10 @@ export interface OrphanGcResult {
   deletedDirs: number;
   /** Unreferenced files kept because they are younger than the grace period. */
   youngKept: number;
-  /** What was deleted, relative to the data root (the first 100). */
+  /** What was deleted, relative to the data root (the first 100; objects as s3://… keys). */
   paths: string[];
+  /** Multipart uploads older than the grace period aborted (tables on an object store). */
+  abortedUploads?: number;
   errors: { table: string; error: string }[];
 }
 
@@ -76,6 +79,8 @@ export async function collectOrphans(store: TableStore, options: OrphanGcOptions
       else if (!dir.startsWith('.')) await removeTemporaryFiles(store, store.layout.logDirNamed(dir), old, result);
     }
   }
+  // Tables on an object store: the work root above, then the bucket (object-orphans.ts).
+  if (store.objects) await collectObjectOrphans(store, store.objects, options, result);
   return result;
 }
 

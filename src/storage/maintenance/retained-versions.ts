@@ -25,7 +25,7 @@ export async function retainedVersions(store: TableStore, table: string): Promis
     const unreadable = (why: string, cause?: unknown) => new QuiverError('DATA_LOSS', `version ${entry.version} of table ${JSON.stringify(table)} names manifest ${entry.manifest}, which cannot be read (${why}); maintenance leaves this table alone`, { cause });
     let manifest: Manifest | null;
     try {
-      manifest = await readManifestFile(store.layout.manifestFile(table, entry.manifest));
+      manifest = store.objects ? await store.objects.manifest(table, entry.manifest) : await readManifestFile(store.layout.manifestFile(table, entry.manifest));
     } catch (e) {
       throw unreadable((e as Error).message, e);
     }
