@@ -29,6 +29,8 @@ export class EndpointLeases {
   /** When `ticket` (base64) stops being served, given when its version was superseded (null: current). */
   expiration(ticket: string, supersededAt: number | null, retentionMs: number, issuedAt = this.now()): number {
     const base = supersededAt === null ? issuedAt + retentionMs : supersededAt + retentionMs;
+    // No lease held (the usual case): no digest of the ticket to compute (ListFlights asks per table).
+    if (this.leases.size === 0) return base;
     return Math.max(base, this.leases.get(digest(ticket))?.until ?? 0);
   }
 
