@@ -52,6 +52,8 @@ BATCH_ROWS = 65_536
 T0 = time.monotonic()
 # The checkout whose bin/quiver.js serves (--quiver-root: a build to compare side by side).
 QUIVER_ROOT = ROOT
+# Arguments of node itself (--node-arg, e.g. --cpu-prof).
+NODE_ARGS: list[str] = []
 
 
 def progress(msg: str) -> None:
@@ -76,7 +78,7 @@ class Server:
         """keep: the data directory is one a stopped server left (stop(keep_data=True))."""
         self.data = work / name
         self.log = open(work / f"{name}.log", "a" if keep else "w")
-        self.proc = subprocess.Popen(["node", str(QUIVER_ROOT / "bin" / "quiver.js"), "serve", "--port", "0", "--host", "127.0.0.1",
+        self.proc = subprocess.Popen(["node", *NODE_ARGS, str(QUIVER_ROOT / "bin" / "quiver.js"), "serve", "--port", "0", "--host", "127.0.0.1",
                                       "--data", str(self.data), *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         m = LISTENING.match(line)
@@ -323,7 +325,7 @@ def section_list(args, work: Path) -> str:
                 clone_tables(server.data, "t/0000000", [f"t/{i:07d}" for i in range(put_to, target)])
                 server = Server(work, "list", server_args, keep=True)
                 writers = clients()
-                how = f"{put_to:,} by DoPut, the rest cloned on disk, server restarted"
+                how = f"{min(put_to, args.list_put):,} by DoPut, the rest cloned on disk, server restarted"
             made = target
             progress(f"list: {made:,} tables made ({how}; {time.monotonic() - t:.1f} s); load {load()}")
             times, count = [], 0
@@ -337,6 +339,7 @@ def section_list(args, work: Path) -> str:
             cpu_s = server.cpu_seconds() - cpu
             rows.append([f"{target:,}", f"{times[0]:.3f}", f"{statistics.median(times[1:]):.3f}", f"{min(times[1:]):.3f}",
                          f"{cpu_s / len(times):.3f}", f"{server.rss() / 1e6:,.0f}"])
+            progress(f"list: {target:,} tables: first, median, best s, CPU s, RSS MB: {' '.join(rows[-1][1:])}; load {load()}")
         return (f"ListFlights of every table (target: 100,000 in under 1 s): the first listing, then the median and best of "
                 f"{args.list_runs} more; server CPU s per listing (mean of all); load {load()}\n"
                 + table_out(["tables", "first s", "median s", "best s", "server CPU s", "RSS MB"], rows))
@@ -377,9 +380,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--quiver-arg", action="append", default=[], metavar="ARG", help="passed to every quiver serve")
     ap.add_argument("--quiver-root", type=Path, default=ROOT, help="the checkout (bin/ and build/) whose server is measured; default this one")
+    ap.add_argument("--node-arg", action="append", default=[], metavar="ARG", help="passed to node for every server, e.g. --cpu-prof")
     args = ap.parse_args(argv)
-    global QUIVER_ROOT
+    global QUIVER_ROOT, NODE_ARGS
     QUIVER_ROOT = args.quiver_root.resolve()
+    NODE_ARGS = args.node_arg
     wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:

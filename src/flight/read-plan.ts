@@ -11,7 +11,7 @@ import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';
 import { encodeTicket, type TicketContent } from './tickets.ts';
-import { FlightInfoCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, type EncodedVersionInfo } from './flight-info-cache.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, ticketKey, type EncodedVersionInfo } from './flight-info-cache.ts';
 
 export interface ReadPlan {
   manifest: Manifest;
@@ -93,16 +93,17 @@ export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descri
   };
 }
 
-/** One cache of encoded versions per server (its context): a bound of DEFAULT_FLIGHT_INFO_CACHE_BYTES. */
-const caches = new WeakMap<FlightContext, FlightInfoCache>();
-const cacheOf = (ctx: FlightContext): FlightInfoCache => {
+/** The caches of encoded versions of one server (its context); their bounds in flight-info-cache.ts. */
+const caches = new WeakMap<FlightContext, { info: FlightInfoCache; listing: ListingCache }>();
+const cachesOf = (ctx: FlightContext) => {
   let c = caches.get(ctx);
-  if (!c) caches.set(ctx, (c = new FlightInfoCache()));
+  if (!c) caches.set(ctx, (c = { info: new FlightInfoCache(), listing: new ListingCache() }));
   return c;
 };
+const cacheOf = (ctx: FlightContext): FlightInfoCache => cachesOf(ctx).info;
 
-/** The cache's entries and bytes, for a test or a status page. */
-export const flightInfoCacheStats = (ctx: FlightContext) => cacheOf(ctx).stats();
+/** The caches' entries and bytes, for a test or a status page. */
+export const flightInfoCacheStats = (ctx: FlightContext) => ({ info: cachesOf(ctx).info.stats(), listing: cachesOf(ctx).listing.stats() });
 
 /**
  * GetFlightInfo's answer, encoded: what the version fixes comes from the cache (planned once
@@ -135,31 +136,36 @@ export async function encodedFlightInfo(ctx: FlightContext, req: ReadRequest, de
  * one endpoint covering the whole current version. GetFlightInfo splits a version into
  * endpoints by size; this ticket is as valid, just not split.
  */
-export async function* encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>): AsyncGenerator<Buffer> {
+export async function* encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): AsyncGenerator<Buffer> {
   // One listing, one set of locations: a replica joining meanwhile is in the next listing.
   const locations = encodeLocations(await ctx.locations());
+  const pass = cachesOf(ctx).listing.pass(all);
   const schemas = new Map<string, Uint8Array>();
-  for (const d of tables) {
-    let schema = schemas.get(d.schema);
+  const schemaOf = (base64: string): Uint8Array => {
+    let schema = schemas.get(base64);
     if (!schema) {
       // Tables often share a schema: decode each distinct one once per listing.
       if (schemas.size > 1024) schemas.clear();
-      schemas.set(d.schema, (schema = encapsulatedSchema(new Uint8Array(Buffer.from(d.schema, 'base64')))));
+      schemas.set(base64, (schema = encapsulatedSchema(new Uint8Array(Buffer.from(base64, 'base64')))));
     }
-    const v = encodeVersionInfo({
-      schema,
+    return schema;
+  };
+  for (const d of tables) {
+    const v = pass.get(d.table, d.tableId, d.version, () => encodeVersionInfo({
+      schema: schemaOf(d.schema),
       descriptor: { type: 'PATH', path: d.table.split('/') },
       tickets: [encodeTicket({ table: d.table, tableId: d.tableId, version: d.version, files: [0, d.files] })],
       totalRecords: d.rows,
       totalBytes: d.arrowBytes,
-    });
+    }));
     yield withEndpoints(ctx, v, locations, null);
   }
+  pass.finish();
 }
 
 function withEndpoints(ctx: FlightContext, v: EncodedVersionInfo, locations: Buffer, superseded: number | null): Buffer {
   const now = Date.now();
-  return encodeFlightInfo(v, locations, (i) => ctx.leases.expiration(v.ticketKeys[i]!, superseded, ctx.retentionMs, now));
+  return encodeFlightInfo(v, locations, (i) => ctx.leases.expiration(() => ticketKey(v, i), superseded, ctx.retentionMs, now));
 }
 
 function descriptorKey(d: FlightDescriptor): string {

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
 import { TableNameIndex } from '../../src/coord/local/table-name-index.ts';
 import { tableDirName } from '../../src/table-names.ts';
-import { FlightInfoCache, encodeFlightInfo, encodeLocations, encodeVersionInfo } from '../../src/flight/flight-info-cache.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo } from '../../src/flight/flight-info-cache.ts';
 import { decodeTicket, encodeTicket } from '../../src/flight/tickets.ts';
 import { decodeMessage, encodeMessage } from '../../src/wire/protocol.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
@@ -96,7 +96,7 @@ describe('encoded FlightInfo', () => {
   });
 
   test('the cache keeps within its budget, least recently used out first', () => {
-    const entry = (n: number) => ({ fixed: Buffer.alloc(n), tickets: [], ticketKeys: [], bytes: n });
+    const entry = (n: number) => ({ fixed: Buffer.alloc(n), tickets: [], rawTickets: [], bytes: n });
     const cache = new FlightInfoCache(1000);
     cache.set('a', entry(400));
     cache.set('b', entry(400));
@@ -107,6 +107,26 @@ describe('encoded FlightInfo', () => {
     assert.equal(cache.get('huge'), undefined);
     assert.ok(cache.stats().bytes <= 1000);
   });
+});
+
+test('the listing cache admits tables while it has room, re-encodes a new version, and a full listing drops what it did not list', () => {
+  const cache = new ListingCache(1000);
+  let made = 0;
+  const make = () => (made++, { fixed: Buffer.alloc(1), tickets: [], rawTickets: [], bytes: 300 });
+  const full = cache.pass(true);
+  for (const t of ['a', 'b', 'c', 'd']) full.get(t, 'id', 1, make);
+  full.finish();
+  assert.equal(made, 4);
+  assert.equal(cache.stats().entries, 3, 'the fourth did not fit, and evicted nothing');
+  const again = cache.pass(true);
+  for (const t of ['a', 'c', 'd']) again.get(t, 'id', t === 'c' ? 2 : 1, make);
+  again.finish();
+  assert.equal(made, 6, 'c at a new version and d (not cached) were encoded; a was not');
+  assert.deepEqual(cache.stats(), { entries: 2, bytes: 600, budgetBytes: 1000 }, 'd found no room until b left; b was not listed');
+  const some = cache.pass(false);
+  some.get('a', 'other-incarnation', 1, make);
+  some.finish();
+  assert.equal(made, 7);
 });
 
 interface Info {

@@ -71,6 +71,6 @@ export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<
     } catch {
       throw new QuiverError('INVALID_ARGUMENT', 'ListFlights criteria must be a UTF-8 table-name prefix (or empty for all tables)');
     }
-    yield* encodedListing(ctx, await ctx.store.describeTables(prefix));
+    yield* encodedListing(ctx, await ctx.store.describeTables(prefix), prefix === '');
   });
 }
