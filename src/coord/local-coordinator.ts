@@ -3,7 +3,8 @@
 // log can only grow by one entry per successful compare-and-set, and the newest entry is the
 // table's head. A table's catalog entry rides in the log entry file it was published with, so it
 // is exactly as atomic as the commit. File formats in local/log-files.ts, commit locks in
-// local/table-locks.ts.
+// local/table-locks.ts; the in-memory index of table names that listings read in
+// local/table-name-index.ts.
 //
 // Torn files from older data roots (see log-files.ts) are never fatal: a torn newest entry was
 // never acknowledged, so the table's head is the entry before it (and the next commit sets the
@@ -18,6 +19,10 @@ import { QuiverError } from '../errors.ts';
 import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type Coordinator, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from './coordinator.ts';
 import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, isTorn, readEntryFile, readIfExists, readTableName, setAside } from './local/log-files.ts';
 import { TableLocks } from './local/table-locks.ts';
+import { TableNameIndex } from './local/table-name-index.ts';
+
+/** Name files read at once by a scan of the log directory (each read holds a file descriptor). */
+const SCAN_CONCURRENCY = 16;
 
 export interface LocalCoordinatorOptions {
   /** Where what was skipped or set aside is reported (the server's warn log). */
@@ -41,6 +46,13 @@ export class LocalCoordinator implements Coordinator {
   private readonly calls: PublishCalls;
   /** Who hears of each table's commits and drops: this process is the only writer, so no watch is needed. */
   private readonly watchers = new Map<string, Set<(head: LogEntry | null) => void>>();
+  /**
+   * Every table's name, so that a listing (ListFlights) reads no file: filled by the first scan
+   * of the log directory, then kept by this process's own creates and drops (it is the only
+   * writer). tables() scans the disk again, and refreshes it.
+   */
+  private readonly index = new TableNameIndex();
+  private indexed: Promise<void> | null = null;
 
   constructor(private readonly logRoot: string, private readonly options: LocalCoordinatorOptions = {}) {
     this.calls = options.calls ?? SYSTEM_CALLS;
@@ -142,6 +154,7 @@ export class LocalCoordinator implements Coordinator {
     }
     this.heads.set(table, entry);
     this.remember(table, entry);
+    this.index.add(table);
     this.notify(table, entry);
     return entry;
   }
@@ -220,6 +233,7 @@ export class LocalCoordinator implements Coordinator {
     this.heads.set(table, null);
     this.known.delete(table);
     this.named.delete(table);
+    this.index.delete(table);
     await this.calls.syncDirectory(this.logRoot);
     this.notify(table, null);
     await fs.rm(trash, { recursive: true, force: true });
@@ -253,34 +267,64 @@ export class LocalCoordinator implements Coordinator {
     });
   }
 
+  /** Scans the log directory (every table's name file): the disk's answer, which maintenance wants. */
   async tables(): Promise<string[]> {
+    const scan = this.index.beginScan();
+    try {
+      const { found, listed } = await this.scanNames();
+      scan.finish(found);
+      return listed;
+    } catch (e) {
+      scan.abandon();
+      throw e;
+    }
+  }
+
+  /** Every name file's table (found), and those of them with a head (listed, sorted). */
+  private async scanNames(): Promise<{ found: string[]; listed: string[] }> {
     let dirs: string[];
     try {
       dirs = await fs.readdir(this.logRoot);
     } catch (e) {
-      if (isNotFound(e)) return [];
+      if (isNotFound(e)) return { found: [], listed: [] };
       throw e;
     }
-    const names: string[] = [];
-    for (const d of dirs) {
-      if (d.startsWith('.')) continue;
+    const found: string[] = [];
+    const listed: string[] = [];
+    const readOne = async (d: string): Promise<void> => {
       try {
         const name = await readTableName(path.join(this.logRoot, d));
-        if (name !== null && (await this.head(name)) !== null) names.push(name);
+        if (name === null) return;
+        found.push(name);
+        if ((await this.head(name)) !== null) listed.push(name);
       } catch (e) {
-        if (isNotFound(e)) continue;
+        if (isNotFound(e)) return;
         // One table's damage leaves the listing of every other table working.
         if (!(e instanceof QuiverError && e.code === 'DATA_LOSS')) throw e;
         this.report(path.join(this.logRoot, d), `left table directory ${d} out of the listing: ${e.message}`, e);
       }
-    }
-    return names.sort();
+    };
+    // Name files are read SCAN_CONCURRENCY at a time: one after the other, each read waits its
+    // turn in libuv's thread pool, and 100,000 of them took minutes on a loaded machine.
+    const queue = dirs.filter((d) => !d.startsWith('.'));
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length) await readOne(queue[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, queue.length) }, worker));
+    return { found, listed: listed.sort() };
   }
 
+  /** From the in-memory index of names and the cached heads: after the first, a listing reads no file. */
   async listHeads(prefix = ''): Promise<TableHead[]> {
+    if (!this.indexed) {
+      this.indexed = this.tables().then(() => undefined);
+      this.indexed.catch(() => (this.indexed = null));
+    }
+    await this.indexed;
     const out: TableHead[] = [];
-    for (const table of (await this.tables()).filter((n) => n.startsWith(prefix))) {
-      const head = await this.head(table);
+    for (const table of this.index.withPrefix(prefix)) {
+      const head = this.heads.has(table) ? this.heads.get(table) : await this.head(table);
       if (head) out.push({ table, head });
     }
     return out;

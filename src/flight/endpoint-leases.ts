@@ -26,10 +26,15 @@ export class EndpointLeases {
 
   constructor(readonly maxRecords: number = DEFAULT_MAX_ENDPOINT_LEASES, private readonly now: () => number = Date.now) {}
 
-  /** When `ticket` (base64) stops being served, given when its version was superseded (null: current). */
-  expiration(ticket: string, supersededAt: number | null, retentionMs: number, issuedAt = this.now()): number {
+  /**
+   * When `ticket` (base64, or a function giving it) stops being served, given when its version
+   * was superseded (null: current).
+   */
+  expiration(ticket: string | (() => string), supersededAt: number | null, retentionMs: number, issuedAt = this.now()): number {
     const base = supersededAt === null ? issuedAt + retentionMs : supersededAt + retentionMs;
-    return Math.max(base, this.leases.get(digest(ticket))?.until ?? 0);
+    // No lease held (the usual case): no ticket to encode or digest (ListFlights asks per table).
+    if (this.leases.size === 0) return base;
+    return Math.max(base, this.leases.get(digest(typeof ticket === 'string' ? ticket : ticket()))?.until ?? 0);
   }
 
   /** Holds `ticket` (base64) readable until `until` (or a later lease already held); returns the lease's end. */

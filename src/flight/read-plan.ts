@@ -1,5 +1,6 @@
 // From a read request to what GetFlightInfo answers: the pinned manifest, the (projected)
-// schema, and endpoints that each cover a run of data files.
+// schema, and endpoints that each cover a run of data files. GetFlightInfo and ListFlights
+// answer with encodings kept per version (flight-info-cache.ts); PollFlightInfo with objects.
 import { Schema } from 'apache-arrow';
 import { framePrefix } from '../arrow/ipc-framing.ts';
 import { decodeSchema, encodeSchema } from '../arrow/ipc-message.ts';
@@ -10,6 +11,7 @@ import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';
 import { encodeTicket, type TicketContent } from './tickets.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, ticketKey, type EncodedVersionInfo } from './flight-info-cache.ts';
 
 export interface ReadPlan {
   manifest: Manifest;
@@ -23,7 +25,10 @@ export interface ReadPlan {
 }
 
 export async function planRead(ctx: FlightContext, req: ReadRequest, endpointBytes = ctx.endpointBytes): Promise<ReadPlan> {
-  const manifest = await ctx.store.snapshot(req.table, req.version);
+  return planOf(await ctx.store.snapshot(req.table, req.version), req, endpointBytes);
+}
+
+function planOf(manifest: Manifest, req: ReadRequest, endpointBytes: number): ReadPlan {
   const schemaHeader = projectedSchema(manifest, req.columns);
   const tickets: TicketContent[] = [];
   let first = 0;
@@ -88,23 +93,84 @@ export async function buildFlightInfo(ctx: FlightContext, plan: ReadPlan, descri
   };
 }
 
+/** The caches of encoded versions of one server (its context); their bounds in flight-info-cache.ts. */
+const caches = new WeakMap<FlightContext, { info: FlightInfoCache; listing: ListingCache }>();
+const cachesOf = (ctx: FlightContext) => {
+  let c = caches.get(ctx);
+  if (!c) caches.set(ctx, (c = { info: new FlightInfoCache(), listing: new ListingCache() }));
+  return c;
+};
+const cacheOf = (ctx: FlightContext): FlightInfoCache => cachesOf(ctx).info;
+
+/** The caches' entries and bytes, for a test or a status page. */
+export const flightInfoCacheStats = (ctx: FlightContext) => ({ info: cachesOf(ctx).info.stats(), listing: cachesOf(ctx).listing.stats() });
+
 /**
- * A table as ListFlights describes it, from its catalog entry alone (no manifest read): one
- * endpoint covering the whole current version. GetFlightInfo splits a version into endpoints by
- * size; this ticket is as valid, just not split.
+ * GetFlightInfo's answer, encoded: what the version fixes comes from the cache (planned once
+ * per version, descriptor, projection and endpoint size), so no call after the first walks the
+ * manifest's files; locations and expiration times are the call's.
  */
-export async function listingFlightInfo(ctx: FlightContext, d: TableDescription, descriptor: FlightDescriptor): Promise<FlightInfo> {
-  const ticket = encodeTicket({ table: d.table, tableId: d.tableId, version: d.version, files: [0, d.files] });
-  const locations = (await ctx.locations()).map((uri) => ({ uri }));
-  const expires = ctx.leases.expiration(ticket.toString('base64'), null, ctx.retentionMs);
-  return {
-    schema: encapsulatedSchema(new Uint8Array(Buffer.from(d.schema, 'base64'))),
-    flight_descriptor: descriptor,
-    endpoint: [{ ticket: { ticket }, location: locations, expiration_time: toTimestamp(expires) }],
-    total_records: d.rows,
-    total_bytes: d.arrowBytes,
-    ordered: true,
+export async function encodedFlightInfo(ctx: FlightContext, req: ReadRequest, descriptor: FlightDescriptor, endpointBytes = ctx.endpointBytes): Promise<Buffer> {
+  const manifest = await ctx.store.snapshot(req.table, req.version);
+  const key = `i\0${manifest.table}\0${manifest.tableId}\0${manifest.version}\0${endpointBytes}\0${req.columns ? JSON.stringify(req.columns) : ''}\0${descriptorKey(descriptor)}`;
+  const cache = cacheOf(ctx);
+  let v = cache.get(key);
+  if (!v) {
+    const plan = planOf(manifest, req, endpointBytes);
+    v = encodeVersionInfo({
+      schema: encapsulatedSchema(plan.schemaHeader),
+      descriptor,
+      tickets: plan.tickets.map(encodeTicket),
+      totalRecords: manifest.rows,
+      totalBytes: plan.arrowBytes,
+    });
+    cache.set(key, v);
+  }
+  // The head was just read for a current read; reading it again costs a ZooKeeper sync in a cluster.
+  const superseded = req.version === undefined ? null : await ctx.store.supersededAt(manifest.table, manifest.version);
+  return withEndpoints(ctx, v, encodeLocations(await ctx.locations()), superseded);
+}
+
+/**
+ * ListFlights' answers, one per table, encoded from its catalog entry alone (no manifest read):
+ * one endpoint covering the whole current version. GetFlightInfo splits a version into
+ * endpoints by size; this ticket is as valid, just not split.
+ */
+export async function* encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): AsyncGenerator<Buffer> {
+  // One listing, one set of locations: a replica joining meanwhile is in the next listing.
+  const locations = encodeLocations(await ctx.locations());
+  const pass = cachesOf(ctx).listing.pass(all);
+  const schemas = new Map<string, Uint8Array>();
+  const schemaOf = (base64: string): Uint8Array => {
+    let schema = schemas.get(base64);
+    if (!schema) {
+      // Tables often share a schema: decode each distinct one once per listing.
+      if (schemas.size > 1024) schemas.clear();
+      schemas.set(base64, (schema = encapsulatedSchema(new Uint8Array(Buffer.from(base64, 'base64')))));
+    }
+    return schema;
   };
+  for (const d of tables) {
+    const v = pass.get(d.table, d.tableId, d.version, () => encodeVersionInfo({
+      schema: schemaOf(d.schema),
+      descriptor: { type: 'PATH', path: d.table.split('/') },
+      tickets: [encodeTicket({ table: d.table, tableId: d.tableId, version: d.version, files: [0, d.files] })],
+      totalRecords: d.rows,
+      totalBytes: d.arrowBytes,
+    }));
+    yield withEndpoints(ctx, v, locations, null);
+  }
+  pass.finish();
+}
+
+function withEndpoints(ctx: FlightContext, v: EncodedVersionInfo, locations: Buffer, superseded: number | null): Buffer {
+  const now = Date.now();
+  return encodeFlightInfo(v, locations, (i) => ctx.leases.expiration(() => ticketKey(v, i), superseded, ctx.retentionMs, now));
+}
+
+function descriptorKey(d: FlightDescriptor): string {
+  const cmd = d.cmd ? Buffer.from(d.cmd as Uint8Array).toString('base64') : '';
+  return `${String(d.type)}\0${JSON.stringify(d.path ?? [])}\0${cmd}`;
 }
 
 export function toTimestamp(ms: number): Timestamp {

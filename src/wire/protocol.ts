@@ -36,12 +36,20 @@ const rawFlightData = {
 };
 
 /**
+ * A response a handler has already encoded (src/flight/flight-info-cache.ts keeps FlightInfo of
+ * immutable versions encoded) goes out as it is; any other value is serialized as usual.
+ */
+const passEncoded = (serialize: (value: object) => Buffer) => (value: object) => (Buffer.isBuffer(value) ? value : serialize(value));
+
+/**
  * The service with FlightData (de)serialized by our own codec rather than protobufjs, so record
  * batch bodies are views of the received buffer. Handlers of DoGet, DoPut and DoExchange see
- * FlightDataMessage values.
+ * FlightDataMessage values; GetFlightInfo and ListFlights may answer with encoded FlightInfo.
  */
 export const flightService: grpc.ServiceDefinition = {
   ...standard,
+  GetFlightInfo: { ...standard.GetFlightInfo, responseSerialize: passEncoded(standard.GetFlightInfo.responseSerialize as (value: object) => Buffer) },
+  ListFlights: { ...standard.ListFlights, responseSerialize: passEncoded(standard.ListFlights.responseSerialize as (value: object) => Buffer) },
   DoGet: { ...standard.DoGet, responseSerialize: rawFlightData.serialize, responseDeserialize: rawFlightData.deserialize },
   DoPut: { ...standard.DoPut, requestSerialize: rawFlightData.serialize, requestDeserialize: rawFlightData.deserialize },
   DoExchange: {

@@ -8,12 +8,18 @@ import { readDefaults, type ReadDefaults } from '../read-session.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 import type { FollowService } from '../../feed/follow-service.ts';
 import type { CriteriaIn, FlightDescriptorIn, FlightInfo, PollInfo, SchemaResult } from '../../wire/protocol.ts';
-import { buildFlightInfo, encapsulatedSchema, listingFlightInfo, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
+import { buildFlightInfo, encapsulatedSchema, encodedFlightInfo, encodedListing, planRead, projectSchema, projectedSchema } from '../read-plan.ts';
 
 async function describe(ctx: FlightContext, descriptor: FlightDescriptorIn, info: CallInfo): Promise<FlightInfo> {
   const defaults = readDefaults(ctx.sessions, info.metadata);
   const plan = await planRead(ctx, await sessionRead(ctx, readRequest(descriptor), defaults), defaults.endpointBytes);
   return buildFlightInfo(ctx, plan, descriptor);
+}
+
+/** describe's answer, encoded once per version (src/flight/flight-info-cache.ts). */
+async function describeEncoded(ctx: FlightContext, descriptor: FlightDescriptorIn, info: CallInfo): Promise<Buffer> {
+  const defaults = readDefaults(ctx.sessions, info.metadata);
+  return encodedFlightInfo(ctx, await sessionRead(ctx, readRequest(descriptor), defaults), descriptor, defaults.endpointBytes);
 }
 
 /** A read naming no version gets the session's quiver.as_of version, when it has one. */
@@ -22,11 +28,14 @@ async function sessionRead(ctx: FlightContext, req: ReadRequest, defaults: ReadD
   return { ...req, version: await ctx.store.versionAsOf(req.table, defaults.asOf) };
 }
 
-export function getFlightInfo(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfo> {
-  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info) => {
+/** A FlightInfo, or its encoding (src/wire/protocol.ts sends a Buffer as it is). */
+type FlightInfoOut = FlightInfo | Buffer;
+
+export function getFlightInfo(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleUnaryCall<FlightDescriptorIn, FlightInfoOut> {
+  return unary(ctx, 'GetFlightInfo', (d: FlightDescriptorIn, info): Promise<FlightInfoOut> => {
     if (feed?.isFollow(d)) return feed.flightInfo(d); // a follow descriptor (src/feed)
     const command = sql?.command(d); // a Flight SQL command (src/sql)
-    return command ? sql!.flightInfo(command, d, info) : describe(ctx, d, info);
+    return command ? sql!.flightInfo(command, d, info) : describeEncoded(ctx, d, info);
   });
 }
 
@@ -54,7 +63,7 @@ export function getSchema(ctx: FlightContext, sql?: FlightSqlService): grpc.hand
   });
 }
 
-export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<CriteriaIn, FlightInfo> {
+export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<CriteriaIn, FlightInfoOut> {
   return serverStream(ctx, 'ListFlights', async function* (criteria: CriteriaIn) {
     let prefix: string;
     try {
@@ -62,8 +71,6 @@ export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<
     } catch {
       throw new QuiverError('INVALID_ARGUMENT', 'ListFlights criteria must be a UTF-8 table-name prefix (or empty for all tables)');
     }
-    for (const table of await ctx.store.describeTables(prefix)) {
-      yield await listingFlightInfo(ctx, table, { type: 'PATH' as const, path: table.table.split('/') });
-    }
+    yield* encodedListing(ctx, await ctx.store.describeTables(prefix), prefix === '');
   });
 }
