@@ -60,17 +60,19 @@ export class ClusterMembership {
     if (status.isLeader) return null;
     const self = status.self.location;
     const retry = `retry in about ${RETRY_AFTER_S} s`;
-    if (status.session !== 'connected') {
-      // Asking ZooKeeper now would only wait for a connection (or fail at once when lost):
-      // the election is probably intact, only this replica cannot see it.
-      throw new NotLeaderError(
-        `this replica (${self}) cannot take or forward writes right now: its own ZooKeeper session is ${status.session}, so it cannot tell which replica is the writer (the cluster may well have one); nothing was committed; ${retry}, or send the write to another replica; if this lasts, check this replica's link to ZooKeeper`,
-      );
-    }
     let leader: ClusterMember | null;
     try {
+      // While suspended this waits for the reconnection (usually quick, to another member), as
+      // before; while lost it fails at once.
       leader = await this.coordinator.leader();
     } catch (e) {
+      const session = this.coordinator.status().session;
+      if (session !== 'connected') {
+        // The election is probably intact: only this replica cannot see it.
+        throw new NotLeaderError(
+          `this replica (${self}) cannot take or forward writes right now: its own ZooKeeper session is ${session}, so it cannot tell which replica is the writer (the cluster may well have one); nothing was committed; ${retry}, or send the write to another replica; if this lasts, check this replica's link to ZooKeeper`,
+        );
+      }
       throw new NotLeaderError(`this replica (${self}) could not read the leader election from ZooKeeper (${e instanceof Error ? e.message : String(e)}); nothing was committed; ${retry}, or send the write to another replica`);
     }
     if (!leader) {

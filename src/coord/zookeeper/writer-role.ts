@@ -19,10 +19,10 @@ export class WriterRole {
   async fence(what: string): Promise<string> {
     const fence = this.election.fence;
     if (fence && this.session.state === 'connected') return fence;
-    if (this.session.state !== 'connected') {
+    const leader = await this.leader().catch(() => null);
+    if (!leader && this.session.state !== 'connected') {
       throw new NotLeaderError(`cannot ${what}: replica ${this.selfId} is not the cluster's writer: its ZooKeeper session is ${this.session.state}, so it cannot say which replica is; nothing was committed; retry in about 1 s, or send the write to another replica`);
     }
-    const leader = await this.leader().catch(() => null);
     const where = !leader
       ? '; no writer could be read from the election right now; retry in about 1 s'
       : leader.id === this.selfId
