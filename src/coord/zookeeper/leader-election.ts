@@ -24,7 +24,7 @@ export interface Candidate {
   data: Buffer;
 }
 
-export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error: [unknown] }> {
+export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error: [unknown]; ghost: [path: string, owner: string] }> {
   private own: { path: string; sessionId: string } | null = null;
   private leading = false;
   private stopped = false;
@@ -158,6 +158,21 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
 
   private async step(): Promise<void> {
     const sessionId = this.session.sessionId!;
+    // Registered before the first await, so that no state change during this step is missed:
+    // a wait below that began on one session must end when that session does.
+    const sessionChanged = new AbortController();
+    const onChange = (c: SessionChange) => {
+      if (c.state !== 'connected' || c.sessionId !== sessionId) sessionChanged.abort();
+    };
+    this.session.on('state', onChange);
+    try {
+      await this.stepOn(sessionId, sessionChanged.signal);
+    } finally {
+      this.session.off('state', onChange);
+    }
+  }
+
+  private async stepOn(sessionId: string, sessionChanged: AbortSignal): Promise<void> {
     if (this.own && this.own.sessionId !== sessionId) {
       const stale = this.own.path;
       this.own = null;
@@ -165,7 +180,18 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
     }
     if (!this.own) {
       const path = await createProtected(this.session, this.dir, 'n_', this.data, zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, this.id);
-      this.own = { path, sessionId };
+      // The session that owns the node, not the one this step began on: a create that crossed a
+      // session change was made (or made again) by the newer one.
+      const stat = await this.session.exists(path);
+      if (!stat) {
+        this.again = true;
+        return;
+      }
+      this.own = { path, sessionId: stat.ephemeralOwner.toString('hex') };
+    }
+    if (sessionChanged.aborted) {
+      this.again = true;
+      return;
     }
     const ownName = this.own.path.slice(this.dir.length + 1);
     const names = bySequence(await this.session.getChildren(this.dir));
@@ -177,6 +203,17 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
       this.again = true;
       return;
     }
+    // A node ahead of ours that carries this replica's own member data belongs to a session of
+    // ours that was replaced (declared lost while the ensemble had not expired it, or revived by
+    // the old client's late reconnect). Until ZooKeeper expires that session it would stay
+    // first: the election would name this replica while this replica waits behind its own
+    // ghost, and no replica would take writes. Only this process writes these bytes (the member
+    // id is unique per process), and no client of that session writes any more, so removing it
+    // cannot make a second writer.
+    if (index > 0 && (await this.removeOwnGhosts(names.slice(0, index)))) {
+      this.again = true;
+      return;
+    }
     if (index === 0) {
       const stat = await this.session.exists(this.own.path);
       const mine = stat !== null && stat.ephemeralOwner.toString('hex') === this.session.sessionId;
@@ -184,14 +221,31 @@ export class LeaderElection extends EventEmitter<{ leadership: [boolean]; error:
         this.own = null;
         this.again = true;
       }
-      this.setLeading(mine && this.session.state === 'connected');
+      this.setLeading(mine && this.session.state === 'connected' && !sessionChanged.aborted);
       if (mine) this.decided();
       return;
     }
     this.setLeading(false);
     this.decided();
-    await predecessorGone(this.session, `${this.dir}/${names[index - 1]}`, this.stopping.signal);
+    const stop = AbortSignal.any([this.stopping.signal, sessionChanged]);
+    await predecessorGone(this.session, `${this.dir}/${names[index - 1]}`, stop);
     this.again = true;
+  }
+
+  /** Removes the nodes among `ahead` that hold this replica's member data; true if any did. */
+  private async removeOwnGhosts(ahead: string[]): Promise<boolean> {
+    let removed = false;
+    for (const name of ahead) {
+      const node = await this.session.getData(`${this.dir}/${name}`);
+      if (!node || !node.data.equals(this.data)) continue;
+      if (node.stat.ephemeralOwner.toString('hex') === this.session.sessionId) continue;
+      this.emit('ghost', `${this.dir}/${name}`, node.stat.ephemeralOwner.toString('hex'));
+      await this.session.remove(`${this.dir}/${name}`).catch((e) => {
+        if (!isZkCode(e, ZK.NO_NODE)) throw e;
+      });
+      removed = true;
+    }
+    return removed;
   }
 
   private setLeading(leading: boolean): void {

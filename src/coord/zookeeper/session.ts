@@ -46,7 +46,17 @@ export interface SessionOptions {
    */
   auth?: { user: string; password: string };
   securedRoot?: string;
+  /**
+   * How long the requests a replica makes while it starts (ensurePath, secureExisting) keep
+   * retrying through lost connections (a member restarting, ZooKeeper briefly unreachable)
+   * before the start fails. Default 60 s.
+   */
+  startTimeoutMs?: number;
 }
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+const START_RETRY_FIRST_MS = 100;
+const START_RETRY_MAX_MS = 2000;
 
 export type Watch = () => void;
 
@@ -108,16 +118,49 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   }
 
   /** Connects and resolves once the first session is established. */
-  static async open(options: SessionOptions, waitMs = 30_000): Promise<ZkSession> {
+  static async open(options: SessionOptions, waitMs = options.startTimeoutMs ?? 30_000): Promise<ZkSession> {
     const session = new ZkSession(options);
     session.build();
     try {
       await session.whenConnected(waitMs);
     } catch (e) {
       await session.close();
-      throw new CoordinationUnavailableError(`could not connect to ZooKeeper at ${options.connect} within ${waitMs} ms`, e);
+      throw new CoordinationUnavailableError(`could not connect to ZooKeeper at ${options.connect} within ${waitMs} ms: ${unreachableHint(options.connect)}`, e);
     }
     return session;
+  }
+
+  /**
+   * Runs `attempt` (a start-time request that is safe to repeat) until it succeeds, retrying with
+   * backoff through lost connections, until the start timeout; then fails naming the connect
+   * string and what to check. A start that meets a member restart or a brief outage waits it out
+   * instead of exiting on the first CONNECTION_LOSS.
+   */
+  async retryingStart<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    let delay = START_RETRY_FIRST_MS;
+    let failures = 0;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof ConnectionLossError)) throw e;
+        failures++;
+        const left = deadline - Date.now();
+        if (left <= 0 || this.current === 'closed') {
+          throw new CoordinationUnavailableError(
+            `could not ${what}: ZooKeeper at ${this.options.connect} did not answer within the start timeout of ${timeoutMs} ms (${failures} attempts; last: ${e.message}; session ${this.current}): ${unreachableHint(this.options.connect)}`,
+            e,
+          );
+        }
+        this.log('zookeeper request failed while starting; retrying', { what, attempt: failures, error: e.message, retryInMs: Math.min(delay, left) });
+        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+        delay = Math.min(delay * 2, START_RETRY_MAX_MS);
+        // Then wait (within the deadline) for a connection rather than fail at once again.
+        await this.whenConnected(Math.max(1, deadline - Date.now())).catch(() => {});
+      }
+    }
   }
 
   get state(): SessionState {
@@ -219,20 +262,24 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
     return this.request(path, (c, done) => c.connectionManager.queue(syncRequest(path), (e) => done(e, undefined)));
   }
 
-  /** Creates `path` and its missing parents as empty persistent nodes. */
+  /**
+   * Creates `path` and its missing parents as empty persistent nodes. Lost connections are
+   * retried with backoff up to the start timeout (see retryingStart): each step is idempotent.
+   */
   async ensurePath(path: string): Promise<void> {
-    let at = '';
-    for (const part of path.split('/').filter(Boolean)) {
-      at += `/${part}`;
-      if (await this.exists(at)) continue;
-      try {
-        await this.create(at, Buffer.alloc(0));
-      } catch (e) {
-        // Lost replies are fine here: the next exists() tells.
-        if (!isZkCode(e, ZK.NODE_EXISTS) && !(e instanceof ConnectionLossError)) throw e;
-        if (e instanceof ConnectionLossError) return this.ensurePath(path);
+    return this.retryingStart(`create ${path}`, async () => {
+      let at = '';
+      for (const part of path.split('/').filter(Boolean)) {
+        at += `/${part}`;
+        if (await this.exists(at)) continue;
+        try {
+          await this.create(at, Buffer.alloc(0));
+        } catch (e) {
+          // A lost reply may have created it: the retry's exists() tells.
+          if (!isZkCode(e, ZK.NODE_EXISTS)) throw e;
+        }
       }
-    }
+    });
   }
 
   /**
@@ -284,6 +331,11 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
   async secureExisting(): Promise<number> {
     const root = this.options.securedRoot;
     if (!this.options.auth || root === undefined) return 0;
+    // Every step is idempotent (an ACL set twice is the same ACL), so a lost connection retries.
+    return this.retryingStart(`secure the nodes under ${root}`, () => this.secureExistingOnce(root));
+  }
+
+  private async secureExistingOnce(root: string): Promise<number> {
     // A secured root admits no one else, so nothing open can have been created under it since:
     // the walk (a request per node) runs once, when credentials are first turned on.
     const rootAcls = await this.request<ACL[]>(root, (c, done) => c.getACL(root, (e, a) => done(e, a)));
@@ -419,6 +471,7 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
     const old = this.client;
     this.abandon();
     old.close();
+    silence(old);
     old.connectionManager.socket?.destroy();
     this.build();
   }
@@ -459,6 +512,27 @@ export class ZkSession extends EventEmitter<{ state: [SessionChange] }> {
     this.current = state;
     this.emit('state', { state, sessionId: this.lastSessionId, newSession });
   }
+}
+
+/**
+ * Makes an abandoned client unable to reach ZooKeeper again. close() alone does not: a reconnect
+ * the library has already scheduled (it waits up to spinDelay between rounds of members) still
+ * opens a socket after close() and sends a ConnectRequest with the old session's id, which
+ * revives that session if the ensemble has not expired it yet, and with it the old election
+ * node, which then sits ahead of this replica's new one. So the scheduled connection is cut the
+ * moment it opens, and the library's reconnect loop is turned off.
+ */
+function silence(client: Client): void {
+  const manager = client.connectionManager as unknown as { connect: () => void; onSocketConnected: () => void; socket?: { destroy(): void } };
+  manager.connect = () => {};
+  manager.onSocketConnected = function (this: typeof manager) {
+    this.socket?.destroy();
+  };
+}
+
+/** What to check when ZooKeeper at `connect` does not answer. */
+function unreachableHint(connect: string): string {
+  return `check that the ZooKeeper members ${connect} are running and reachable from this host (e.g. \`echo srvr | nc HOST PORT\` answers), that a majority of the ensemble is up, and that --zk lists the right host:port pairs`;
 }
 
 /** ZooKeeper's digest identity: user:base64(sha1(user:password)), as its DigestAuthenticationProvider computes it. */

@@ -20,8 +20,15 @@ export class WriterRole {
     const fence = this.election.fence;
     if (fence && this.session.state === 'connected') return fence;
     const leader = await this.leader().catch(() => null);
-    const where = leader ? `; the writer is ${leader.id} at ${leader.location}` : '; no writer is elected right now';
-    throw new NotLeaderError(`cannot ${what}: replica ${this.selfId} is not the cluster's writer (session ${this.session.state})${where}`, leader);
+    if (!leader && this.session.state !== 'connected') {
+      throw new NotLeaderError(`cannot ${what}: replica ${this.selfId} is not the cluster's writer: its ZooKeeper session is ${this.session.state}, so it cannot say which replica is; nothing was committed; retry in about 1 s, or send the write to another replica`);
+    }
+    const where = !leader
+      ? '; no writer could be read from the election right now; retry in about 1 s'
+      : leader.id === this.selfId
+        ? '; the election names this replica, which is still taking the role over; retry in about 1 s'
+        : `; the writer is ${leader.id} at ${leader.location}: send the write there`;
+    throw new NotLeaderError(`cannot ${what}: replica ${this.selfId} is not the cluster's writer (session ${this.session.state})${where}; nothing was committed`, leader);
   }
 
   /** A fence check failed: step down and say so. */
