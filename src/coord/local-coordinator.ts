@@ -20,6 +20,7 @@ import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type C
 import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersions, isTorn, readEntryFile, readIfExists, readTableName, setAside } from './local/log-files.ts';
 import { TableLocks } from './local/table-locks.ts';
 import { TableNameIndex } from './local/table-name-index.ts';
+import { HeadListeners } from './head-listeners.ts';
 
 /** Name files read at once by a scan of the log directory (each read holds a file descriptor). */
 const SCAN_CONCURRENCY = 16;
@@ -45,7 +46,7 @@ export class LocalCoordinator implements Coordinator {
   private readonly reported = new Set<string>();
   private readonly calls: PublishCalls;
   /** Who hears of each table's commits and drops: this process is the only writer, so no watch is needed. */
-  private readonly watchers = new Map<string, Set<(head: LogEntry | null) => void>>();
+  private readonly listeners = new HeadListeners();
   /**
    * Every table's name, so that a listing (ListFlights) reads no file: filled by the first scan
    * of the log directory, then kept by this process's own creates and drops (it is the only
@@ -155,7 +156,7 @@ export class LocalCoordinator implements Coordinator {
     this.heads.set(table, entry);
     this.remember(table, entry);
     this.index.add(table);
-    this.notify(table, entry);
+    this.listeners.notify(table, entry);
     return entry;
   }
 
@@ -235,37 +236,14 @@ export class LocalCoordinator implements Coordinator {
     this.named.delete(table);
     this.index.delete(table);
     await this.calls.syncDirectory(this.logRoot);
-    this.notify(table, null);
+    this.listeners.notify(table, null);
     await fs.rm(trash, { recursive: true, force: true });
   }
 
   watchHead(table: string, listener: (head: LogEntry | null) => void): () => void {
-    let set = this.watchers.get(table);
-    if (!set) this.watchers.set(table, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(table) === set) this.watchers.delete(table);
-    };
+    return this.listeners.add(table, listener);
   }
 
-  /**
-   * Tells the table's listeners on the next turn of the event loop, not inside publish: a
-   * listener's work never delays the commit's acknowledgement, and one that throws cannot fail it.
-   */
-  private notify(table: string, head: LogEntry | null): void {
-    const set = this.watchers.get(table);
-    if (!set || set.size === 0) return;
-    setImmediate(() => {
-      for (const listener of [...set]) {
-        try {
-          listener(head);
-        } catch {
-          // A listener's failure is its own (see the interface): the others still hear.
-        }
-      }
-    });
-  }
 
   /** Scans the log directory (every table's name file): the disk's answer, which maintenance wants. */
   async tables(): Promise<string[]> {

@@ -20,6 +20,7 @@ import { tableDirName } from '../../table-names.ts';
 import { decodeTableName, encodeLogEntry, encodeTableName, entryFileName, entryVersions, TABLE_FILE } from '../local/log-files.ts';
 import { TableLocks } from '../local/table-locks.ts';
 import { decodeLogEntry } from '../stored-records.ts';
+import { HeadListeners } from '../head-listeners.ts';
 
 /** Where the log objects live, under the store's prefix. */
 export const LOG_PREFIX = 'log/';
@@ -43,7 +44,7 @@ export class BucketCoordinator implements Coordinator {
   private readonly known = new Map<string, Map<number, LogEntry>>();
   private readonly locks = new TableLocks();
   private readonly named = new Set<string>();
-  private readonly watchers = new Map<string, Set<(head: LogEntry | null) => void>>();
+  private readonly listeners = new HeadListeners();
   private readonly headTtlMs: number;
 
   constructor(private readonly store: ObjectStore, private readonly options: BucketCoordinatorOptions = {}) {
@@ -137,7 +138,7 @@ export class BucketCoordinator implements Coordinator {
     }
     this.heads.set(table, { entry, at: performance.now() });
     this.remember(table, entry);
-    this.notify(table, entry);
+    this.listeners.notify(table, entry);
     return entry;
   }
 
@@ -171,32 +172,12 @@ export class BucketCoordinator implements Coordinator {
     this.heads.set(table, { entry: null, at: performance.now() });
     this.known.delete(table);
     this.named.delete(table);
-    this.notify(table, null);
+    this.listeners.notify(table, null);
   }
 
+  /** Hears this process's own commits and drops (another server's are seen by polling head()). */
   watchHead(table: string, listener: (head: LogEntry | null) => void): () => void {
-    let set = this.watchers.get(table);
-    if (!set) this.watchers.set(table, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(table) === set) this.watchers.delete(table);
-    };
-  }
-
-  /** This process's own commits and drops (another server's are seen by polling head()). */
-  private notify(table: string, head: LogEntry | null): void {
-    const set = this.watchers.get(table);
-    if (!set || set.size === 0) return;
-    setImmediate(() => {
-      for (const listener of [...set]) {
-        try {
-          listener(head);
-        } catch {
-          // A listener's failure is its own.
-        }
-      }
-    });
+    return this.listeners.add(table, listener);
   }
 
   async tables(): Promise<string[]> {
