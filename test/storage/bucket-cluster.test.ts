@@ -24,7 +24,10 @@ const dirs: string[] = [];
 const replicas: { proc: QuiverProcess; client: FlightClient; killed: boolean }[] = [];
 
 before(async () => {
-  [gateway, zk] = await Promise.all([startCephGateway({ memoryBytes: 512 * 1024 ** 2 }), startZooKeeper({ nodes: 3 })]);
+  // One after the other: both harnesses pick free ports and bind them seconds later, so started
+  // together one could take the other's (a CI run's gateway met a monitor it did not make).
+  gateway = await startCephGateway({ memoryBytes: 512 * 1024 ** 2 });
+  zk = await startZooKeeper({ nodes: 3 });
   bucket = await gateway.createBucket();
 });
 
