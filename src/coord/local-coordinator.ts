@@ -21,6 +21,7 @@ import { TABLE_FILE, encodeLogEntry, encodeTableName, entryFileName, entryVersio
 import { TableLocks } from './local/table-locks.ts';
 import { TableNameIndex } from './local/table-name-index.ts';
 import { HeadListeners } from './head-listeners.ts';
+import { publishInOrder } from './publish-in-order.ts';
 
 /** Name files read at once by a scan of the log directory (each read holds a file descriptor). */
 const SCAN_CONCURRENCY = 16;
@@ -166,17 +167,7 @@ export class LocalCoordinator implements Coordinator {
    * failure part way leaves the entries before it committed, and says so.
    */
   async publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
-    if (versions.length === 0) throw new Error('publishVersions needs at least one version');
-    const entries: LogEntry[] = [];
-    for (const [i, v] of versions.entries()) {
-      try {
-        entries.push(await this.publish(table, expected + i, v.manifest, v.catalog));
-      } catch (failure) {
-        if (i === 0) throw failure;
-        return { entries, failure };
-      }
-    }
-    return { entries };
+    return publishInOrder(expected, versions, (at, v) => this.publish(table, at, v.manifest, v.catalog));
   }
 
   /** Publishes a log entry; a torn file under its name (an older crash) is set aside first. */

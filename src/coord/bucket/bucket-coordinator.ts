@@ -21,6 +21,7 @@ import { decodeTableName, encodeLogEntry, encodeTableName, entryFileName, entryV
 import { TableLocks } from '../local/table-locks.ts';
 import { decodeLogEntry } from '../stored-records.ts';
 import { HeadListeners } from '../head-listeners.ts';
+import { publishInOrder } from '../publish-in-order.ts';
 
 /** Where the log objects live, under the store's prefix. */
 export const LOG_PREFIX = 'log/';
@@ -144,17 +145,7 @@ export class BucketCoordinator implements Coordinator {
 
   /** One conditional put per version, in order: a failure part way leaves the ones before it committed. */
   async publishVersions(table: string, expected: number, versions: VersionToPublish[]): Promise<PublishedVersions> {
-    if (versions.length === 0) throw new Error('publishVersions needs at least one version');
-    const entries: LogEntry[] = [];
-    for (const [i, v] of versions.entries()) {
-      try {
-        entries.push(await this.publish(table, expected + i, v.manifest, v.catalog));
-      } catch (failure) {
-        if (i === 0) throw failure;
-        return { entries, failure };
-      }
-    }
-    return { entries };
+    return publishInOrder(expected, versions, (at, v) => this.publish(table, at, v.manifest, v.catalog));
   }
 
   /** The table's name record: created once (whoever creates it first, the name is the same). */
