@@ -15,6 +15,7 @@
 // removes the entries it did not list (dropped tables). Tables beyond the budget are
 // encoded afresh per listing, which costs CPU, never memory.
 import type { FlightDescriptor } from '../wire/protocol.ts';
+import { ProtobufWriter as Writer, WIRE_LEN as LEN, WIRE_VARINT as VARINT, varintSize } from '../wire/protobuf-wire.ts';
 
 export const DEFAULT_FLIGHT_INFO_CACHE_BYTES = 16 * 1024 * 1024;
 /** ListFlights' entries: one per table, about 700 bytes for a small table, so some 90,000 tables. */
@@ -108,69 +109,6 @@ function encodeFixed(schema: Uint8Array, d: FlightDescriptor, totalRecords: numb
 function ticketField(ticket: Buffer): Buffer {
   const inner = 1 + varintSize(ticket.length) + ticket.length;
   return new Writer(inner + 6).tag(1, LEN).varint(inner).tag(1, LEN).varint(ticket.length).bytes(ticket).finish();
-}
-
-const VARINT = 0;
-const LEN = 2;
-
-const varintSize = (n: number): number => {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-};
-
-/**
- * Protobuf's wire format, as far as these messages need it: tags, varints of non-negative
- * integers below 2^53 (counts, sizes, times), and length-delimited bytes.
- */
-class Writer {
-  private buf: Buffer;
-  private at = 0;
-
-  constructor(size = 64) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  private room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
-    this.buf.copy(grown, 0, 0, this.at);
-    this.buf = grown;
-  }
-
-  tag(field: number, wire: number): this {
-    return this.varint(field * 8 + wire);
-  }
-
-  varint(n: number): this {
-    this.room(8);
-    while (n >= 0x80) {
-      this.buf[this.at++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.at++] = n;
-    return this;
-  }
-
-  bytes(b: Uint8Array): this {
-    this.room(b.length);
-    this.buf.set(b, this.at);
-    this.at += b.length;
-    return this;
-  }
-
-  string(s: string, length: number): this {
-    this.room(length);
-    this.at += this.buf.write(s, this.at);
-    return this;
-  }
-
-  finish(): Buffer {
-    return this.buf.subarray(0, this.at);
-  }
 }
 
 /** ListFlights' encoded tables by name, each for one incarnation and version (see the header). */

@@ -1,4 +1,4 @@
-// The few protobuf wire primitives the hand-written FlightData codec needs.
+// The few protobuf wire primitives the hand-written codecs need (FlightData, encoded FlightInfo).
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
@@ -71,4 +71,52 @@ export function writeLenField(out: Uint8Array, pos: number, field: number, bytes
   pos = writeVarint(out, pos, bytes.byteLength);
   out.set(bytes, pos);
   return pos + bytes.byteLength;
+}
+
+/**
+ * A growing buffer of protobuf fields, for messages whose size is not worked out first: tags,
+ * varints of non-negative integers below 2^53 (counts, sizes, times), and raw bytes.
+ */
+export class ProtobufWriter {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(size = 64) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
+
+  tag(field: number, wire: number): this {
+    return this.varint(field * 8 + wire);
+  }
+
+  varint(n: number): this {
+    this.room(8);
+    this.at = writeVarint(this.buf, this.at, n);
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+    return this;
+  }
+
+  /** `length` is the string's UTF-8 byte length (the caller has it for the field's length prefix). */
+  string(s: string, length: number): this {
+    this.room(length);
+    this.at += this.buf.write(s, this.at);
+    return this;
+  }
+
+  finish(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
 }
