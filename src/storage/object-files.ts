@@ -24,6 +24,7 @@ import { writeObject } from '../object-store/write-object.ts';
 import { tableDirName } from '../table-names.ts';
 import type { StorageLayout } from './layout.ts';
 import { manifestFromJson, type Manifest } from './manifest.ts';
+import { SqlCopies } from './object-sql-copies.ts';
 import { TABLE_SUBDIRS, tablePath } from './table-paths.ts';
 
 /** Where table objects live under the store's prefix (the work root's layout, relative to it). */
@@ -45,12 +46,16 @@ const KNOWN_KEYS_LIMIT = 100_000;
 
 export class ObjectFiles {
   private readonly known = new Set<string>();
+  /** Local copies of data files under the work root's tables/, for DuckDB (Flight SQL). */
+  readonly sqlCopies: SqlCopies;
 
   constructor(
     private readonly layout: StorageLayout,
     readonly store: ObjectStore,
     private readonly cache: DiskCache | undefined,
-  ) {}
+  ) {
+    this.sqlCopies = new SqlCopies(this, layout.tablesRoot);
+  }
 
   /** The object key of a table's file (the path relative to its table directory, checked). */
   key(table: string, rel: string): string {
