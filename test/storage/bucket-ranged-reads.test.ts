@@ -4,7 +4,6 @@
 // The rows read are compared with those written; a repeated projection is served from the
 // cache's ranges, and a whole read still downloads (and caches) the whole file.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Schema, Table, Utf8, makeVector, tableFromIPC, vectorFromArray } from 'apache-arrow';
@@ -18,29 +17,16 @@ import { S3Store } from '../../src/object-store/s3-store.ts';
 import { startServer } from '../../src/server/start-server.ts';
 import { schemaBytes, type Manifest } from '../../src/storage/manifest.ts';
 import { TableStore } from '../../src/storage/table-store.ts';
-import { startCephGateway, type CephGateway } from '../harness/ceph-rgw.ts';
-import { tempDir } from '../harness/quiver-process.ts';
+import { startBucketFixture, type BucketFixture } from '../harness/ceph-rgw.ts';
 
-let gateway: CephGateway;
-let bucket = '';
-let secretFile = '';
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-};
+let fx: BucketFixture;
 
 before(async () => {
-  gateway = await startCephGateway({ memoryBytes: 512 * 1024 ** 2 });
-  bucket = await gateway.createBucket();
-  secretFile = path.join(fresh('quiver-s3-secret-'), 'secret');
-  fs.writeFileSync(secretFile, gateway.secretAccessKey, { mode: 0o600 });
+  fx = await startBucketFixture();
 });
 
 after(async () => {
-  await gateway?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 /** The S3 store with the bytes of every GET counted per key. */
@@ -77,7 +63,7 @@ async function readColumns(store: TableStore, m: Manifest, columns?: string[]): 
 }
 
 test('a projected read of a bucket\'s Parquet file fetches its columns\' bytes, not the file', async () => {
-  const server = await startServer({ data: `s3://${bucket}/ranged`, s3Endpoint: gateway.endpoint, s3AccessKeyId: gateway.accessKeyId, s3SecretAccessKeyFile: secretFile, cacheDir: fresh('quiver-s3-w-'), maintenanceIntervalMs: 0, convertPaused: true });
+  const server = await startServer(fx.s3Options('ranged'));
   const client = new FlightClient(server.location);
   try {
     await client.doPut('wide', written());
@@ -87,9 +73,9 @@ test('a projected read of a bucket\'s Parquet file fetches its columns\' bytes, 
     await server.close();
   }
 
-  const s3 = new S3Store({ bucket, prefix: 'ranged' }, gateway.connection);
+  const s3 = new S3Store({ bucket: fx.bucket, prefix: 'ranged' }, fx.gateway.connection);
   const { store: objects, bytes } = counted(s3);
-  const base = fresh('quiver-s3-r-');
+  const base = fx.fresh('quiver-s3-r-');
   const cache = await DiskCache.open(objects, path.join(base, 'objects'), 256 * 1024 ** 2);
   const store = new TableStore(path.join(base, 'work'), new BucketCoordinator(objects), { compression: 'zstd', rowGroupRows: 1_048_576, maxBufferedBytes: 64 * 1024 ** 2 }, { objectStore: { store: objects, cache } });
   try {

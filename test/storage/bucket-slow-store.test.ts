@@ -3,47 +3,32 @@
 // committing through slow replies get contiguous versions; and a reply lost after the gateway
 // applied a put (the client retries and finds the key taken) never commits a write twice.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { FlightClient } from '../../src/client/index.ts';
 import { listAll } from '../../src/object-store/object-store.ts';
 import { S3Store } from '../../src/object-store/s3-store.ts';
 import { startServer } from '../../src/server/start-server.ts';
-import { startCephGateway, type CephGateway } from '../harness/ceph-rgw.ts';
+import { startBucketFixture, type BucketFixture } from '../harness/ceph-rgw.ts';
 import { rowsOf, sampleTable } from '../harness/flight-tables.ts';
 import { HttpFaultProxy } from '../harness/http-fault-proxy.ts';
-import { tempDir } from '../harness/quiver-process.ts';
 
-let gateway: CephGateway;
+let fx: BucketFixture;
 let proxy: HttpFaultProxy;
-let bucket = '';
-let secretFile = '';
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-};
 
 before(async () => {
-  gateway = await startCephGateway({ memoryBytes: 512 * 1024 ** 2 });
-  bucket = await gateway.createBucket();
-  secretFile = path.join(fresh('quiver-s3-secret-'), 'secret');
-  fs.writeFileSync(secretFile, gateway.secretAccessKey, { mode: 0o600 });
-  proxy = await HttpFaultProxy.start(gateway.port);
+  fx = await startBucketFixture();
+  proxy = await HttpFaultProxy.start(fx.gateway.port);
 });
 
 after(async () => {
   await proxy?.close();
-  await gateway?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await fx?.stop();
 });
 
-const through = (prefix: string) => ({ data: `s3://${bucket}/${prefix}`, s3Endpoint: proxy.endpoint, s3AccessKeyId: gateway.accessKeyId, s3SecretAccessKeyFile: secretFile, cacheDir: fresh('quiver-s3-slow-'), maintenanceIntervalMs: 0, convertPaused: true });
+const through = (prefix: string) => fx.s3Options(prefix, { endpoint: proxy.endpoint });
 
 async function logVersions(prefix: string): Promise<number[]> {
-  const store = new S3Store({ bucket, prefix }, gateway.connection);
+  const store = new S3Store({ bucket: fx.bucket, prefix }, fx.gateway.connection);
   try {
     const out: number[] = [];
     for await (const o of listAll(store, 'log/')) if (!o.key.endsWith('table.json')) out.push(Number(o.key.split('/').at(-1)!.slice(0, 20)));

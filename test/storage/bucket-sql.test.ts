@@ -11,34 +11,16 @@ import { promisify } from 'node:util';
 import { Table, Utf8, vectorFromArray, makeVector } from 'apache-arrow';
 import { FlightClient } from '../../src/client/index.ts';
 import { startServer } from '../../src/server/start-server.ts';
-import { startCephGateway, type CephGateway } from '../harness/ceph-rgw.ts';
-import { tempDir } from '../harness/quiver-process.ts';
+import { startBucketFixture, type BucketFixture } from '../harness/ceph-rgw.ts';
 
-let gateway: CephGateway;
-let bucket = '';
-let secretFile = '';
-const dirs: string[] = [];
-
-const fresh = (prefix: string) => {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-};
-
-function s3Options(prefix: string, cacheDir = fresh('quiver-s3-sql-cache-')) {
-  return { data: `s3://${bucket}/${prefix}`, s3Endpoint: gateway.endpoint, s3AccessKeyId: gateway.accessKeyId, s3SecretAccessKeyFile: secretFile, cacheDir, maintenanceIntervalMs: 0, convertPaused: true };
-}
+let fx: BucketFixture;
 
 before(async () => {
-  gateway = await startCephGateway({ memoryBytes: 512 * 1024 ** 2 });
-  bucket = await gateway.createBucket();
-  secretFile = path.join(fresh('quiver-s3-secret-'), 'secret');
-  fs.writeFileSync(secretFile, gateway.secretAccessKey, { mode: 0o600 });
+  fx = await startBucketFixture();
 });
 
 after(async () => {
-  await gateway?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 /** Rows of `sql` through ADBC's Flight SQL driver, as JSON (one list per query). */
@@ -66,7 +48,7 @@ const batch = (from: number, n: number) => {
 };
 
 test('ADBC queries through a server with an empty cache read the bucket\'s Parquet and Arrow IPC files', async () => {
-  const writer = await startServer(s3Options('sql'));
+  const writer = await startServer(fx.s3Options('sql'));
   const client = new FlightClient(writer.location);
   const expected: { id: number; label: string; amount: number }[] = [];
   try {
@@ -86,8 +68,8 @@ test('ADBC queries through a server with an empty cache read the bucket\'s Parqu
     await writer.close();
   }
 
-  const cacheDir = fresh('quiver-s3-sql-reader-');
-  const reader = await startServer(s3Options('sql', cacheDir));
+  const cacheDir = fx.fresh('quiver-s3-sql-reader-');
+  const reader = await startServer(fx.s3Options('sql', { cacheDir }));
   try {
     assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'objects', 'entries')), [], 'the reader starts with an empty cache');
     const [rows, agg, filtered] = await adbcQueries(reader.location, [
@@ -108,7 +90,7 @@ test('ADBC queries through a server with an empty cache read the bucket\'s Parqu
 });
 
 test('with the disk cache off, queries read downloads of their own', async () => {
-  const server = await startServer({ ...s3Options('sql'), cacheDiskBytes: 0 });
+  const server = await startServer({ ...fx.s3Options('sql'), cacheDiskBytes: 0 });
   try {
     const [agg] = await adbcQueries(server.location, ['SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM sales']);
     assert.deepEqual(agg, [{ n: 750, lo: 0, hi: 749 }]);
