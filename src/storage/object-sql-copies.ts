@@ -11,7 +11,8 @@
 // past its lease while this process has the file open (Linux: /proc/self/fd), which is how a
 // running scan holds it; the files of one version go together, so a scan that has moved to the
 // next file keeps the rest. The names are stable, so a plan parked between GetFlightInfo and
-// DoGet (keyed by its files' paths) is found again.
+// DoGet (keyed by its files' paths) is found again. Links a previous run left are removed when
+// the store opens.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -44,7 +45,7 @@ interface Copy {
 export class SqlCopies {
   private readonly copies = new Map<string, Promise<Copy>>();
   private readonly dir: string;
-  private prepared: Promise<void> | undefined;
+  private readonly prepared: Promise<void>;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -54,12 +55,14 @@ export class SqlCopies {
     private readonly now: () => number = Date.now,
   ) {
     this.dir = path.join(tablesRoot, SQL_COPIES_DIR);
+    // Links a previous run left (it crashed, or stopped with copies held) hold disk the cache no longer counts.
+    this.prepared = fs.rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** Local paths of `rels` of `table` (in order), readable until their lease runs out unused. */
   async pin(table: string, rels: string[]): Promise<string[]> {
-    this.prepared ??= fs.rm(this.dir, { recursive: true, force: true }).then(() => fs.mkdir(this.dir, { recursive: true })).then(() => undefined);
     await this.prepared;
+    await fs.mkdir(this.dir, { recursive: true });
     const out = new Array<Copy>(rels.length);
     let next = 0;
     const lane = async () => {
