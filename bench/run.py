@@ -78,6 +78,10 @@ START_TIMEOUT = 90.0  # seconds for a server to print its listening line (tsx co
 STOP_TIMEOUT = 20.0  # SIGTERM, then SIGKILL
 LISTENING = re.compile(r"^Server listening on localhost:(\d+)\s*$")
 SERVERS = ("quiver", "pyarrow")
+# What each slot is called in the table; --store s3 puts quiver on the Ceph gateway in the first
+# slot and quiver on local disk in the second (the ratio is then bucket / local disk).
+LABELS = {"quiver": "quiver", "pyarrow": "pyarrow"}
+CEPH_GATEWAY = HERE / "ceph-gateway.ts"
 MB = 1e6
 # In this order: the lightest first, so that memory a server retains after a workload inflates
 # the peak RSS of as few later workloads as possible.
@@ -213,6 +217,47 @@ class ServerProcess:
             return False
 
 
+class CephGatewayProcess:
+    """bench/ceph-gateway.ts: a Ceph RADOS Gateway with one bucket for --store s3. It stops the
+    gateway when its stdin closes, so it goes with this script even if this script is killed."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> dict:
+        progress("starting a Ceph RADOS Gateway (bench/ceph-gateway.ts, about 15-30 s)")
+        log = open(self.work / "ceph-gateway.log", "ab")
+        self.proc = subprocess.Popen(["node", "--import", "tsx", str(CEPH_GATEWAY), str(self.work / "s3-secret")], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
+        lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.proc.stdout, lines), daemon=True).start()
+        try:
+            first = lines.get(timeout=180).decode("utf-8", "replace")
+        except queue.Empty:
+            raise BenchError("the Ceph gateway did not start within 180 s; see ceph-gateway.log")
+        try:
+            g = json.loads(first)
+        except json.JSONDecodeError:
+            raise BenchError(f"ceph-gateway.ts printed {first!r}")
+        progress(f"Ceph RGW on {g['endpoint']}, bucket {g['bucket']}")
+        return g
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
 def _pump(stream, lines: queue.Queue) -> None:
     for line in iter(stream.readline, b""):
         lines.put(line)
@@ -248,14 +293,16 @@ def arrow_body_bytes(table: pa.Table) -> int:
 
 
 class Target:
-    def __init__(self, name: str, server: ServerProcess, call_timeout: float):
+    def __init__(self, name: str, server: ServerProcess, call_timeout: float, quiver: bool | None = None):
         self.name = name
+        # A quiver server (either slot with --store s3): actions, cache-clear, its own table names.
+        self.quiver = (name == "quiver") if quiver is None else quiver
         self.server = server
         self.client = flight.FlightClient(server.uri)
         self.opts = flight.FlightCallOptions(timeout=call_timeout)
 
     def descriptor(self, table: str, cold: bool) -> flight.FlightDescriptor:
-        if cold and self.name == "pyarrow":
+        if cold and not self.quiver:
             return flight.FlightDescriptor.for_command(json.dumps({"table": table, "source": "parquet"}))
         # quiver's cold reads clear its decoded-file cache first (see Bench.doget).
         return flight.FlightDescriptor.for_path(table)
@@ -420,7 +467,7 @@ class Bench:
         """Warm-up per server, then runs interleaved; returns {server: [figure, ...]}."""
         out: dict[str, list] = {name: [] for name in SERVERS}
         for name in SERVERS:
-            progress(f"{label}: {name} warm-up")
+            progress(f"{label}: {LABELS[name]} warm-up")
             run_one(self.targets[name], warmup=True)
             self.check_alive()
         for i in range(self.args.runs):
@@ -428,7 +475,7 @@ class Bench:
                 fig = run_one(self.targets[name], warmup=False)
                 self.check_alive()
                 out[name].append(fig)
-                progress(f"{label}: run {i + 1}/{self.args.runs} {name}: {_fmt_fig(fig)}")
+                progress(f"{label}: run {i + 1}/{self.args.runs} {LABELS[name]}: {_fmt_fig(fig)}")
         return out
 
     def add(self, workload: str, metric: str, unit: str, higher_is_better: bool, runs: dict[str, list[float]], note: str = ""):
@@ -447,9 +494,9 @@ class Bench:
         for t in self.targets.values():
             progress(f"setup: DoPut of the {self.table.num_rows:,}-row table 'bench' to {t.name}")
             secs, acks = t.do_put("bench", self.table)
-            if t.name == "quiver":
-                progress(f"setup: quiver converted 'bench' to Parquet in {t.convert('bench'):.2f}s")
-            if "doget-cold-ipc" in self.args.workloads and t.name == "quiver":
+            if t.quiver:
+                progress(f"setup: {t.name} converted 'bench' to Parquet in {t.convert('bench'):.2f}s")
+            if "doget-cold-ipc" in self.args.workloads and t.quiver:
                 # pyarrow reads its own `bench` for this workload: it stores every table the same way.
                 t.do_put("bench-ipc", self.table)
             progress(f"setup: {t.name} committed in {secs:.2f}s ({self.body_bytes / MB / secs:.0f} MB/s), {len(acks)} acks")
@@ -473,10 +520,10 @@ class Bench:
         key = ("doget_cold" if cold else "doget_hot") + ("_ipc" if table != "bench" else "")
 
         def run_one(t: Target, warmup: bool) -> float:
-            if cold and t.name == "quiver":
+            if cold and t.quiver:
                 # quiver caches decoded files for DoGet; a cold read starts from an empty cache.
                 list(t.client.do_action(flight.Action("cache-clear", b""), t.opts))
-            info = t.info(table if t.name == "quiver" else "bench", cold=cold)
+            info = t.info(table if t.quiver else "bench", cold=cold)
             rows, secs = t.do_get(info)
             if rows != self.table.num_rows:
                 raise BenchError(f"{label} on {t.name}: {rows} rows, expected {self.table.num_rows}")
@@ -576,7 +623,8 @@ def _fmt_fig(fig) -> str:
 
 
 def render(meta: dict, results: list[dict]) -> str:
-    rows = [("workload", "metric", "quiver", "pyarrow", "quiver/pyarrow", "unit")]
+    first, second = LABELS["quiver"], LABELS["pyarrow"]
+    rows = [("workload", "metric", first, second, f"{first}/{second}", "unit")]
     for r in results:
         fmt = (lambda v: f"{v:,.0f}") if r["unit"] in ("calls/s", "MB/s", "MB") else (lambda v: f"{v:.3f}")
         ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-"
@@ -584,8 +632,10 @@ def render(meta: dict, results: list[dict]) -> str:
         rows.append((r["workload"], r["metric"], fmt(r["quiver"]), fmt(r["pyarrow"]), ratio, unit))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     align = ["<", "<", ">", ">", ">", "<"]
+    versus = f"quiver, tables in a Ceph RGW bucket ({first}), vs quiver on local disk ({second})" if meta.get("store") == "s3" else \
+        f"quiver vs pyarrow.flight {meta['pyarrow']}"
     lines = [
-        f"quiver vs pyarrow.flight {meta['pyarrow']}: {meta['rows']:,} rows {{id int64, value float64, name utf8}}, "
+        f"{versus}: {meta['rows']:,} rows {{id int64, value float64, name utf8}}, "
         f"Arrow body {meta['body_bytes'] / MB:,.1f} MB (10^6), client batches of {meta['chunk_rows']:,} rows "
         f"({meta['batches']} batches)",
         f"median of {meta['runs']} interleaved runs per workload (after one warm-up each); "
@@ -598,11 +648,18 @@ def render(meta: dict, results: list[dict]) -> str:
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append("")
-    lines.append("DoGet hot: quiver serves decoded files from its cache; pyarrow serves its in-memory Table.")
-    lines.append("pyarrow keeps every stored table in memory; quiver keeps up to --cache-bytes of decoded files.")
+    if meta.get("store") != "s3":
+        lines.append("DoGet hot: quiver serves decoded files from its cache; pyarrow serves its in-memory Table.")
+        lines.append("pyarrow keeps every stored table in memory; quiver keeps up to --cache-bytes of decoded files.")
     lines.append("Peak RSS during a workload: VmHWM reset at its start, so it includes what the process still "
                  "holds from earlier ones.")
-    lines.append("ratio = quiver / pyarrow for every row; read it with the unit's direction.")
+    if meta.get("store") == "s3":
+        lines.append(f"--store s3: both are quiver; {first} keeps its tables in the bucket behind its disk cache "
+                     f"(--cache-disk-bytes {meta.get('s3_cache_disk_bytes') or 'default'}); cache-clear empties the decoded-file cache only, "
+                     "so DoGet cold reads the disk cache's local copy after the first read.")
+        lines.append(f"ratio = {first} / {second} for every row; read it with the unit's direction.")
+    else:
+        lines.append("ratio = quiver / pyarrow for every row; read it with the unit's direction.")
     return "\n".join(lines)
 
 
@@ -647,6 +704,11 @@ def parse_args(argv: list[str]):
                          "--node-arg=--cpu-prof-dir=/tmp/prof")
     ap.add_argument("--workloads", default=",".join(WORKLOADS),
                     help=f"comma-separated subset of {','.join(WORKLOADS)} (default: all)")
+    ap.add_argument("--store", choices=("local", "s3"), default="local",
+                    help="s3: quiver with its tables in a Ceph RADOS Gateway bucket (started here through "
+                         "bench/ceph-gateway.ts) against quiver on local disk, instead of quiver against pyarrow")
+    ap.add_argument("--s3-cache-disk-bytes", default=None, metavar="BYTES",
+                    help="--cache-disk-bytes of the quiver on the bucket (default: quiver's own default; 0 turns the disk cache off)")
     ap.add_argument("--quiver-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for `quiver serve` (repeatable), e.g. --quiver-arg=--log-level=warn")
     args = ap.parse_args(argv)
@@ -688,9 +750,10 @@ def main(argv: list[str]) -> int:
              f"Arrow body {body_bytes:,} bytes ({body_bytes / MB:.1f} MB)")
 
     work = Path(tempfile.mkdtemp(prefix="quiver-bench-"))
+    quiver_serve = ["node", *args.node_arg, str(quiver_bin), "serve", "--port", "0", "--host", "127.0.0.1", "--convert-paused", "true"]
+    gateway: CephGatewayProcess | None = None
     servers = {
-        "quiver": ServerProcess("quiver", ["node", *args.node_arg, str(quiver_bin), "serve", "--port", "0", "--host", "127.0.0.1",
-                                           "--data", str(work / "quiver-data"), "--convert-paused", "true", *args.quiver_arg],
+        "quiver": ServerProcess("quiver", [*quiver_serve, "--data", str(work / "quiver-data"), *args.quiver_arg],
                                 work / "quiver.log", cwd=quiver_root),
         "pyarrow": ServerProcess("pyarrow", [sys.executable, "-u", str(REF_SERVER), "--port", "0", "--host", "127.0.0.1",
                                              "--data", str(work / "pyarrow-data")],
@@ -700,9 +763,22 @@ def main(argv: list[str]) -> int:
     bench: Bench | None = None
     status = 1
     try:
+        if args.store == "s3":
+            LABELS.update({"quiver": "s3", "pyarrow": "local"})
+            gateway = CephGatewayProcess(work)
+            g = gateway.start()
+            s3_flags = ["--data", f"s3://{g['bucket']}/bench", "--s3-endpoint", g["endpoint"], "--s3-access-key-id", g["accessKeyId"],
+                        "--s3-secret-access-key-file", str(work / "s3-secret"), "--cache-dir", str(work / "s3-cache")]
+            if args.s3_cache_disk_bytes is not None:
+                s3_flags += ["--cache-disk-bytes", str(args.s3_cache_disk_bytes)]
+            servers = {
+                "quiver": ServerProcess("s3", [*quiver_serve, *s3_flags, *args.quiver_arg], work / "quiver-s3.log", cwd=quiver_root),
+                "pyarrow": ServerProcess("local", [*quiver_serve, "--data", str(work / "quiver-data"), *args.quiver_arg],
+                                         work / "quiver.log", cwd=quiver_root),
+            }
         for s in servers.values():
             s.start()
-        targets = {name: Target(name, servers[name], args.call_timeout) for name in SERVERS}
+        targets = {name: Target(name, servers[name], args.call_timeout, quiver=args.store == "s3" or name == "quiver") for name in SERVERS}
         start_rss = {name: servers[name].rss() for name in SERVERS}
         progress("RSS after start: " + ", ".join(f"{n} {start_rss[n] / MB:.0f} MB" for n in SERVERS if start_rss[n]))
         bench = Bench(args, targets, table, body_bytes)
@@ -719,6 +795,8 @@ def main(argv: list[str]) -> int:
             bench.rss[n]["whole_run"] = max(peaks) if bench.peak_reset_ok else servers[n].peak_rss()
         bench.peak_rss_rows()
         meta = {
+            "store": args.store, "s3_cache_disk_bytes": args.s3_cache_disk_bytes, "labels": dict(LABELS),
+            "load_average": os.getloadavg(),
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "command": "python3 bench/run.py " + " ".join(argv),
             "rows": args.rows, "runs": args.runs, "chunk_rows": args.chunk_rows,
@@ -760,6 +838,8 @@ def main(argv: list[str]) -> int:
                 s.stop()
             except Exception as e:  # keep stopping the others
                 progress(f"stopping {s.name}: {e}")
+        if gateway is not None:
+            gateway.stop()
         if args.keep_data:
             progress(f"kept {work}")
         else:

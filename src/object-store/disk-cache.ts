@@ -186,6 +186,11 @@ export class DiskCache {
     return true;
   }
 
+  /** True when the object is cached whole (a read of any part of it then fetches nothing). */
+  holdsWhole(key: string): boolean {
+    return this.wholeEntry(this.hash(key)) !== undefined;
+  }
+
   /** Releases the lock (entries stay for the next open). */
   async close(): Promise<void> {
     await fs.rm(this.lock, { force: true }).catch(() => undefined);

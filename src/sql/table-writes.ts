@@ -39,7 +39,7 @@ export class TableWrites {
     const store = this.store();
     const manifest = await store.snapshot(name, version);
     const superseded = version === undefined ? null : await store.supersededAt(name, manifest.version);
-    return { pinned: pinnedOf(store, manifest), tableId: manifest.tableId, supersededAt: superseded };
+    return { pinned: await pinnedOf(store, manifest), tableId: manifest.tableId, supersededAt: superseded };
   }
 
   /** The version current at `at` (ms since the epoch). */
@@ -111,12 +111,15 @@ export class IngestWrite {
   }
 }
 
-function pinnedOf(store: TableStore, m: Manifest): PinnedTable {
+/** A table in a bucket: its files are local copies the storage layer holds while queries use them (object-sql-copies.ts). */
+async function pinnedOf(store: TableStore, m: Manifest): Promise<PinnedTable> {
   const dir = store.tableDir(m.table);
+  const rels = m.files.map((f) => f.path);
+  const paths = store.objects ? await store.objects.sqlCopies.pin(m.table, rels) : rels.map((rel) => path.join(dir, rel));
   return {
     name: m.table,
     version: m.version,
-    files: m.files.map((f) => ({ path: path.join(dir, f.path), format: f.format, rows: f.rows })),
+    files: m.files.map((f, i) => ({ path: paths[i]!, format: f.format, rows: f.rows })),
     schema: decodeSchema(schemaBytes(m)),
   };
 }

@@ -24,6 +24,8 @@ import { writeObject } from '../object-store/write-object.ts';
 import { tableDirName } from '../table-names.ts';
 import type { StorageLayout } from './layout.ts';
 import { manifestFromJson, type Manifest } from './manifest.ts';
+import { SqlCopies } from './object-sql-copies.ts';
+import { writeSparseParquet, type RangeGet } from './object-parquet-ranges.ts';
 import { TABLE_SUBDIRS, tablePath } from './table-paths.ts';
 
 /** Where table objects live under the store's prefix (the work root's layout, relative to it). */
@@ -45,12 +47,18 @@ const KNOWN_KEYS_LIMIT = 100_000;
 
 export class ObjectFiles {
   private readonly known = new Set<string>();
+  /** Bytes ranged reads of columns fetched (from the store or the disk cache's ranges). */
+  rangedBytes = 0;
+  /** Local copies of data files under the work root's tables/, for DuckDB (Flight SQL). */
+  readonly sqlCopies: SqlCopies;
 
   constructor(
     private readonly layout: StorageLayout,
     readonly store: ObjectStore,
     private readonly cache: DiskCache | undefined,
-  ) {}
+  ) {
+    this.sqlCopies = new SqlCopies(this, layout.tablesRoot);
+  }
 
   /** The object key of a table's file (the path relative to its table directory, checked). */
   key(table: string, rel: string): string {
@@ -171,10 +179,36 @@ export class ObjectFiles {
     return this.download(key, rel);
   }
 
-  private async download(key: string, rel: string): Promise<OpenedFile> {
+  /**
+   * A Parquet data file for a read of `columns` only: staged here or cached whole, as open()
+   * gives it; otherwise a sparse local file holding just the footer, page indexes and those
+   * columns' chunks, fetched by ranged GETs (object-parquet-ranges.ts), removed on release.
+   */
+  async openColumns(table: string, rel: string, columns: readonly string[]): Promise<OpenedFile> {
+    const key = this.key(table, rel);
+    const local = this.layout.file(table, rel);
+    if (this.cache?.holdsWhole(key) || (await fs.access(local).then(() => true, (e) => (isNotFound(e) ? false : Promise.reject(e))))) return this.open(table, rel);
+    const file = await this.downloadFile(rel);
+    const get: RangeGet = (range) => (this.cache ? this.cache.read(key, range) : this.store.get(key, { range }));
+    try {
+      this.rangedBytes += await writeSparseParquet(get, file, columns);
+    } catch (e) {
+      await removeQuietly(file);
+      if (e instanceof QuiverError || isObjectMissing(e)) throw e;
+      // A footer this reader does not follow: the whole file, read as always.
+      return this.open(table, rel);
+    }
+    return { path: file, release: () => removeQuietly(file) };
+  }
+
+  private async downloadFile(rel: string): Promise<string> {
     const dir = path.join(this.layout.root, '.downloads');
     await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${randomUUID()}${path.extname(rel)}`);
+    return path.join(dir, `${randomUUID()}${path.extname(rel)}`);
+  }
+
+  private async download(key: string, rel: string): Promise<OpenedFile> {
+    const file = await this.downloadFile(rel);
     const fh = await fs.open(file, 'w');
     try {
       const chunk = 8 * 1024 * 1024;

@@ -221,7 +221,8 @@ export class TableReader {
     let opened: OpenedFile | undefined;
     if (this.objects) {
       try {
-        opened = await this.objects.open(manifest.table, file.path);
+        // A projection of a Parquet file fetches only its columns' bytes (object-parquet-ranges.ts).
+        opened = file.format === 'parquet' && columns ? await this.objects.openColumns(manifest.table, file.path, columns) : await this.objects.open(manifest.table, file.path);
       } catch (e) {
         // An unreachable store is the store's error (UNAVAILABLE); a missing object is damage.
         if (!(e instanceof QuiverError && e.code === 'NOT_FOUND')) throw e;

@@ -242,6 +242,50 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * A gateway with one fresh bucket and its secret key in a file, as suites of servers on a
+ * bucket use it: s3Options(prefix) are the startServer settings of a server on
+ * s3://bucket/prefix with a cache directory of its own (through `endpoint`, e.g. a fault
+ * proxy's, when given); stop() stops the gateway and removes every directory it made.
+ */
+export interface BucketFixture {
+  readonly gateway: CephGateway;
+  readonly bucket: string;
+  readonly secretFile: string;
+  fresh(prefix: string): string;
+  s3Options(prefix: string, options?: { cacheDir?: string; endpoint?: string }): { data: string; s3Endpoint: string; s3AccessKeyId: string; s3SecretAccessKeyFile: string; cacheDir: string; maintenanceIntervalMs: number; convertPaused: boolean };
+  stop(): Promise<void>;
+}
+
+export async function startBucketFixture(options: { memoryBytes?: number } = {}): Promise<BucketFixture> {
+  const dirs: string[] = [];
+  const fresh = (prefix: string) => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(d);
+    return d;
+  };
+  const gateway = await startCephGateway({ memoryBytes: options.memoryBytes ?? 512 * 1024 ** 2 });
+  try {
+    const bucket = await gateway.createBucket();
+    const secretFile = path.join(fresh('quiver-s3-secret-'), 'secret');
+    fs.writeFileSync(secretFile, gateway.secretAccessKey, { mode: 0o600 });
+    return {
+      gateway, bucket, secretFile, fresh,
+      s3Options: (prefix, o = {}) => ({
+        data: `s3://${bucket}/${prefix}`, s3Endpoint: o.endpoint ?? gateway.endpoint, s3AccessKeyId: gateway.accessKeyId, s3SecretAccessKeyFile: secretFile,
+        cacheDir: o.cacheDir ?? fresh('quiver-s3-cache-'), maintenanceIntervalMs: 0, convertPaused: true,
+      }),
+      async stop() {
+        await gateway.stop();
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await gateway.stop();
+    throw e;
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   const gw = await startCephGateway();
