@@ -20,6 +20,23 @@ import type { TableWrites } from './table-writes.ts';
 /** The one-row answer of a write that arrived as a query: how many rows it wrote. */
 export const COUNT_SCHEMA = new Schema([new Field('count', new Int64(), false)]);
 
+/**
+ * Encoded Schema messages of result schemas, as clients see them (describedSchema), by the
+ * engine's schema object: a plan reused for a repeated query keeps its schema object, so its
+ * GetFlightInfo and DoGet send the bytes encoded the first time (apache-arrow's encoder costs
+ * milliseconds for a schema with Flight SQL column metadata, twice per query otherwise).
+ */
+const schemaHeaders = new WeakMap<Schema, Uint8Array>();
+
+export function resultSchemaHeader(schema: Schema): Uint8Array {
+  let header = schemaHeaders.get(schema);
+  if (!header) {
+    header = encodeSchema(describedSchema(schema));
+    schemaHeaders.set(schema, header);
+  }
+  return header;
+}
+
 export interface StatementSettings {
   readonly retentionMs: number;
   /** Throws when writes are refused right now (read-only, or `user`'s role); `what` names the statement. */
@@ -74,16 +91,16 @@ export class Statements {
     sql: string,
     params: string | undefined,
     options: PlanOptions & { signal: AbortSignal; user: string; /** Runs a write elsewhere (the leader); null: here. */ remoteWrite?: () => Promise<number | null> },
-  ): Promise<{ schema: Schema; handle: Buffer }> {
+  ): Promise<{ schemaHeader: Uint8Array; handle: Buffer }> {
     const { planned, pins } = await this.plan(sql, options);
     try {
       if (planned.statement.kind === 'query') {
-        return { schema: describedSchema(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
+        return { schemaHeader: resultSchemaHeader(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
       }
       this.settings.checkWritable('a write statement', options.user);
       const remote = options.remoteWrite ? await options.remoteWrite() : null;
       const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
-      return { schema: COUNT_SCHEMA, handle: encodeHandle({ count }) };
+      return { schemaHeader: encodeSchema(COUNT_SCHEMA), handle: encodeHandle({ count }) };
     } finally {
       await planned.close();
     }
@@ -112,7 +129,7 @@ export class Statements {
     const { planned } = await this.plan(handle.sql, { pins: handle.pins ?? {} });
     try {
       if (planned.statement.kind !== 'query') throw new QuiverError('INVALID_ARGUMENT', 'this ticket holds a write; writes run when planned, never from a ticket');
-      yield { header: encodeSchema(describedSchema(await boundSchema(planned, handle.params))), body: new Uint8Array(0) };
+      yield { header: resultSchemaHeader(await boundSchema(planned, handle.params)), body: new Uint8Array(0) };
       for await (const frame of resultFrames(planned, handle.params, signal)) {
         if (signal.aborted) throw signal.reason;
         yield frame;
