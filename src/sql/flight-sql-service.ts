@@ -122,8 +122,8 @@ export class FlightSqlService implements SqlServiceParts {
     const meta = METADATA[cmd.type];
     if (meta) return { schema: encapsulatedSchema(encodeSchema(meta.schema(cmd.value))) };
     const { sql, params } = this.statementOf(cmd);
-    const { schema } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) }, params);
-    return { schema: encapsulatedSchema(encodeSchema(schema)) };
+    const { schemaHeader } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) }, params);
+    return { schema: encapsulatedSchema(schemaHeader) };
   }
 
   async *doGet(cmd: SqlCommand, ticket: Uint8Array, info: CallInfo): AsyncGenerator<FlightDataMessage> {

@@ -13,7 +13,7 @@ import { batchFromRows } from './arrow-columns.ts';
 import type { PlannedStatement, SqlEngine } from './engine/sql-engine.ts';
 import { insertShaper } from './insert-rows.ts';
 import { SnapshotResolver } from './snapshot-resolver.ts';
-import { describedSchema } from './sql-types.ts';
+import { advertisedParameterSchema, describedSchema } from './sql-types.ts';
 import { encodeHandle, type CountHandle, type Pins, type StatementHandle } from './statement-handles.ts';
 import type { TableWrites } from './table-writes.ts';
 
@@ -36,6 +36,20 @@ export function resultSchemaHeader(schema: Schema): Uint8Array {
   }
   return header;
 }
+
+/** The same for a plan's parameter schema, as CreatePreparedStatement advertises it. */
+const parameterHeaders = new WeakMap<Schema, Uint8Array>();
+
+function parameterSchemaHeader(schema: Schema): Uint8Array {
+  let header = parameterHeaders.get(schema);
+  if (!header) {
+    header = encodeSchema(advertisedParameterSchema(schema));
+    parameterHeaders.set(schema, header);
+  }
+  return header;
+}
+
+const COUNT_SCHEMA_HEADER = encodeSchema(COUNT_SCHEMA);
 
 export interface StatementSettings {
   readonly retentionMs: number;
@@ -72,12 +86,19 @@ export class Statements {
     return { planned, pins: resolver.pins };
   }
 
-  /** The result schema a client sees for `sql` (nothing runs; a write's is the count). */
-  async schemaOf(sql: string, options: PlanOptions = {}, params?: string): Promise<{ schema: Schema; isUpdate: boolean; parameterSchema: Schema }> {
+  /**
+   * The result schema a client sees for `sql` (nothing runs; a write's is the count) and the
+   * parameter schema it advertises, as encoded Schema messages.
+   */
+  async schemaOf(sql: string, options: PlanOptions = {}, params?: string): Promise<{ schemaHeader: Uint8Array; isUpdate: boolean; parameterHeader: Uint8Array }> {
     const { planned } = await this.plan(sql, options);
     try {
       const isUpdate = planned.statement.kind !== 'query';
-      return { schema: isUpdate ? COUNT_SCHEMA : describedSchema(await boundSchema(planned, params)), isUpdate, parameterSchema: planned.parameterSchema };
+      return {
+        schemaHeader: isUpdate ? COUNT_SCHEMA_HEADER : resultSchemaHeader(await boundSchema(planned, params)),
+        isUpdate,
+        parameterHeader: parameterSchemaHeader(planned.parameterSchema),
+      };
     } finally {
       await planned.close();
     }
@@ -100,7 +121,7 @@ export class Statements {
       this.settings.checkWritable('a write statement', options.user);
       const remote = options.remoteWrite ? await options.remoteWrite() : null;
       const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
-      return { schemaHeader: encodeSchema(COUNT_SCHEMA), handle: encodeHandle({ count }) };
+      return { schemaHeader: COUNT_SCHEMA_HEADER, handle: encodeHandle({ count }) };
     } finally {
       await planned.close();
     }
@@ -122,7 +143,7 @@ export class Statements {
   /** DoGet of a statement ticket: the planned versions' result, streamed. */
   async *execute(handle: StatementHandle | CountHandle, signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
     if ('count' in handle) {
-      yield { header: encodeSchema(COUNT_SCHEMA), body: new Uint8Array(0) };
+      yield { header: COUNT_SCHEMA_HEADER, body: new Uint8Array(0) };
       yield* framesOf(batchFromRows(COUNT_SCHEMA, [{ count: BigInt(handle.count) }]));
       return;
     }
