@@ -1,7 +1,7 @@
 """quiver's Flight SQL against DuckDB in-process on the same Parquet files: `npm run bench:sql`.
 
     python3 bench/sql.py [--rows N] [--customers N] [--runs N] [--quick] [--queries a,b,...]
-                         [--ipc] [--out FILE] [--node-arg=--cpu-prof ...] [--quiver-arg=...]
+                         [--ipc] [--fresh-plans] [--out FILE] [--node-arg=--cpu-prof ...] [--quiver-arg=...]
 
 Starts one quiver server (node bin/quiver.js serve, default settings, a fresh temporary data
 directory, 127.0.0.1) and puts two generated tables into it with pyarrow.flight DoPut:
@@ -36,6 +36,11 @@ Arrow body (IPC bodies of 64Ki-row batches as put; MB = 10^6). Target: SQL >= 0.
 landed it, Arrow IPC (conversion stays paused), and times quiver on it too (quiver_ipc, the same
 query with the table names swapped), interleaved with the other two: what a query over freshly
 written data costs before conversion. DuckDB in-process still reads the Parquet copy.
+
+quiver reuses the plan of a query it ran before over the same table versions (and parses a text
+once), as a dashboard repeating its queries would find; DuckDB in-process re-plans every run.
+--fresh-plans also times quiver on texts it has never seen (the query plus a unique comment per
+run), interleaved too: what a query costs when nothing planned before can serve it.
 
 The client shares the machine's cores with the server. Progress goes to stderr, the table to
 stdout, the figures to --out (default bench-results-sql.json). Nothing is asserted.
@@ -248,6 +253,13 @@ class Sides:
             self.duck.execute(f'CREATE VIEW "{table}" AS SELECT * FROM read_parquet([{listed}])')
         self.flight = flight.FlightClient(f"grpc+tcp://127.0.0.1:{port}")
         self.opts = flight.FlightCallOptions(timeout=call_timeout)
+        self.fresh_count = 0
+
+    def fresh(self, sql: str) -> str:
+        """`sql` with a comment no earlier query had: a text quiver has never planned, so nothing
+        planned before (parse tree, prepared plan) can serve it."""
+        self.fresh_count += 1
+        return f"{sql} /* fresh {self.fresh_count} */"
 
     def quiver(self, sql: str) -> tuple[float, pa.Table]:
         t0 = time.perf_counter()
@@ -318,8 +330,10 @@ def render(meta: dict, results: list[dict], star: dict | None) -> str:
         "",
     ]
     ipc = any("quiver_ipc_ms" in r for r in results)
+    fresh = any("quiver_fresh_ms" in r for r in results)
     rows = [("query", "result rows", "quiver ms", "duckdb ms", "duckdb/quiver", "target", "CPU ms quiver/duckdb")
-            + (("quiver IPC ms", "duckdb/quiver IPC", "CPU ms quiver IPC") if ipc else ())]
+            + (("quiver IPC ms", "duckdb/quiver IPC", "CPU ms quiver IPC") if ipc else ())
+            + (("fresh plan ms", "duckdb/fresh", "CPU ms fresh") if fresh else ())]
     for r in results:
         target = r["target"]
         ok = "ok" if r["ratio"] >= target else "MISSED"
@@ -327,9 +341,11 @@ def render(meta: dict, results: list[dict], star: dict | None) -> str:
                      f"{r['ratio']:.2f}x", f">= {target:.1f}x {ok}" if r["class"] == "agg" else "-",
                      f"{r['cpu_ms']['quiver']:,.0f} / {r['cpu_ms']['duckdb']:,.0f}")
                     + ((f"{r['quiver_ipc_ms']:,.1f}", f"{r['ratio_ipc']:.2f}x", f"{r['cpu_ms']['quiver_ipc']:,.0f}") if "quiver_ipc_ms" in r
-                       else ("-", "-", "-") if ipc else ()))
+                       else ("-", "-", "-") if ipc else ())
+                    + ((f"{r['quiver_fresh_ms']:,.1f}", f"{r['ratio_fresh']:.2f}x", f"{r['cpu_ms']['quiver_fresh']:,.0f}") if "quiver_fresh_ms" in r
+                       else ("-", "-", "-") if fresh else ()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    align = ["<", ">", ">", ">", ">", "<", ">", ">", ">", ">"]
+    align = ["<", ">", ">", ">", ">", "<", ">", ">", ">", ">", ">", ">", ">"]
     for i, row in enumerate(rows):
         lines.append("  ".join(f"{c:{a}{w}}" for c, a, w in zip(row, align, widths)).rstrip())
         if i == 0:
@@ -366,6 +382,9 @@ def parse_args(argv: list[str]):
     ap.add_argument("--customers", type=int, default=None, help="rows of customers (default 100,000; --quick: 5,000)")
     ap.add_argument("--runs", type=int, default=None, help="timed runs per side per query (default 7; --quick: 1)")
     ap.add_argument("--quick", action="store_true", help="small tables, 1 run: a smoke run, not a measurement")
+    ap.add_argument("--fresh-plans", action="store_true",
+                    help="also time quiver on a text it has never seen (a unique trailing comment per run): "
+                         "what a query costs when no earlier plan of it can be reused")
     ap.add_argument("--ipc", action="store_true",
                     help="also time quiver on an Arrow IPC-stored copy of the tables (as DoPut lands them, unconverted)")
     ap.add_argument("--chunk-rows", type=int, default=1 << 16, help="rows per record batch put (65536)")
@@ -481,6 +500,8 @@ def main(argv: list[str]) -> int:
                     if why:
                         raise BenchError(f"{qname}: quiver on the IPC copy and duckdb disagree: {why}")
                     timed["quiver_ipc"] = lambda: sides.quiver(ipc_sql)
+                if args.fresh_plans:
+                    timed["quiver_fresh"] = lambda: sides.quiver(sides.fresh(sql))
                 runs, cpu = interleaved(qname, args.runs, timed, server.pid)
             q_ms = statistics.median(runs["quiver"]) * 1000
             d_ms = statistics.median(runs["duckdb"]) * 1000
@@ -488,6 +509,8 @@ def main(argv: list[str]) -> int:
                             "ratio": d_ms / q_ms, "target": 0.8 if qclass == "agg" else 0.0,
                             **({"quiver_ipc_ms": statistics.median(runs["quiver_ipc"]) * 1000,
                                 "ratio_ipc": d_ms / (statistics.median(runs["quiver_ipc"]) * 1000)} if "quiver_ipc" in runs else {}),
+                            **({"quiver_fresh_ms": statistics.median(runs["quiver_fresh"]) * 1000,
+                                "ratio_fresh": d_ms / (statistics.median(runs["quiver_fresh"]) * 1000)} if "quiver_fresh" in runs else {}),
                             "cpu_ms": {k: statistics.median(v) * 1000 for k, v in cpu.items()},
                             "runs_ms": {k: [x * 1000 for x in v] for k, v in runs.items()}})
             if not server.alive():

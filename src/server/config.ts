@@ -80,6 +80,8 @@ export interface ServerConfig extends ObjectStoreSettings {
   compactSmallFileBytes: number;
   /** Flight SQL (DuckDB) memory for all queries running at once, bytes; unset: DuckDB's default (80% of RAM). */
   sqlMemoryLimitBytes?: number;
+  /** Bytes of Arrow IPC data files Flight SQL keeps loaded for later queries; unset: a quarter of the memory limit. */
+  sqlIpcCacheBytes?: number;
   /** How DoPut stores streams: 'ipc' lands Arrow IPC files that conversion settles into Parquet; 'parquet' writes Parquet at once. */
   landing: 'ipc' | 'parquet';
   /** Stops the conversion of landed Arrow IPC files to Parquet (live in the cluster config). */
@@ -219,6 +221,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'gcGraceMs', flag: '--gc-grace', env: 'QUIVER_GC_GRACE', help: 'age an unreferenced file must reach before it is deleted (writes under way here are always spared; e.g. 1h)', parse: parseDuration },
   { key: 'compactMinFiles', flag: '--compact-min-files', env: 'QUIVER_COMPACT_MIN_FILES', help: 'compact a table once its current version has this many small files', parse: int('--compact-min-files', 2) },
   { key: 'sqlMemoryLimitBytes', flag: '--sql-memory-limit', env: 'QUIVER_SQL_MEMORY_LIMIT', help: 'memory Flight SQL queries running at once may use together (e.g. 2GiB; default: DuckDB\'s, 80% of RAM); over it a query fails RESOURCE_EXHAUSTED', parse: parseBytes },
+  { key: 'sqlIpcCacheBytes', flag: '--sql-ipc-cache', env: 'QUIVER_SQL_IPC_CACHE', help: 'Arrow IPC data files Flight SQL keeps loaded for later queries, in bytes (e.g. 1GiB; default: a quarter of --sql-memory-limit; 0: load per query)', parse: parseBytes },
   { key: 'sqlTimeLimitMs', flag: '--sql-time-limit', env: 'QUIVER_SQL_TIME_LIMIT', help: 'longest a Flight SQL query runs before DEADLINE_EXCEEDED (e.g. 30s; 0: no limit)', parse: parseDuration },
   { key: 'sqlMaxQueries', flag: '--sql-max-queries', env: 'QUIVER_SQL_MAX_QUERIES', help: 'Flight SQL queries running at once; twice as many more wait, beyond that UNAVAILABLE', parse: int('--sql-max-queries', 1) },
   { key: 'landing', flag: '--landing', env: 'QUIVER_LANDING', help: 'how DoPut stores streams: ipc (Arrow IPC files, converted to Parquet in the background) | parquet (encoded while the stream arrives)', parse: oneOf('--landing', ['ipc', 'parquet']) },

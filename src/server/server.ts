@@ -79,6 +79,7 @@ export class QuiverServer {
     const sqlEngine = await openDuckDbEngine({
       dataRoot: data,
       ...(config.sqlMemoryLimitBytes !== undefined ? { memoryLimitBytes: config.sqlMemoryLimitBytes } : {}),
+      ...(config.sqlIpcCacheBytes !== undefined ? { ipcCacheBytes: config.sqlIpcCacheBytes } : {}),
       get timeLimitMs() {
         return live.settings.sqlTimeLimitMs;
       },

@@ -103,7 +103,7 @@ export class FlightSqlService implements SqlServiceParts {
   async flightInfo(cmd: SqlCommand, descriptor: FlightDescriptorIn, info: CallInfo): Promise<FlightInfo> {
     const meta = METADATA[cmd.type];
     // A metadata command is its own ticket, as the C++ reference server has it: the descriptor's Any bytes.
-    if (meta) return this.info(meta.schema(cmd.value), Buffer.from(descriptor.cmd), descriptor);
+    if (meta) return this.info(encodeSchema(meta.schema(cmd.value)), Buffer.from(descriptor.cmd), descriptor);
     const { sql, params } = this.statementOf(cmd);
     const planned = await this.statements.ticketFor(sql, params, {
       asOf: this.asOf(info),
@@ -115,15 +115,15 @@ export class FlightSqlService implements SqlServiceParts {
         return leader ? updateOnLeader(leader, encodeHandle({ sql, ...(params ? { params } : {}) }), info, this.ctx.peerCredentials) : null;
       },
     });
-    return this.info(planned.schema, packSql('TicketStatementQuery', { statement_handle: planned.handle }), descriptor);
+    return this.info(planned.schemaHeader, packSql('TicketStatementQuery', { statement_handle: planned.handle }), descriptor);
   }
 
   async schema(cmd: SqlCommand, info: CallInfo): Promise<SchemaResult> {
     const meta = METADATA[cmd.type];
     if (meta) return { schema: encapsulatedSchema(encodeSchema(meta.schema(cmd.value))) };
     const { sql, params } = this.statementOf(cmd);
-    const { schema } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) }, params);
-    return { schema: encapsulatedSchema(encodeSchema(schema)) };
+    const { schemaHeader } = await this.statements.schemaOf(sql, { asOf: this.asOf(info) }, params);
+    return { schema: encapsulatedSchema(schemaHeader) };
   }
 
   async *doGet(cmd: SqlCommand, ticket: Uint8Array, info: CallInfo): AsyncGenerator<FlightDataMessage> {
@@ -191,10 +191,10 @@ export class FlightSqlService implements SqlServiceParts {
     return { sql, params };
   }
 
-  private async info(schema: Schema, ticket: Buffer, descriptor: FlightDescriptorIn): Promise<FlightInfo> {
+  private async info(schemaHeader: Uint8Array, ticket: Buffer, descriptor: FlightDescriptorIn): Promise<FlightInfo> {
     const location = (await this.ctx.locations()).map((uri) => ({ uri }));
     return {
-      schema: encapsulatedSchema(encodeSchema(schema)),
+      schema: encapsulatedSchema(schemaHeader),
       flight_descriptor: descriptor,
       endpoint: [{ ticket: { ticket }, location }],
       total_records: -1,

@@ -5,11 +5,10 @@
 import { QuiverError, invalidArgument } from '../errors.ts';
 import type { CallInfo } from '../flight/handler-kit.ts';
 import { decodeMessage, encodeMessage, type ActionIn, type ActionType, type FlightInfo } from '../wire/protocol.ts';
-import { serializedSchema } from './catalog-metadata.ts';
+import { framePrefix } from '../arrow/ipc-framing.ts';
 import type { SqlServiceParts } from './sql-service-parts.ts';
 import { decodeSql, packSql, unpackSql, type SqlMessageName } from './sql-messages.ts';
 import { encodeHandle } from './statement-handles.ts';
-import { advertisedParameterSchema } from './sql-types.ts';
 
 const NO_TRANSACTIONS = 'quiver has no transactions: every statement commits on its own, and SqlInfo FLIGHT_SQL_SERVER_TRANSACTION says none';
 
@@ -51,13 +50,13 @@ export class SqlActions {
       case 'CreatePreparedStatement': {
         const req = body<{ query: string; transaction_id?: Buffer }>(action, 'ActionCreatePreparedStatementRequest');
         if (req.transaction_id !== undefined && req.transaction_id !== null) throw invalidArgument(`${NO_TRANSACTIONS}; prepare the statement without a transaction_id`);
-        const { schema, isUpdate, parameterSchema } = await this.svc.statements.schemaOf(req.query, { asOf: this.svc.asOf(info) });
+        const { schemaHeader, isUpdate, parameterHeader } = await this.svc.statements.schemaOf(req.query, { asOf: this.svc.asOf(info) });
         // An update answers an empty dataset schema as well as is_update: older JDBC drivers
         // tell queries from updates by the schema alone.
         yield packSql('ActionCreatePreparedStatementResult', {
           prepared_statement_handle: encodeHandle({ sql: req.query }),
-          dataset_schema: isUpdate ? Buffer.alloc(0) : Buffer.from(serializedSchema(schema)),
-          parameter_schema: Buffer.from(serializedSchema(advertisedParameterSchema(parameterSchema))),
+          dataset_schema: isUpdate ? Buffer.alloc(0) : Buffer.from(framePrefix(schemaHeader)),
+          parameter_schema: Buffer.from(framePrefix(parameterHeader)),
           is_update: isUpdate,
         });
         return;

@@ -13,12 +13,43 @@ import { batchFromRows } from './arrow-columns.ts';
 import type { PlannedStatement, SqlEngine } from './engine/sql-engine.ts';
 import { insertShaper } from './insert-rows.ts';
 import { SnapshotResolver } from './snapshot-resolver.ts';
-import { describedSchema } from './sql-types.ts';
+import { advertisedParameterSchema, describedSchema } from './sql-types.ts';
 import { encodeHandle, type CountHandle, type Pins, type StatementHandle } from './statement-handles.ts';
 import type { TableWrites } from './table-writes.ts';
 
 /** The one-row answer of a write that arrived as a query: how many rows it wrote. */
 export const COUNT_SCHEMA = new Schema([new Field('count', new Int64(), false)]);
+
+/**
+ * Encoded Schema messages of result schemas, as clients see them (describedSchema), by the
+ * engine's schema object: a plan reused for a repeated query keeps its schema object, so its
+ * GetFlightInfo and DoGet send the bytes encoded the first time (apache-arrow's encoder costs
+ * milliseconds for a schema with Flight SQL column metadata, twice per query otherwise).
+ */
+const schemaHeaders = new WeakMap<Schema, Uint8Array>();
+
+export function resultSchemaHeader(schema: Schema): Uint8Array {
+  let header = schemaHeaders.get(schema);
+  if (!header) {
+    header = encodeSchema(describedSchema(schema));
+    schemaHeaders.set(schema, header);
+  }
+  return header;
+}
+
+/** The same for a plan's parameter schema, as CreatePreparedStatement advertises it. */
+const parameterHeaders = new WeakMap<Schema, Uint8Array>();
+
+function parameterSchemaHeader(schema: Schema): Uint8Array {
+  let header = parameterHeaders.get(schema);
+  if (!header) {
+    header = encodeSchema(advertisedParameterSchema(schema));
+    parameterHeaders.set(schema, header);
+  }
+  return header;
+}
+
+const COUNT_SCHEMA_HEADER = encodeSchema(COUNT_SCHEMA);
 
 export interface StatementSettings {
   readonly retentionMs: number;
@@ -55,12 +86,19 @@ export class Statements {
     return { planned, pins: resolver.pins };
   }
 
-  /** The result schema a client sees for `sql` (nothing runs; a write's is the count). */
-  async schemaOf(sql: string, options: PlanOptions = {}, params?: string): Promise<{ schema: Schema; isUpdate: boolean; parameterSchema: Schema }> {
+  /**
+   * The result schema a client sees for `sql` (nothing runs; a write's is the count) and the
+   * parameter schema it advertises, as encoded Schema messages.
+   */
+  async schemaOf(sql: string, options: PlanOptions = {}, params?: string): Promise<{ schemaHeader: Uint8Array; isUpdate: boolean; parameterHeader: Uint8Array }> {
     const { planned } = await this.plan(sql, options);
     try {
       const isUpdate = planned.statement.kind !== 'query';
-      return { schema: isUpdate ? COUNT_SCHEMA : describedSchema(await boundSchema(planned, params)), isUpdate, parameterSchema: planned.parameterSchema };
+      return {
+        schemaHeader: isUpdate ? COUNT_SCHEMA_HEADER : resultSchemaHeader(await boundSchema(planned, params)),
+        isUpdate,
+        parameterHeader: parameterSchemaHeader(planned.parameterSchema),
+      };
     } finally {
       await planned.close();
     }
@@ -74,16 +112,16 @@ export class Statements {
     sql: string,
     params: string | undefined,
     options: PlanOptions & { signal: AbortSignal; user: string; /** Runs a write elsewhere (the leader); null: here. */ remoteWrite?: () => Promise<number | null> },
-  ): Promise<{ schema: Schema; handle: Buffer }> {
+  ): Promise<{ schemaHeader: Uint8Array; handle: Buffer }> {
     const { planned, pins } = await this.plan(sql, options);
     try {
       if (planned.statement.kind === 'query') {
-        return { schema: describedSchema(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
+        return { schemaHeader: resultSchemaHeader(await boundSchema(planned, params)), handle: encodeHandle({ sql, pins, ...(params ? { params } : {}) }) };
       }
       this.settings.checkWritable('a write statement', options.user);
       const remote = options.remoteWrite ? await options.remoteWrite() : null;
       const count = remote ?? (await this.write(planned, params, options.signal, options.user)).count;
-      return { schema: COUNT_SCHEMA, handle: encodeHandle({ count }) };
+      return { schemaHeader: COUNT_SCHEMA_HEADER, handle: encodeHandle({ count }) };
     } finally {
       await planned.close();
     }
@@ -105,14 +143,14 @@ export class Statements {
   /** DoGet of a statement ticket: the planned versions' result, streamed. */
   async *execute(handle: StatementHandle | CountHandle, signal: AbortSignal): AsyncGenerator<FlightDataMessage> {
     if ('count' in handle) {
-      yield { header: encodeSchema(COUNT_SCHEMA), body: new Uint8Array(0) };
+      yield { header: COUNT_SCHEMA_HEADER, body: new Uint8Array(0) };
       yield* framesOf(batchFromRows(COUNT_SCHEMA, [{ count: BigInt(handle.count) }]));
       return;
     }
     const { planned } = await this.plan(handle.sql, { pins: handle.pins ?? {} });
     try {
       if (planned.statement.kind !== 'query') throw new QuiverError('INVALID_ARGUMENT', 'this ticket holds a write; writes run when planned, never from a ticket');
-      yield { header: encodeSchema(describedSchema(await boundSchema(planned, handle.params))), body: new Uint8Array(0) };
+      yield { header: resultSchemaHeader(await boundSchema(planned, handle.params)), body: new Uint8Array(0) };
       for await (const frame of resultFrames(planned, handle.params, signal)) {
         if (signal.aborted) throw signal.reason;
         yield frame;

@@ -2,9 +2,10 @@
 // extra service to start); this file owns its boot-time sandbox and the plan -> execute life of
 // a statement. Each statement gets its own connection because temp views, our snapshot pins,
 // are per connection: the views it creates name exactly the files of the versions it pinned.
+import os from 'node:os';
 import path from 'node:path';
 import {
-  DuckDBInstance, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBType,
+  DuckDBInstance, DuckDBMaterializedResult, DuckDBTypeId, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBType,
 } from '@duckdb/node-api';
 import { Field, Null, Schema, Type, type DataType, type RecordBatch } from 'apache-arrow';
 import { QuiverError, invalidArgument } from '../../errors.ts';
@@ -27,6 +28,7 @@ import { classifyOrSyntaxError } from './syntax-errors.ts';
 import { isKeyword, isPunct, quoteIdentifier, quoteLiteral, tokenize } from './sql-tokens.ts';
 import { typeInsertParameters } from './insert-parameter-types.ts';
 import { createSnapshotRelation, type SnapshotRelation } from './snapshot-views.ts';
+import { IpcFileStore, attachIpcCatalog } from './ipc-store.ts';
 import type { PinnedTable, PlannedStatement, SqlEngine, SqlEngineOptions, StatementKind, TableResolver } from './sql-engine.ts';
 
 /** Arrow bytes per result batch: under the 4 MiB gRPC message limit most clients keep by default. */
@@ -49,6 +51,7 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   // Order matters: allowed_directories must be set while external access is still on, and
   // lock_configuration last so no statement can undo either.
   await attachQuiverCatalog(boot);
+  await attachIpcCatalog(boot);
   await boot.run(`SET allowed_directories=[${quoteLiteral(tablesDir)}]`);
   await boot.run('SET enable_external_access=false');
   await boot.run('SET lock_configuration=true');
@@ -56,7 +59,8 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   // Read per query, so options whose members are getters over live settings apply at once.
   const gate = new QueryGate(() => options.maxConcurrentQueries ?? 4);
   const open = new Set<DuckDbStatement>();
-  const ctx: PlanContext = { instance, gate, options, trees: new Map(), parked: new ParkedPlans(PARKED_PLANS, PARKED_PLAN_MS) };
+  const ipcStore = new IpcFileStore(instance, () => ipcStoreBudget(options));
+  const ctx: PlanContext = { instance, gate, options, trees: new Map(), parked: new ParkedPlans(PARKED_PLANS, PARKED_PLAN_MS), ipcStore };
   let closed = false;
 
   return {
@@ -85,7 +89,17 @@ export async function openDuckDbEngine(options: SqlEngineOptions): Promise<SqlEn
   };
 }
 
-/** How many never-executed plans wait for their DoGet, and for how long at most. */
+/**
+ * Bytes of loaded Arrow IPC files the engine keeps for later queries: the option, else a quarter
+ * of the memory limit (DuckDB's default limit is 80% of RAM), so loaded files never take more
+ * than a quarter of what queries may use together.
+ */
+export function ipcStoreBudget(options: SqlEngineOptions): number {
+  if (options.ipcCacheBytes !== undefined) return options.ipcCacheBytes;
+  return Math.floor((options.memoryLimitBytes ?? os.totalmem() * 0.8) / 4);
+}
+
+/** How many plans wait for their next use (DoGet, a repeated query), and for how long at most. */
 const PARKED_PLANS = 16;
 const PARKED_PLAN_MS = 30_000;
 /** Parse trees kept by query text (json_serialize_sql is one more round trip per plan). */
@@ -97,6 +111,7 @@ interface PlanContext {
   options: SqlEngineOptions;
   trees: Map<string, QueryTree>;
   parked: ParkedPlans<ParkedStatement>;
+  ipcStore: IpcFileStore;
 }
 
 /** A planned query's native parts and what was derived from them, as parked between plans. */
@@ -188,15 +203,30 @@ async function planQueryOn(
   }
   const con = await lazy.get();
   const relations: SnapshotRelation[] = [];
-  for (const pin of pins) relations.push(await createSnapshotRelation(con, pin.relation, pin.pinned));
   let ps: DuckDBPreparedStatement;
   try {
+    for (const pin of pins) relations.push(await createSnapshotRelation(con, pin.relation, pin.pinned, ctx.ipcStore));
     ps = await con.prepare(rewritten);
   } catch (err) {
+    for (const r of relations) r.release();
     throw fromDuckDbError(err, null, options);
   }
-  if (ps.statementType !== StatementType.SELECT) {
+  try {
+    return await describePlan(ctx, statement, ps, con, rewritten, tables, relations, resolver, key);
+  } catch (err) {
     ps.destroySync();
+    for (const r of relations) r.release();
+    throw err;
+  }
+}
+
+/** The plan of a prepared query: its result and parameter schemas, parked under `key` once closed. */
+async function describePlan(
+  ctx: PlanContext, statement: StatementKind, ps: DuckDBPreparedStatement, con: DuckDBConnection, rewritten: string,
+  tables: PinnedTable[], relations: SnapshotRelation[], resolver: TableResolver, key: string,
+): Promise<DuckDbStatement> {
+  const { gate, options } = ctx;
+  if (ps.statementType !== StatementType.SELECT) {
     throw invalidArgument(`DuckDB reads this as a ${StatementType[ps.statementType]} statement; ${SUPPORTED_STATEMENTS}`);
   }
   const { fields, duckTypes } = describeColumns(ps, tables);
@@ -212,10 +242,7 @@ async function planQueryOn(
   await typeInsertParameters(con, statement, rewritten, params, resolver);
   const typing = { sql: rewritten, names: paramNames, untyped: untypedParams };
   const planned = new DuckDbStatement(statement, ps, con, new Schema(fields), new Schema(params), tables, relations, gate, options, duckTypes, typing);
-  // Plans over Arrow IPC versions park too: their rows were copied into the connection's temp
-  // tables when planned, and parking keeps that copy for the DoGet instead of making it again
-  // (a freshly put table is IPC until converted, so this is the common case for new data). A
-  // parked copy lives at most PARKED_PLAN_MS, and counts against the memory limit meanwhile.
+  // A parked plan over Arrow IPC versions holds their loaded files (ipc-store.ts) while parked.
   planned.parkAs(key, ctx.parked);
   return planned;
 }
@@ -333,7 +360,7 @@ class DuckDbStatement implements PlannedStatement {
   onClose: () => void = () => undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
-  /** Where close() parks this plan for the next identical one, while it has never executed. */
+  /** Where close() parks this plan for the next identical one: unless an execution failed or stopped part way. */
   private parking: { key: string; parked: ParkedPlans<ParkedStatement> } | null = null;
 
   constructor(
@@ -350,7 +377,7 @@ class DuckDbStatement implements PlannedStatement {
     private readonly typing: ParameterTyping | null = null,
   ) {}
 
-  /** Lets close() park this plan under `key` (see parked-plans.ts) unless it has executed. */
+  /** Lets close() park this plan under `key` (see parked-plans.ts). */
   parkAs(key: string, parked: ParkedPlans<ParkedStatement>): void {
     this.parking = { key, parked };
   }
@@ -399,8 +426,9 @@ class DuckDbStatement implements PlannedStatement {
   private async *run(parameters: RecordBatch | null, signal: AbortSignal | undefined, ipc: boolean): AsyncGenerator<RecordBatch | IpcFrame> {
     if (this.closed) throw invalidArgument('the prepared statement is closed');
     if (this.ps === null) return; // DROP TABLE: the caller drops; nothing to read
-    // An executed plan is not parked: the next plan of the same query builds its own (as DuckDB
-    // in-process re-plans a repeated query), and no execution state can carry over.
+    // Parked again only after an execution that ran to its end (below): a failed, cancelled or
+    // abandoned one may leave state on the connection, so its plan is disposed on close.
+    const parking = this.parking;
     this.parking = null;
     let ps = this.ps;
     if (ps.parameterCount > 0 && parameters === null) {
@@ -432,7 +460,6 @@ class DuckDbStatement implements PlannedStatement {
     const timer = limitMs !== undefined && limitMs > 0 ? setTimeout(() => interrupt('deadline'), limitMs) : undefined;
     try {
       if (signal?.aborted) throw new QuiverError('CANCELLED', 'the query was cancelled');
-      for (const r of this.relations) await r.load();
       // Prepared here, after the previous execution ended: they share the connection.
       const variant = parameters !== null && ps.parameterCount > 0 ? await this.variantFor(parameters.schema) : null;
       ps = variant?.ps ?? ps;
@@ -461,6 +488,16 @@ class DuckDbStatement implements PlannedStatement {
             throw invalidArgument(`parameter row ${row} gives the result types ${key}, unlike row 0 (${boundTypes}); bind parameters of one type per column`);
           }
         }
+        if (result instanceof DuckDBMaterializedResult) {
+          // Its chunks are already in memory: read without a round trip through the thread pool each.
+          for (let i = 0; i < result.chunkCount; i++) {
+            if (reason !== null) throw new Error('INTERRUPT Error: interrupted');
+            const chunk = result.getChunk(i);
+            if (chunk.rowCount === 0) continue;
+            yield* this.convert(batcher!, chunk, ipc);
+          }
+          continue;
+        }
         // One fetch is always in flight: DuckDB produces the next chunk on its threads while this
         // thread converts the previous one and the caller sends its batches (a chunk is its own
         // native object, untouched by later fetches). The loop never leaves a fetch behind: see
@@ -474,9 +511,7 @@ class DuckDbStatement implements PlannedStatement {
           const chunk = next.value;
           if (chunk === null || chunk.rowCount === 0) break;
           pending = settled(result.fetchChunk());
-          if (!ipc) yield* batcher!.push(chunk);
-          else if (ChunkBatcher.canWriteIpc(batcher!.schema)) yield* batcher!.pushIpc(chunk);
-          else for (const batch of batcher!.push(chunk)) yield* encodeBatch(batch);
+          yield* this.convert(batcher!, chunk, ipc);
         }
       }
       if (!ipc || !batcher) {
@@ -489,6 +524,7 @@ class DuckDbStatement implements PlannedStatement {
         const last = batcher.flush();
         if (last) yield* encodeBatch(last);
       }
+      this.parking = parking;
     } catch (err) {
       throw fromDuckDbError(err, reason, this.options);
     } finally {
@@ -506,19 +542,27 @@ class DuckDbStatement implements PlannedStatement {
     }
   }
 
+  /** One DuckDB chunk's rows, as record batches or (`ipc`) IPC messages, whenever a batch fills. */
+  private *convert(batcher: ChunkBatcher, chunk: DuckDBDataChunk, ipc: boolean): Generator<RecordBatch | IpcFrame> {
+    if (!ipc) yield* batcher.push(chunk);
+    else if (ChunkBatcher.canWriteIpc(batcher.schema)) yield* batcher.pushIpc(chunk);
+    else for (const batch of batcher.push(chunk)) yield* encodeBatch(batch);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
     const parking = this.parking;
     if (parking !== null && this.ps !== null && this.typed.size === 0) {
-      const { ps, con } = this;
+      const { ps, con, relations } = this;
       parking.parked.park(parking.key, {
-        ps, con, schema: this.schema, parameterSchema: this.parameterSchema, relations: this.relations, duckTypes: this.duckTypes,
+        ps, con, schema: this.schema, parameterSchema: this.parameterSchema, relations, duckTypes: this.duckTypes,
         typing: this.typing!,
         dispose() {
           ps.destroySync();
           con.closeSync();
+          for (const r of relations) r.release();
         },
       });
       return;
@@ -530,5 +574,6 @@ class DuckDbStatement implements PlannedStatement {
     this.ps?.destroySync();
     for (const v of this.typed.values()) v.ps.destroySync();
     this.con.closeSync();
+    for (const r of this.relations) r.release();
   }
 }

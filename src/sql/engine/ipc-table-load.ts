@@ -4,7 +4,7 @@
 // appended chunk by chunk: fixed-width columns by raw buffer copies, strings and binary one
 // native call per value, lists, maps and structs as DuckDB's own nested vectors (so they are
 // LIST / MAP / STRUCT in SQL, as GetTables reports them), and the few types with no DuckDB form
-// as text (stored-types.ts says which). The temp table lives as long as the statement's connection.
+// as text (stored-types.ts says which). ipc-store.ts keeps the loaded tables for later queries.
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import { DataType, DateUnit, IntervalUnit, Message, MessageHeader, TimeUnit, Type, makeVector, type Data, type Field, type Schema } from 'apache-arrow';
@@ -46,14 +46,18 @@ function nestedAsText(type: DataType): boolean {
   return names.length === 0 || new Set(names).size !== names.length;
 }
 
-/** CREATE TEMP TABLE for the IPC part of a snapshot, with the stored schema's columns. */
-export function ipcTableDdl(table: string, schema: Schema): string {
-  const cols = schema.fields.map((f) => `${quoteIdentifier(f.name)} ${ipcColumnType(f.type)}`);
-  return `CREATE TEMP TABLE ${table} (${cols.join(', ')})`;
+/** The column list of a table holding IPC rows of `schema`: `(name TYPE, ...)`. */
+export function ipcTableColumns(schema: Schema): string {
+  return `(${schema.fields.map((f) => `${quoteIdentifier(f.name)} ${ipcColumnType(f.type)}`).join(', ')})`;
 }
 
-export async function loadIpcFiles(con: DuckDBConnection, table: string, files: string[]): Promise<void> {
-  const appender = await con.createAppender(table, null, 'temp');
+/**
+ * Appends the rows of `files` to `table` (in `catalog`'s main schema); returns the Arrow bytes
+ * decoded, an estimate of the memory the rows take in DuckDB.
+ */
+export async function loadIpcFiles(con: DuckDBConnection, catalog: string, table: string, files: string[]): Promise<number> {
+  const appender = await con.createAppender(table, 'main', catalog);
+  let bytes = 0;
   try {
     const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
     for (const file of files) {
@@ -67,6 +71,7 @@ export async function loadIpcFiles(con: DuckDBConnection, table: string, files: 
         }
         const batch = decoder.decode(frame);
         if (batch === null) continue;
+        bytes += batch.data.byteLength;
         for (let start = 0; start < batch.numRows; start += CHUNK_ROWS) {
           const n = Math.min(CHUNK_ROWS, batch.numRows - start);
           const chunk = DuckDBDataChunk.create(types, n);
@@ -81,6 +86,7 @@ export async function loadIpcFiles(con: DuckDBConnection, table: string, files: 
   } finally {
     appender.closeSync();
   }
+  return bytes;
 }
 
 /** Copies `bytes` (any typed array) into the start of a DuckDB vector's data. */

@@ -3,7 +3,10 @@
 // plan is parked here, keyed by everything it was built from (the rewritten SQL and the exact
 // files of every pinned version), so the DoGet takes the same connection, snapshot views and
 // prepared statement instead of building them again: 4-6 round trips into DuckDB per query.
-// Parked plans are few and short-lived; whatever is not taken is disposed.
+// A plan whose execution ran to its end is parked again, so the same query over the same
+// versions (a dashboard's refresh, a client polling) reuses it too: a prepared statement is
+// made to be run again, and the key pins exactly the files it reads. Parked plans are few and
+// short-lived; whatever is not taken is disposed.
 
 export interface Parkable {
   /** Releases the native handles. */

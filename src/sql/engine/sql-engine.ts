@@ -75,6 +75,12 @@ export interface SqlEngineOptions {
    * why); 0 streams every result. Default MATERIALIZE_MAX_CELLS (64Mi). Read for every query.
    */
   materializeMaxCells?: number;
+  /**
+   * Bytes of Arrow IPC data files kept loaded in DuckDB for later queries (ipc-store.ts); beyond
+   * it the least recently used files no plan holds are dropped. Default: a quarter of the memory
+   * limit. Read whenever a file is loaded or let go.
+   */
+  ipcCacheBytes?: number;
 }
 
 export interface SqlEngine {

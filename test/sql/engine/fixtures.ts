@@ -32,6 +32,16 @@ export class TestTables implements TableResolver {
     return pinned;
   }
 
+  /** Adds version N+1 of `name`: version N's files and one more per part (an append). */
+  append(name: string, parts: { table: Table; format: 'parquet' | 'arrow-stream' }[]): PinnedTable {
+    const list = this.versions.get(name)!;
+    const previous = list[list.length - 1]!;
+    const added = this.add(name, parts);
+    added.files.unshift(...previous.files);
+    added.schema = previous.schema;
+    return added;
+  }
+
   /** Adds version N+1 of `name` as a copy of an existing Arrow IPC stream file (a corpus file, byte for byte). */
   addIpcFile(name: string, source: string, schema: Schema, rows: number): PinnedTable {
     const dir = path.join(this.root, 'tables', encodeURIComponent(name), 'data');

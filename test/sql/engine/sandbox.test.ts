@@ -67,6 +67,25 @@ test('files named as tables (replacement scans), URLs and another table\'s file 
   await refused(`SELECT * FROM "${outside}"`, 'NOT_FOUND', /does not exist/);
 });
 
+test('the tables that hold loaded Arrow IPC files cannot be named, even by a user who lists them', async () => {
+  tables.add('fresh', [{ table: tableFromArrays({ v: Int32Array.from([99]) }), format: 'arrow-stream' }]);
+  const plan = await engine.plan('SELECT v FROM fresh', tables);
+  try {
+    assert.deepEqual(await collect(plan.execute(null)), [{ v: 99 }]); // loaded, and held while this plan lives
+    const listed = await engine.plan("SELECT database_name AS d, table_name AS n FROM duckdb_tables() WHERE database_name = '__quiver_ipc'", tables);
+    const { d, n } = ((await collect(listed.execute(null))) as { d: string; n: string }[])[0]!;
+    await listed.close();
+    assert.equal(d, '__quiver_ipc');
+    await refused(`SELECT * FROM __quiver_ipc.main.${n}`, 'INVALID_ARGUMENT', /catalog __quiver_ipc does not exist/);
+    await refused(`SELECT * FROM "${d}"."main"."${n}"`, 'INVALID_ARGUMENT', /does not exist/);
+    await refused(`SELECT * FROM ${n}`, 'NOT_FOUND', /does not exist/);
+    await refused(`SELECT * FROM main.${n}`, 'NOT_FOUND', /does not exist/);
+    await refused(`SELECT * FROM query_table('__quiver_ipc.main.${n}')`, 'INVALID_ARGUMENT', /query_table/);
+  } finally {
+    await plan.close();
+  }
+});
+
 test('SQL that runs other SQL, reads the environment or the configuration is refused', async () => {
   await refused("SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')", 'INVALID_ARGUMENT', /query is not allowed/);
   await refused("SELECT * FROM query_table('t')", 'INVALID_ARGUMENT', /query_table/);
