@@ -24,6 +24,7 @@ import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type C
 import { SYSTEM_CALLS, ensureDirectory, ioFailure, publishFile, removeQuietly, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
 import { catalogOf } from './catalog.ts';
+import { traceSpan, type TraceSpan } from './commit-trace.ts';
 import { newManifestPath, type StorageLayout } from './layout.ts';
 import { schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
 import type { StorageObservers } from './storage-observer.ts';
@@ -139,8 +140,10 @@ export class Commits {
     try {
       while (queue.length > 0) {
         let lock: CommitLock;
+        const trace = traceSpan('group');
         try {
           lock = await this.coordinator.lockTable(table);
+          trace.mark('lock');
         } catch (e) {
           // Nothing was written under the lock: every waiting commit fails as its own would have.
           this.settle(table, queue.splice(0), e);
@@ -148,8 +151,9 @@ export class Commits {
         }
         // Taken once the lock is held, so the group holds everything that came meanwhile.
         const group = queue.splice(0, MAX_GROUP);
+        trace.set('size', group.length);
         try {
-          await this.publishGroup(table, group);
+          await this.publishGroup(table, group, trace);
         } catch (e) {
           // publishGroup settles every commit itself; whatever escapes it must not leave a
           // writer waiting forever (settling twice is a no-op).
@@ -158,6 +162,8 @@ export class Commits {
           // A release that fails leaves nothing to undo (a lost lock node goes with its session),
           // and must not stop the commits still waiting.
           await lock.release().catch(() => undefined);
+          trace.mark('released');
+          trace.end();
         }
       }
     } finally {
@@ -166,12 +172,15 @@ export class Commits {
   }
 
   /** Plans, writes and publishes one group under the table's lock, and settles each commit of it. */
-  private async publishGroup(table: string, group: Waiting[]): Promise<void> {
+  private async publishGroup(table: string, group: Waiting[], trace: TraceSpan): Promise<void> {
     let planned: Planned[] = [];
     try {
       const entry = await this.coordinator.head(table);
+      trace.mark('headEntry');
       const head = entry ? await this.reader.manifest(table, entry.manifest) : null;
+      trace.mark('head');
       const plans = this.plan(table, group, head, entry?.catalog);
+      trace.mark('planned');
       planned = plans.planned;
       // A refused commit's files are gone before its writer hears of it.
       await Promise.all(plans.refused.map(({ waiting }) => this.remove(table, waiting.files)));
@@ -180,11 +189,13 @@ export class Commits {
       // Data files written here are published one by one (file-stager.ts); an import's copies
       // are named by this fsync of their directory.
       await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
+      trace.mark('dataDirSync');
       const written = await Promise.allSettled(planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls)));
       const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       // Whoever created the table's directories, they are durable before its first version is.
       if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
+      trace.mark('manifests');
     } catch (e) {
       // Nothing was published: every commit of the group fails, none is acknowledged.
       await this.forget(table, planned);
@@ -197,6 +208,7 @@ export class Commits {
     } catch (e) {
       result = { entries: [], failure: e };
     }
+    trace.mark('published');
     const committed = planned.slice(0, result.entries.length);
     for (const p of committed) {
       this.reader.remember(table, p.path, p.manifest);
