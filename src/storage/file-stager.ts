@@ -225,7 +225,8 @@ export class FileStager {
         if (e instanceof ParquetDataError || e instanceof ParquetWorkerCrash) throw invalidArgument(`the record batches could not be written: ${e.message}`);
         throw e;
       }
-      await publishFile(target, bytes);
+      // Its name is made durable by the commit, with the group's other files (commit.ts).
+      await publishFile(target, bytes, undefined, { syncDirectory: false });
       file.fileBytes = bytes.byteLength;
       return;
     }
