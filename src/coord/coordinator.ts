@@ -55,6 +55,8 @@ export interface TableHead {
 
 export interface CommitLock {
   release(): Promise<void>;
+  /** False once the lock went without a release (its ZooKeeper session ended); absent: always held. */
+  held?(): boolean;
 }
 
 /**

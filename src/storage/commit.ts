@@ -66,6 +66,9 @@ export interface WriteTarget {
 /** Commits published in one group at most: bounds a multi's size and a group's latency. */
 const MAX_GROUP = 128;
 
+/** How long the commit lock is held across consecutive groups before it is handed on. */
+const LOCK_HOLD_MS = 1000;
+
 /** A commit waiting for its table's next group. */
 interface Waiting {
   files: DataFile[];
@@ -100,17 +103,23 @@ export class Commits {
   ) {}
 
   /**
-   * Checks a write in `mode` of a stream with `schema` against the current version, before any
-   * file is written (commit() checks again against the head it follows).
+   * Checks a write in `mode` of a stream with `schema` against the current version (`head`, when
+   * the caller has read it already), before any file is written (commit() checks again against
+   * the head it follows).
    */
-  async target(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema): Promise<WriteTarget> {
-    const current = await this.reader.current(name);
+  async target(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, head?: Promise<Manifest | null>): Promise<WriteTarget> {
+    const current = await (head ?? this.current(name));
     if (!current || mode === 'overwrite') return { tableHeader: schemaHeader, dictionaryIds: new Map() };
     if (mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} already exists (version ${current.version})`, { fact: { kind: 'table-exists', table: name, version: current.version } });
     const table = decodeSchema(schemaBytes(current));
     const reason = schemaMismatch(table, schema);
     if (reason) throw new QuiverError('INVALID_ARGUMENT', `cannot append to table ${JSON.stringify(name)}: ${reason}`, { fact: { kind: 'schema-mismatch', table: name, reason } });
     return { tableHeader: schemaBytes(current), dictionaryIds: dictionaryIdMapping(table, schema) };
+  }
+
+  /** The table's current version (null: it does not exist), as target() reads it. */
+  current(name: string): Promise<Manifest | null> {
+    return this.reader.current(name);
   }
 
   /** Starts a commit of `table`: its directories exist and its files count as a write in flight. */
@@ -135,20 +144,37 @@ export class Commits {
     });
   }
 
-  /** Publishes the table's waiting commits, group after group, until none waits. */
+  /**
+   * Publishes the table's waiting commits, group after group, until none waits. The lock is
+   * held from one group to the next while commits are waiting (taking and releasing it are two
+   * ZooKeeper writes, as many as the publish itself), but for LOCK_HOLD_MS at most, so that
+   * another taker (a drop, another replica) waits no longer than that.
+   */
   private async drain(table: string, queue: Waiting[]): Promise<void> {
+    let lock: { held: CommitLock; since: number } | null = null;
+    const release = async () => {
+      const held = lock?.held;
+      lock = null;
+      // A release that fails leaves nothing to undo (a lost lock node goes with its session),
+      // and must not stop the commits still waiting.
+      await held?.release().catch(() => undefined);
+    };
     try {
       while (queue.length > 0) {
-        let lock: CommitLock;
         const trace = traceSpan('group');
-        try {
-          lock = await this.coordinator.lockTable(table);
-          trace.mark('lock');
-        } catch (e) {
-          // Nothing was written under the lock: every waiting commit fails as its own would have.
-          this.settle(table, queue.splice(0), e);
-          continue;
+        // A lock whose session ended went silently: it is taken again (the fence in the publish
+        // is what refuses a deposed writer; the lock only keeps commits in turn).
+        if (lock && lock.held.held?.() === false) await release();
+        if (!lock) {
+          try {
+            lock = { held: await this.coordinator.lockTable(table), since: performance.now() };
+          } catch (e) {
+            // Nothing was written under the lock: every waiting commit fails as its own would have.
+            this.settle(table, queue.splice(0), e);
+            continue;
+          }
         }
+        trace.mark('lock');
         // Taken once the lock is held, so the group holds everything that came meanwhile.
         const group = queue.splice(0, MAX_GROUP);
         trace.set('size', group.length);
@@ -158,16 +184,17 @@ export class Commits {
           // publishGroup settles every commit itself; whatever escapes it must not leave a
           // writer waiting forever (settling twice is a no-op).
           for (const w of group) w.reject(e);
-        } finally {
-          // A release that fails leaves nothing to undo (a lost lock node goes with its session),
-          // and must not stop the commits still waiting.
-          await lock.release().catch(() => undefined);
-          trace.mark('released');
-          trace.end();
         }
+        if (queue.length === 0 || performance.now() - lock.since >= LOCK_HOLD_MS) await release();
+        trace.mark('released');
+        trace.end();
       }
     } finally {
-      this.waiting.delete(table);
+      // Only an error escaping the loop leaves the lock held here. Commits that arrive while
+      // it is released join this queue, so it is drained again rather than dropped.
+      if (lock) await release();
+      if (queue.length > 0) void this.drain(table, queue);
+      else this.waiting.delete(table);
     }
   }
 
@@ -186,13 +213,16 @@ export class Commits {
       await Promise.all(plans.refused.map(({ waiting }) => this.remove(table, waiting.files)));
       for (const r of plans.refused) r.settle();
       if (planned.length === 0) return;
-      // Data files written here are published one by one (file-stager.ts); an import's copies
-      // are named by this fsync of their directory.
-      await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
-      trace.mark('dataDirSync');
-      const written = await Promise.allSettled(planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls)));
+      // The names of the group's data files (staged ones, an import's copies) and of its
+      // manifests are made durable by one fsync of each directory, not one per file: both are
+      // done before the version that names them is published.
+      const written = await Promise.allSettled([
+        this.calls.syncDirectory(this.layout.subdir(table, 'data')).then(() => trace.mark('dataDirSync')),
+        ...planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls, { syncDirectory: false })),
+      ]);
       const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await this.calls.syncDirectory(this.layout.subdir(table, 'manifests'));
       // Whoever created the table's directories, they are durable before its first version is.
       if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
       trace.mark('manifests');

@@ -32,14 +32,18 @@ export class TableWriter {
     validateTableName(name);
     const trace = traceSpan('write');
     const ineligible = parquetIneligibility(schema);
-    const { tableHeader, dictionaryIds } = await this.commits.target(name, mode, schemaHeader, schema);
+    // One read of the head (in a cluster a synced ZooKeeper read) serves both checks below; the
+    // landing bound reads it again only while it waits.
+    let head: Promise<Manifest | null> | null = this.commits.current(name);
+    const { tableHeader, dictionaryIds } = await this.commits.target(name, mode, schemaHeader, schema, head);
     trace.mark('target');
     const land = this.staging.landing !== 'parquet';
     if (land && this.landing) {
       const { ledger, limits, current } = this.landing;
       // An overwrite replaces the landed files, but only once it commits: it waits like an append.
       await ledger.admit(name, limits, async () => {
-        const m = await current(name);
+        const m = await (head ?? current(name));
+        head = null;
         return m ? landedOf(m).fileBytes : 0;
       }, signal);
     }

@@ -87,7 +87,7 @@ export class ZooKeeperCoordinator implements Coordinator {
     const role = this.writer.whileLeading(what);
     try {
       const lock = await unavailableOnLoss(this.session, () => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000, role.signal));
-      return { release: () => lock.release() };
+      return { release: () => lock.release(), held: () => lock.held() };
     } finally {
       role.done();
     }
