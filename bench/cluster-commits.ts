@@ -13,6 +13,9 @@
 //             measured for it too, run for run interleaved with this checkout's (the replicas of
 //             both share one ZooKeeper ensemble, as two clusters), and printed side by side.
 // --json      also print one JSON line with every run (for bench/scale*).
+// --convert-paused  every server runs with --convert-paused true: no background conversion
+//             versions between the benchmark's commits (by default each small DoPut is followed by
+//             a conversion of its landed file, a commit of its own through the same lock).
 // --trace     servers record each write's and each group's stage times (src/storage/commit-trace.ts);
 //             after each run its medians are printed: where a commit's wall time goes.
 //
@@ -48,6 +51,7 @@ const MODES = new Set((option('modes') ?? 'local,leader,follower,failover').spli
 const BEFORE = option('before');
 const JSON_OUT = process.argv.includes('--json');
 const TRACE = process.argv.includes('--trace');
+const SERVER_ARGS = process.argv.includes('--convert-paused') ? ['--convert-paused', 'true'] : [];
 if (BEFORE && !fs.existsSync(path.join(BEFORE, 'build/cli/main.js'))) throw new Error(`--before ${BEFORE}: no build/cli/main.js there (run npm run build in it)`);
 if (!fs.existsSync(path.join(PROJECT_ROOT, 'build/cli/main.js'))) throw new Error('build/ is missing: run npm run build first');
 
@@ -73,7 +77,7 @@ interface Server {
 async function serve(build: Build, args: string[], data = tempDir('quiver-bench-')): Promise<Server> {
   const trace = TRACE ? path.join(tempDir('quiver-bench-trace-'), 'trace.jsonl') : undefined;
   const env = trace ? { ...process.env, QUIVER_COMMIT_TRACE: trace } : process.env;
-  const child: ChildProcess = spawn(process.execPath, [path.join(build.root, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child: ChildProcess = spawn(process.execPath, [path.join(build.root, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, ...SERVER_ARGS, ...args], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
