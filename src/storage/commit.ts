@@ -118,8 +118,9 @@ export class Commits {
   }
 
   /** The table's current version (null: it does not exist), as target() reads it. */
-  current(name: string): Promise<Manifest | null> {
-    return this.reader.current(name);
+  async current(name: string): Promise<Manifest | null> {
+    const head = await this.coordinator.head(name, { forCommit: true });
+    return head ? this.reader.manifest(name, head.manifest) : null;
   }
 
   /** Starts a commit of `table`: its directories exist and its files count as a write in flight. */
@@ -202,7 +203,7 @@ export class Commits {
   private async publishGroup(table: string, group: Waiting[], trace: TraceSpan): Promise<void> {
     let planned: Planned[] = [];
     try {
-      const entry = await this.coordinator.head(table);
+      const entry = await this.coordinator.head(table, { forCommit: true });
       trace.mark('headEntry');
       const head = entry ? await this.reader.manifest(table, entry.manifest) : null;
       trace.mark('head');

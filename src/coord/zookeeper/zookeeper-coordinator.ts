@@ -4,7 +4,7 @@
 // per-table commit lock (commit-lock.ts), the table head watches of the change feed
 // (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
-import type { ClusterMember, CommitLock, Coordinator, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
+import type { ClusterMember, CommitLock, Coordinator, HeadOptions, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
@@ -93,8 +93,8 @@ export class ZooKeeperCoordinator implements Coordinator {
     }
   }
 
-  head(table: string): Promise<LogEntry | null> {
-    return this.log.head(table);
+  head(table: string, options?: HeadOptions): Promise<LogEntry | null> {
+    return this.log.head(table, options);
   }
 
   entry(table: string, version: number): Promise<LogEntry | null> {
