@@ -69,6 +69,12 @@ const MAX_GROUP = 128;
 /** How long the commit lock is held across consecutive groups before it is handed on. */
 const LOCK_HOLD_MS = 1000;
 
+/**
+ * How long a held lock waits for the next commit once none is waiting: about one small DoPut's
+ * staging on a loaded machine, so that writers who commit one stream after another find it held.
+ */
+const LOCK_LINGER_MS = 50;
+
 /** A commit waiting for its table's next group. */
 interface Waiting {
   files: DataFile[];
@@ -91,6 +97,8 @@ interface Planned {
 export class Commits {
   /** Per table, the commits waiting for the group being published (present while one is). */
   private readonly waiting = new Map<string, Waiting[]>();
+  /** Per table, wakes a drain that holds the lock with no commit waiting (see drain). */
+  private readonly arrivals = new Map<string, () => void>();
 
   constructor(
     private readonly layout: StorageLayout,
@@ -142,14 +150,16 @@ export class Commits {
       if (!queue) this.waiting.set(table, (queue = []));
       queue.push({ files, plan, onConflict, began: performance.now(), resolve, reject });
       if (idle) void this.drain(table, queue);
+      else this.arrivals.get(table)?.();
     });
   }
 
   /**
    * Publishes the table's waiting commits, group after group, until none waits. The lock is
    * held from one group to the next while commits are waiting (taking and releasing it are two
-   * ZooKeeper writes, as many as the publish itself), but for LOCK_HOLD_MS at most, so that
-   * another taker (a drop, another replica) waits no longer than that.
+   * ZooKeeper writes, as many as the publish itself) and for LOCK_LINGER_MS after the queue
+   * empties, but for LOCK_HOLD_MS at most, so that another taker (a drop, another replica)
+   * waits no longer than that.
    */
   private async drain(table: string, queue: Waiting[]): Promise<void> {
     let lock: { held: CommitLock; since: number } | null = null;
@@ -186,6 +196,10 @@ export class Commits {
           // writer waiting forever (settling twice is a no-op).
           for (const w of group) w.reject(e);
         }
+        // Writers acknowledged by this group commonly send their next commits moments later:
+        // the lock waits LOCK_LINGER_MS for them before it goes (nobody's answer waits on it).
+        if (queue.length === 0 && performance.now() - lock.since < LOCK_HOLD_MS) await this.nextArrival(table, LOCK_LINGER_MS);
+        trace.mark('lingered');
         if (queue.length === 0 || performance.now() - lock.since >= LOCK_HOLD_MS) await release();
         trace.mark('released');
         trace.end();
@@ -197,6 +211,19 @@ export class Commits {
       if (queue.length > 0) void this.drain(table, queue);
       else this.waiting.delete(table);
     }
+  }
+
+  /** Resolves once a commit to `table` arrives, or after `ms`. */
+  private nextArrival(table: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.arrivals.get(table) === done) this.arrivals.delete(table);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.arrivals.set(table, done);
+    });
   }
 
   /** Plans, writes and publishes one group under the table's lock, and settles each commit of it. */
