@@ -223,7 +223,7 @@ function printTrace(lines: TraceLine[], seconds: number, r: Rate): void {
   // A group's lock may linger for the next commits (commit.ts): that wait is not publishing.
   const busy = groups.reduce((n, g) => n + Number(g.published ?? g.total), 0) / 1000;
   console.log(`    writes (${writes.length}), median ms per stage: ${stageMedians(writes, ['target', 'admitted', 'begun', 'streamEnd', 'staged', 'total'])}`);
-  console.log(`    groups (${groups.length}, size median ${median(sizes)} max ${Math.max(...sizes)}; publishing ${((100 * busy) / seconds).toFixed(0)}% of the run), median ms per stage: ${stageMedians(groups, ['lock', 'headEntry', 'head', 'planned', 'dataDirSync', 'manifests', 'published', 'lingered', 'released'])}`);
+  console.log(`    groups (${groups.length}, size median ${median(sizes)} max ${Math.max(...sizes)}; publishing ${((100 * busy) / seconds).toFixed(0)}% of the run), median ms per stage: ${stageMedians(groups, ['lock', 'headEntry', 'head', 'planned', 'manifests', 'published', 'lingered', 'released'])}`);
 }
 
 /** Each build's target (the client that writes, the pid that commits); runs interleaved by build. */

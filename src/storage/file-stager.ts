@@ -225,8 +225,7 @@ export class FileStager {
         if (e instanceof ParquetDataError || e instanceof ParquetWorkerCrash) throw invalidArgument(`the record batches could not be written: ${e.message}`);
         throw e;
       }
-      // Its name is made durable by the commit, with the group's other files (commit.ts).
-      await publishFile(target, bytes, undefined, { syncDirectory: false });
+      await publishFile(target, bytes);
       file.fileBytes = bytes.byteLength;
       return;
     }

@@ -1,9 +1,8 @@
 // The Arrow IPC stream file a DoPut lands its batches in, written without making the stream
 // wait for the disk: each frame is queued as one writev (prefix + body, no re-framing copy) and
 // the caller goes on taking frames until `maxQueuedBytes` are waiting, which bounds the memory
-// held. finish() fsyncs the file and links it under its name (durable-files.ts NewFile.link), so
-// a file is complete on disk before any commit names it; the commit fsyncs the directory once
-// for all the data files of its group, before it publishes a version that names them. Profiles of the old path showed the main thread 61% idle while
+// held. finish() fsyncs and publishes the file (durable-files.ts), so a file is complete on disk
+// before any commit names it. Profiles of the old path showed the main thread 61% idle while
 // each frame's write was awaited before the next was read.
 import { NewFile } from '../durable-files.ts';
 import { END_OF_STREAM, framePrefix, type IpcFrame } from '../arrow/ipc-framing.ts';
@@ -40,7 +39,7 @@ export class LandingFileWriter {
     });
   }
 
-  /** Ends the stream, waits for every queued write, fsyncs and links it into place; returns the file size. */
+  /** Ends the stream, waits for every queued write, fsyncs and publishes; returns the file size. */
   async finish(): Promise<number> {
     if (this.failure === null) this.enqueue([END_OF_STREAM]);
     await this.tail;
@@ -48,7 +47,7 @@ export class LandingFileWriter {
       await this.file.discard();
       throw this.failure;
     }
-    await this.file.link();
+    await this.file.publish();
     return this.bytes;
   }
 
