@@ -13,6 +13,11 @@
 //             measured for it too, run for run interleaved with this checkout's (the replicas of
 //             both share one ZooKeeper ensemble, as two clusters), and printed side by side.
 // --json      also print one JSON line with every run (for bench/scale*).
+// --convert-paused  every server runs with --convert-paused true: no background conversion
+//             versions between the benchmark's commits (by default each small DoPut is followed by
+//             a conversion of its landed file, a commit of its own through the same lock).
+// --trace     servers record each write's and each group's stage times (src/storage/commit-trace.ts);
+//             after each run its medians are printed: where a commit's wall time goes.
 //
 // Each commit is one small DoPut (one batch of 10 rows) appended to the same table, so the
 // numbers are the commit path: staging, manifest write + fsync, commit lock and fenced publish
@@ -45,6 +50,8 @@ const WRITERS = writersOption.length === 1 && writersOption[0] !== 1 ? [1, write
 const MODES = new Set((option('modes') ?? 'local,leader,follower,failover').split(','));
 const BEFORE = option('before');
 const JSON_OUT = process.argv.includes('--json');
+const TRACE = process.argv.includes('--trace');
+const SERVER_ARGS = process.argv.includes('--convert-paused') ? ['--convert-paused', 'true'] : [];
 if (BEFORE && !fs.existsSync(path.join(BEFORE, 'build/cli/main.js'))) throw new Error(`--before ${BEFORE}: no build/cli/main.js there (run npm run build in it)`);
 if (!fs.existsSync(path.join(PROJECT_ROOT, 'build/cli/main.js'))) throw new Error('build/ is missing: run npm run build first');
 
@@ -63,10 +70,14 @@ interface Server {
   pid: number;
   kill(): void;
   stop(): Promise<void>;
+  /** The commit trace file (--trace). */
+  trace?: string;
 }
 
 async function serve(build: Build, args: string[], data = tempDir('quiver-bench-')): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(build.root, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const trace = TRACE ? path.join(tempDir('quiver-bench-trace-'), 'trace.jsonl') : undefined;
+  const env = trace ? { ...process.env, QUIVER_COMMIT_TRACE: trace } : process.env;
+  const child: ChildProcess = spawn(process.execPath, [path.join(build.root, 'bin/quiver.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data', data, ...SERVER_ARGS, ...args], { cwd: build.root, stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -83,6 +94,7 @@ async function serve(build: Build, args: string[], data = tempDir('quiver-bench-
   return {
     client,
     pid: child.pid!,
+    ...(trace ? { trace } : {}),
     kill: () => {
       client.close();
       child.kill('SIGKILL');
@@ -142,30 +154,95 @@ interface Run {
 }
 const runs: Run[] = [];
 
+/** Processes whose CPU time --trace reports per commit, beside the committing server's. */
+type OtherProcesses = Array<{ label: string; pids: number[] }>;
+
+interface Rate {
+  rate: number;
+  cpuMs: number;
+  commits: number;
+  /** Median wall milliseconds of one DoPut as the client sees it. */
+  callMs: number;
+  /** CPU milliseconds per commit of this process (the client) and of each of `others`. */
+  otherCpuMs: Array<{ label: string; ms: number }>;
+}
+
 /** Commits per second of `commits` DoPuts to `table`, split over `writers` concurrent writers. */
-async function commitRate(client: FlightClient, committer: number, table: string, writers: number): Promise<{ rate: number; cpuMs: number; commits: number }> {
+async function commitRate(client: FlightClient, committer: number, table: string, writers: number, others: OtherProcesses = []): Promise<Rate> {
   const per = Math.max(4, Math.ceil(COMMITS / writers));
   const cpu = cpuSeconds(committer);
+  const otherCpu = others.map((o) => o.pids.reduce((n, p) => n + cpuSeconds(p), 0));
+  const ownCpu = process.cpuUsage();
+  const calls: number[] = [];
   const started = performance.now();
   await Promise.all(Array.from({ length: writers }, async () => {
-    for (let i = 0; i < per; i++) await client.doPut(table, small);
+    for (let i = 0; i < per; i++) {
+      const t = performance.now();
+      await client.doPut(table, small);
+      calls.push(performance.now() - t);
+    }
   }));
   const seconds = (performance.now() - started) / 1000;
   const commits = per * writers;
-  return { rate: commits / seconds, cpuMs: ((cpuSeconds(committer) - cpu) * 1000) / commits, commits };
+  const own = process.cpuUsage(ownCpu);
+  const otherCpuMs = [
+    { label: 'client', ms: (own.user + own.system) / 1000 / commits },
+    ...others.map((o, i) => ({ label: o.label, ms: ((o.pids.reduce((n, p) => n + cpuSeconds(p), 0) - otherCpu[i]!) * 1000) / commits })),
+  ];
+  return { rate: commits / seconds, cpuMs: ((cpuSeconds(committer) - cpu) * 1000) / commits, commits, callMs: median(calls), otherCpuMs };
+}
+
+type TraceLine = Record<string, number | string>;
+
+/** The trace lines `file` gained since `offset` bytes, once the server has flushed them (each second). */
+async function traceSince(file: string, offset: number): Promise<{ lines: TraceLine[]; offset: number }> {
+  await new Promise((r) => setTimeout(r, 1500));
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return { lines: text.slice(offset).split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceLine), offset: text.length };
+}
+
+/** Medians of the time between consecutive stages of each span, in the order the stages come. */
+function stageMedians(spans: TraceLine[], stages: string[]): string {
+  const parts: string[] = [];
+  let before = '';
+  for (const stage of stages) {
+    const ds = spans.filter((s) => typeof s[stage] === 'number').map((s) => (s[stage] as number) - (before ? (s[before] as number) ?? 0 : 0));
+    if (ds.length > 0) parts.push(`${stage} ${median(ds).toFixed(2)}`);
+    before = stage;
+  }
+  return parts.join(', ');
+}
+
+/** Prints where the run's commits spent their wall time, from the committing server's trace. */
+function printTrace(lines: TraceLine[], seconds: number, r: Rate): void {
+  const writes = lines.filter((l) => l.kind === 'write');
+  const groups = lines.filter((l) => l.kind === 'group');
+  if (writes.length === 0) return;
+  console.log(`    DoPut as the client sees it: median ${r.callMs.toFixed(2)} ms; CPU ms per commit: committer ${r.cpuMs.toFixed(2)}, ${r.otherCpuMs.map((o) => `${o.label} ${o.ms.toFixed(2)}`).join(', ')}`);
+  const sizes = groups.map((g) => Number(g.size ?? 0));
+  // A group's lock may linger for the next commits (commit.ts): that wait is not publishing.
+  const busy = groups.reduce((n, g) => n + Number(g.published ?? g.total), 0) / 1000;
+  console.log(`    writes (${writes.length}), median ms per stage: ${stageMedians(writes, ['target', 'admitted', 'begun', 'streamEnd', 'staged', 'total'])}`);
+  console.log(`    groups (${groups.length}, size median ${median(sizes)} max ${Math.max(...sizes)}; publishing ${((100 * busy) / seconds).toFixed(0)}% of the run), median ms per stage: ${stageMedians(groups, ['lock', 'headEntry', 'head', 'planned', 'manifests', 'published', 'lingered', 'released'])}`);
 }
 
 /** Each build's target (the client that writes, the pid that commits); runs interleaved by build. */
-async function measure(mode: string, targets: Map<string, { client: FlightClient; committer: number }>): Promise<void> {
+async function measure(mode: string, targets: Map<string, { client: FlightClient; committer: number; trace?: string; others?: OtherProcesses }>): Promise<void> {
+  const offsets = new Map<string, number>();
   for (const writers of WRITERS) {
     for (let run = 0; run < RUNS; run++) {
       // Alternate which build goes first, so neither always runs on a warmer (or busier) machine.
       const order = run % 2 === 0 ? BUILDS : [...BUILDS].reverse();
       for (const build of order) {
         const t = targets.get(build.label)!;
-        const r = await commitRate(t.client, t.committer, `bench-${mode}-${writers}-${run}`, writers);
+        const r = await commitRate(t.client, t.committer, `bench-${mode}-${writers}-${run}`, writers, t.others);
         runs.push({ mode, build: build.label, writers, commits: r.commits, commitsPerSecond: r.rate, cpuMsPerCommit: r.cpuMs });
         console.log(`  ${mode}, ${build.label}, ${writers} writer(s), run ${run + 1}: ${r.rate.toFixed(1)} commits/s, ${r.cpuMs.toFixed(2)} CPU ms/commit (load ${os.loadavg()[0]!.toFixed(1)})`);
+        if (t.trace) {
+          const { lines, offset } = await traceSince(t.trace, offsets.get(t.trace) ?? 0);
+          offsets.set(t.trace, offset);
+          printTrace(lines, r.commits / r.rate, r);
+        }
       }
     }
   }
@@ -196,7 +273,7 @@ const MODE_LABELS: Record<string, string> = { local: 'local mode', leader: 'clus
 async function local(): Promise<void> {
   const servers = await Promise.all(BUILDS.map((b) => serve(b, [])));
   try {
-    await measure(MODE_LABELS.local!, new Map(BUILDS.map((b, i) => [b.label, { client: servers[i]!.client, committer: servers[i]!.pid }])));
+    await measure(MODE_LABELS.local!, new Map(BUILDS.map((b, i) => [b.label, { client: servers[i]!.client, committer: servers[i]!.pid, ...(servers[i]!.trace ? { trace: servers[i]!.trace } : {}) }])));
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -209,7 +286,14 @@ async function cluster(): Promise<void> {
     for (const b of BUILDS) clusters.push(await startCluster(b, zk));
     for (const mode of ['leader', 'follower'].filter((m) => MODES.has(m))) {
       const via = mode === 'leader' ? 0 : 1;
-      await measure(MODE_LABELS[mode]!, new Map(BUILDS.map((b, i) => [b.label, { client: clusters[i]![via]!.client, committer: clusters[i]![0]!.pid }])));
+      await measure(MODE_LABELS[mode]!, new Map(BUILDS.map((b, i) => {
+        const leader = clusters[i]![0]!;
+        const others: OtherProcesses = [
+          { label: 'followers', pids: clusters[i]!.slice(1).map((r) => r.pid) },
+          { label: 'ZooKeeper (shared by both builds)', pids: zk.nodes.map((n) => n.pid).filter((p): p is number => p !== undefined) },
+        ];
+        return [b.label, { client: clusters[i]![via]!.client, committer: leader.pid, others, ...(leader.trace ? { trace: leader.trace } : {}) }];
+      })));
     }
   } finally {
     await Promise.all(clusters.flat().map((s) => s.stop()));

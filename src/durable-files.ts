@@ -70,15 +70,7 @@ export class NewFile {
    * that last fsync.
    */
   async publish(): Promise<void> {
-    try {
-      await this.handle.sync();
-      await this.close();
-      await this.calls.link(this.temp, this.target);
-    } catch (e) {
-      await this.discard();
-      throw e;
-    }
-    await fs.rm(this.temp, { force: true }).catch(() => undefined);
+    await this.link();
     const dir = path.dirname(this.target);
     try {
       await this.calls.syncDirectory(dir);
@@ -91,6 +83,23 @@ export class NewFile {
       }
       throw new UnpublishedError(this.target, e);
     }
+  }
+
+  /**
+   * publish() without the directory's fsync: for files that nothing names until their writer
+   * has fsynced the directory once for many of them (a commit does for its data files and
+   * manifests). Until then the name may not survive a crash, and the file is an orphan if so.
+   */
+  async link(): Promise<void> {
+    try {
+      await this.handle.sync();
+      await this.close();
+      await this.calls.link(this.temp, this.target);
+    } catch (e) {
+      await this.discard();
+      throw e;
+    }
+    await fs.rm(this.temp, { force: true }).catch(() => undefined);
   }
 
   /** Removes the temporary file; the final name is never touched. */
@@ -106,8 +115,11 @@ export class NewFile {
   }
 }
 
-/** Publishes `data` as the file `target`, complete or not at all (NewFile.publish). */
-export async function publishFile(target: string, data: Uint8Array | string, calls: PublishCalls = SYSTEM_CALLS): Promise<void> {
+/**
+ * Publishes `data` as the file `target`, complete or not at all (NewFile.publish); with
+ * `syncDirectory: false` the caller fsyncs the directory before anything names the file (NewFile.link).
+ */
+export async function publishFile(target: string, data: Uint8Array | string, calls: PublishCalls = SYSTEM_CALLS, options: { syncDirectory?: boolean } = {}): Promise<void> {
   const file = await NewFile.create(target, calls);
   try {
     await file.handle.writeFile(data);
@@ -115,7 +127,7 @@ export async function publishFile(target: string, data: Uint8Array | string, cal
     await file.discard();
     throw e;
   }
-  await file.publish();
+  await (options.syncDirectory === false ? file.link() : file.publish());
 }
 
 /**

@@ -53,8 +53,19 @@ export interface TableHead {
   head: LogEntry;
 }
 
+export interface HeadOptions {
+  /**
+   * The commit path's reads (under the commit lock, and a DoPut's check before staging): a
+   * coordinator may skip what it does to see other replicas' commits when this replica is the
+   * writer and sees them anyway; a stale answer costs a lost compare-and-set, never a wrong commit.
+   */
+  forCommit?: boolean;
+}
+
 export interface CommitLock {
   release(): Promise<void>;
+  /** False once the lock went without a release (its ZooKeeper session ended); absent: always held. */
+  held?(): boolean;
 }
 
 /**
@@ -81,7 +92,7 @@ export interface Coordinator {
    * The newest log entry of a table (with its catalog entry, when published with one), or null
    * when it has none (never written, or dropped).
    */
-  head(table: string): Promise<LogEntry | null>;
+  head(table: string, options?: HeadOptions): Promise<LogEntry | null>;
   /** Log entry `version`, or null when it does not exist. */
   entry(table: string, version: number): Promise<LogEntry | null>;
   /** All retained log entries, oldest first. */

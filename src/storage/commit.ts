@@ -24,6 +24,7 @@ import { CommitConflictError, CommitOutcomeUnknownError, type CommitLock, type C
 import { SYSTEM_CALLS, ensureDirectory, ioFailure, publishFile, removeQuietly, syncDirectoriesUp, type PublishCalls } from '../durable-files.ts';
 import { QuiverError } from '../errors.ts';
 import { catalogOf } from './catalog.ts';
+import { traceSpan, type TraceSpan } from './commit-trace.ts';
 import { newManifestPath, type StorageLayout } from './layout.ts';
 import { schemaBytes, type DataFile, type Manifest, type Operation } from './manifest.ts';
 import type { StorageObservers } from './storage-observer.ts';
@@ -65,6 +66,15 @@ export interface WriteTarget {
 /** Commits published in one group at most: bounds a multi's size and a group's latency. */
 const MAX_GROUP = 128;
 
+/** How long the commit lock is held across consecutive groups before it is handed on. */
+const LOCK_HOLD_MS = 1000;
+
+/**
+ * How long a held lock waits for the next commit once none is waiting: about one small DoPut's
+ * staging on a loaded machine, so that writers who commit one stream after another find it held.
+ */
+const LOCK_LINGER_MS = 50;
+
 /** A commit waiting for its table's next group. */
 interface Waiting {
   files: DataFile[];
@@ -87,6 +97,8 @@ interface Planned {
 export class Commits {
   /** Per table, the commits waiting for the group being published (present while one is). */
   private readonly waiting = new Map<string, Waiting[]>();
+  /** Per table, wakes a drain that holds the lock with no commit waiting (see drain). */
+  private readonly arrivals = new Map<string, () => void>();
 
   constructor(
     private readonly layout: StorageLayout,
@@ -99,17 +111,24 @@ export class Commits {
   ) {}
 
   /**
-   * Checks a write in `mode` of a stream with `schema` against the current version, before any
-   * file is written (commit() checks again against the head it follows).
+   * Checks a write in `mode` of a stream with `schema` against the current version (`head`, when
+   * the caller has read it already), before any file is written (commit() checks again against
+   * the head it follows).
    */
-  async target(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema): Promise<WriteTarget> {
-    const current = await this.reader.current(name);
+  async target(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, head?: Promise<Manifest | null>): Promise<WriteTarget> {
+    const current = await (head ?? this.current(name));
     if (!current || mode === 'overwrite') return { tableHeader: schemaHeader, dictionaryIds: new Map() };
     if (mode === 'create') throw new QuiverError('ALREADY_EXISTS', `table ${JSON.stringify(name)} already exists (version ${current.version})`, { fact: { kind: 'table-exists', table: name, version: current.version } });
     const table = decodeSchema(schemaBytes(current));
     const reason = schemaMismatch(table, schema);
     if (reason) throw new QuiverError('INVALID_ARGUMENT', `cannot append to table ${JSON.stringify(name)}: ${reason}`, { fact: { kind: 'schema-mismatch', table: name, reason } });
     return { tableHeader: schemaBytes(current), dictionaryIds: dictionaryIdMapping(table, schema) };
+  }
+
+  /** The table's current version (null: it does not exist), as target() reads it. */
+  async current(name: string): Promise<Manifest | null> {
+    const head = await this.coordinator.head(name, { forCommit: true });
+    return head ? this.reader.manifest(name, head.manifest) : null;
   }
 
   /** Starts a commit of `table`: its directories exist and its files count as a write in flight. */
@@ -131,60 +150,108 @@ export class Commits {
       if (!queue) this.waiting.set(table, (queue = []));
       queue.push({ files, plan, onConflict, began: performance.now(), resolve, reject });
       if (idle) void this.drain(table, queue);
+      else this.arrivals.get(table)?.();
     });
   }
 
-  /** Publishes the table's waiting commits, group after group, until none waits. */
+  /**
+   * Publishes the table's waiting commits, group after group, until none waits. The lock is
+   * held from one group to the next while commits are waiting (taking and releasing it are two
+   * ZooKeeper writes, as many as the publish itself) and for LOCK_LINGER_MS after the queue
+   * empties, but for LOCK_HOLD_MS at most, so that another taker (a drop, another replica)
+   * waits no longer than that.
+   */
   private async drain(table: string, queue: Waiting[]): Promise<void> {
+    let lock: { held: CommitLock; since: number } | null = null;
+    const release = async () => {
+      const held = lock?.held;
+      lock = null;
+      // A release that fails leaves nothing to undo (a lost lock node goes with its session),
+      // and must not stop the commits still waiting.
+      await held?.release().catch(() => undefined);
+    };
     try {
       while (queue.length > 0) {
-        let lock: CommitLock;
-        try {
-          lock = await this.coordinator.lockTable(table);
-        } catch (e) {
-          // Nothing was written under the lock: every waiting commit fails as its own would have.
-          this.settle(table, queue.splice(0), e);
-          continue;
+        const trace = traceSpan('group');
+        // A lock whose session ended went silently: it is taken again (the fence in the publish
+        // is what refuses a deposed writer; the lock only keeps commits in turn).
+        if (lock && lock.held.held?.() === false) await release();
+        if (!lock) {
+          try {
+            lock = { held: await this.coordinator.lockTable(table), since: performance.now() };
+          } catch (e) {
+            // Nothing was written under the lock: every waiting commit fails as its own would have.
+            this.settle(table, queue.splice(0), e);
+            continue;
+          }
         }
+        trace.mark('lock');
         // Taken once the lock is held, so the group holds everything that came meanwhile.
         const group = queue.splice(0, MAX_GROUP);
+        trace.set('size', group.length);
         try {
-          await this.publishGroup(table, group);
+          await this.publishGroup(table, group, trace);
         } catch (e) {
           // publishGroup settles every commit itself; whatever escapes it must not leave a
           // writer waiting forever (settling twice is a no-op).
           for (const w of group) w.reject(e);
-        } finally {
-          // A release that fails leaves nothing to undo (a lost lock node goes with its session),
-          // and must not stop the commits still waiting.
-          await lock.release().catch(() => undefined);
         }
+        // Writers acknowledged by this group commonly send their next commits moments later:
+        // the lock waits LOCK_LINGER_MS for them before it goes (nobody's answer waits on it).
+        if (queue.length === 0 && performance.now() - lock.since < LOCK_HOLD_MS) await this.nextArrival(table, LOCK_LINGER_MS);
+        trace.mark('lingered');
+        if (queue.length === 0 || performance.now() - lock.since >= LOCK_HOLD_MS) await release();
+        trace.mark('released');
+        trace.end();
       }
     } finally {
-      this.waiting.delete(table);
+      // Only an error escaping the loop leaves the lock held here. Commits that arrive while
+      // it is released join this queue, so it is drained again rather than dropped.
+      if (lock) await release();
+      if (queue.length > 0) void this.drain(table, queue);
+      else this.waiting.delete(table);
     }
   }
 
+  /** Resolves once a commit to `table` arrives, or after `ms`. */
+  private nextArrival(table: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.arrivals.get(table) === done) this.arrivals.delete(table);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.arrivals.set(table, done);
+    });
+  }
+
   /** Plans, writes and publishes one group under the table's lock, and settles each commit of it. */
-  private async publishGroup(table: string, group: Waiting[]): Promise<void> {
+  private async publishGroup(table: string, group: Waiting[], trace: TraceSpan): Promise<void> {
     let planned: Planned[] = [];
     try {
-      const entry = await this.coordinator.head(table);
+      const entry = await this.coordinator.head(table, { forCommit: true });
+      trace.mark('headEntry');
       const head = entry ? await this.reader.manifest(table, entry.manifest) : null;
+      trace.mark('head');
       const plans = this.plan(table, group, head, entry?.catalog);
+      trace.mark('planned');
       planned = plans.planned;
       // A refused commit's files are gone before its writer hears of it.
       await Promise.all(plans.refused.map(({ waiting }) => this.remove(table, waiting.files)));
       for (const r of plans.refused) r.settle();
       if (planned.length === 0) return;
-      // Data files written here are published one by one (file-stager.ts); an import's copies
-      // are named by this fsync of their directory.
-      await this.calls.syncDirectory(this.layout.subdir(table, 'data'));
-      const written = await Promise.allSettled(planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls)));
+      // Data files come with durable names (adopt()): each was published with its directory's
+      // fsync while its stream arrived, off this serialized path, where one more fsync took
+      // 60-130 ms under load. The group's manifests are named by one fsync of their directory,
+      // not one per manifest, before the version that names them is published.
+      const written = await Promise.allSettled(planned.map((p) => publishFile(this.layout.file(table, p.path), JSON.stringify(p.manifest, null, 1), this.calls, { syncDirectory: false })));
       const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await this.calls.syncDirectory(this.layout.subdir(table, 'manifests'));
       // Whoever created the table's directories, they are durable before its first version is.
       if (!head) await syncDirectoriesUp(this.layout.tableDir(table), this.layout.root, this.calls);
+      trace.mark('manifests');
     } catch (e) {
       // Nothing was published: every commit of the group fails, none is acknowledged.
       await this.forget(table, planned);
@@ -197,6 +264,7 @@ export class Commits {
     } catch (e) {
       result = { entries: [], failure: e };
     }
+    trace.mark('published');
     const committed = planned.slice(0, result.entries.length);
     for (const p of committed) {
       this.reader.remember(table, p.path, p.manifest);
@@ -304,7 +372,11 @@ export class PendingCommit {
     private readonly endWrite: () => void,
   ) {}
 
-  /** Files (written under the table directory) that this commit publishes, or removes if it does not. */
+  /**
+   * Files (written under the table directory) that this commit publishes, or removes if it does
+   * not. Each must already be published with a durable name (durable-files.ts publish(), as the
+   * stager, landing files and an import's copies do): the commit fsyncs only its manifests.
+   */
   adopt(...files: DataFile[]): void {
     this.files.push(...files);
   }

@@ -8,6 +8,7 @@ import { decodeSchema } from '../arrow/ipc-message.ts';
 import { ioFailure } from '../durable-files.ts';
 import { validateTableName } from '../table-names.ts';
 import { writePlan, type Commits, type PendingCommit, type WriteMode } from './commit.ts';
+import { traceSpan, type TraceSpan } from './commit-trace.ts';
 import { FileStager, type StagedBatch, type StagingMode, type StagingOptions } from './file-stager.ts';
 import type { StorageLayout } from './layout.ts';
 import { landedOf, type LandedBytes, type LandingLimits } from './landing-limits.ts';
@@ -29,20 +30,28 @@ export class TableWriter {
   /** Starts a write; `schemaHeader` is the stream's Schema message flatbuffer. */
   async beginWrite(name: string, mode: WriteMode, schemaHeader: Uint8Array, schema: Schema, signal?: AbortSignal): Promise<TableWrite> {
     validateTableName(name);
+    const trace = traceSpan('write');
     const ineligible = parquetIneligibility(schema);
-    const { tableHeader, dictionaryIds } = await this.commits.target(name, mode, schemaHeader, schema);
+    // One read of the head (in a cluster a synced ZooKeeper read) serves both checks below; the
+    // landing bound reads it again only while it waits.
+    let head: Promise<Manifest | null> | null = this.commits.current(name);
+    const { tableHeader, dictionaryIds } = await this.commits.target(name, mode, schemaHeader, schema, head);
+    trace.mark('target');
     const land = this.staging.landing !== 'parquet';
     if (land && this.landing) {
       const { ledger, limits, current } = this.landing;
       // An overwrite replaces the landed files, but only once it commits: it waits like an append.
       await ledger.admit(name, limits, async () => {
-        const m = await current(name);
+        const m = await (head ?? current(name));
+        head = null;
         return m ? landedOf(m).fileBytes : 0;
       }, signal);
     }
+    trace.mark('admitted');
     const pending = await this.commits.begin(name);
+    trace.mark('begun');
     const stager = this.stager(name, tableHeader, dictionaryIds, ineligible, land ? 'land' : 'settle');
-    return new TableWrite(mode, tableHeader, schema, stager, pending, this.landing?.ledger);
+    return new TableWrite(mode, tableHeader, schema, stager, pending, this.landing?.ledger, trace);
   }
 
   /** A stager of files of `table` whose Schema message is `tableHeader` ('settle': Parquet where it may be). */
@@ -63,6 +72,7 @@ export class TableWrite {
     private readonly stager: FileStager,
     private readonly pending: PendingCommit,
     private readonly ledger?: LandedBytes,
+    private readonly trace?: TraceSpan,
   ) {}
 
   get table(): string {
@@ -80,6 +90,7 @@ export class TableWrite {
   async commit(): Promise<Manifest> {
     if (this.done) throw new Error('write already finished');
     let files;
+    this.trace?.mark('streamEnd');
     try {
       files = await this.stager.finish();
     } catch (e) {
@@ -89,7 +100,9 @@ export class TableWrite {
     // From here on the commit path owns the files (and keeps them after an unknown outcome).
     this.done = true;
     this.pending.adopt(...files);
+    this.trace?.mark('staged');
     const outcome = await this.pending.commit(writePlan(this.mode, this.schemaHeader), 'fail');
+    this.trace?.end();
     if (!outcome.committed) throw new Error(`a write plan gave up: ${outcome.reason}`);
     this.ledger?.set(outcome.manifest.table, landedOf(outcome.manifest).fileBytes);
     return outcome.manifest;

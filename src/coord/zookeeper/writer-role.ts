@@ -31,6 +31,17 @@ export class WriterRole {
     throw new NotLeaderError(`cannot ${what}: replica ${this.selfId} is not the cluster's writer (session ${this.session.state})${where}; nothing was committed`, leader);
   }
 
+  /**
+   * True while this replica leads on a connected session. It became leader by seeing its own
+   * election node first, on this session, after its predecessor's node was gone; ZooKeeper
+   * applies writes in one order and a session never sees an older state than it has seen, so
+   * from then on this session's plain reads already show every commit of earlier writers (made
+   * before their nodes went) and all of its own: a sync adds nothing.
+   */
+  leadsNow(): boolean {
+    return this.election.fence !== null && this.session.state === 'connected';
+  }
+
   /** A fence check failed: step down and say so. */
   deposed(): NotLeaderError {
     this.election.deposed();

@@ -4,7 +4,7 @@
 // per-table commit lock (commit-lock.ts), the table head watches of the change feed
 // (head-watches.ts), and the cluster side (zookeeper-cluster.ts: status,
 // membership, the config node).
-import type { ClusterMember, CommitLock, Coordinator, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
+import type { ClusterMember, CommitLock, Coordinator, HeadOptions, LogEntry, PublishedVersions, TableCatalog, TableHead, VersionToPublish } from '../coordinator.ts';
 import { ClusterConfigNode } from './cluster-config-node.ts';
 import { acquireLock } from './commit-lock.ts';
 import { LeaderElection } from './leader-election.ts';
@@ -87,14 +87,14 @@ export class ZooKeeperCoordinator implements Coordinator {
     const role = this.writer.whileLeading(what);
     try {
       const lock = await unavailableOnLoss(this.session, () => acquireLock(this.session, this.layout.lock(table), this.options.lockTimeoutMs ?? 60_000, role.signal));
-      return { release: () => lock.release() };
+      return { release: () => lock.release(), held: () => lock.held() };
     } finally {
       role.done();
     }
   }
 
-  head(table: string): Promise<LogEntry | null> {
-    return this.log.head(table);
+  head(table: string, options?: HeadOptions): Promise<LogEntry | null> {
+    return this.log.head(table, options);
   }
 
   entry(table: string, version: number): Promise<LogEntry | null> {

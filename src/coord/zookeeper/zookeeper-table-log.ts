@@ -3,7 +3,7 @@
 // Reads go to any replica; every write is fenced by the writer's election node (writer-role.ts),
 // so a writer whose session expired or who was deposed fails in the same multi, whatever it
 // believes about itself.
-import { CommitConflictError, CoordinationUnavailableError, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from '../coordinator.ts';
+import { CommitConflictError, CoordinationUnavailableError, type HeadOptions, type LogEntry, type PublishedVersions, type TableCatalog, type TableHead, type VersionToPublish } from '../coordinator.ts';
 import { QuiverError } from '../../errors.ts';
 import { CommittedEntries } from './committed-entries.ts';
 import { FreshReads } from './fresh-reads.ts';
@@ -42,10 +42,16 @@ export class ZooKeeperTableLog {
     this.fresh = new FreshReads(() => session.sync());
   }
 
-  /** Sees every commit acknowledged (by any replica) before the call: reads after a sync. */
-  async head(table: string): Promise<LogEntry | null> {
+  /**
+   * Sees every commit acknowledged (by any replica) before the call: reads after a sync. The
+   * commit path's reads on the writer skip it (its session has seen every commit already,
+   * WriterRole.leadsNow): the sync was a round trip through the ensemble's leader for every
+   * group and every DoPut, and should this replica have been deposed unawares, a stale head
+   * only makes its fenced publish fail.
+   */
+  async head(table: string, options: HeadOptions = {}): Promise<LogEntry | null> {
     const node = await this.unavailableOnLoss(async () => {
-      await this.fresh.barrier();
+      if (!(options.forCommit && this.writer.leadsNow())) await this.fresh.barrier();
       return this.pointer(table);
     });
     const head = node ? headOf(node.pointer) : null;
