@@ -121,7 +121,7 @@ export class ListingCache {
   constructor(readonly budgetBytes = DEFAULT_LISTING_CACHE_BYTES) {}
 
   /** One listing; `all`: it lists every table, and at finish() entries it did not list leave. */
-  pass(all: boolean): { get(table: string, tableId: string, version: number, make: () => EncodedVersionInfo): EncodedVersionInfo; finish(): void } {
+  pass(all: boolean): ListingPass {
     const pass = all ? ++this.passes : 0;
     return {
       get: (table, tableId, version, make) => {
@@ -156,6 +156,12 @@ export class ListingCache {
   stats(): { entries: number; bytes: number; budgetBytes: number } {
     return { entries: this.entries.size, bytes: this.used, budgetBytes: this.budgetBytes };
   }
+}
+
+/** One listing's view of the cache (ListingCache.pass). */
+export interface ListingPass {
+  get(table: string, tableId: string, version: number, make: () => EncodedVersionInfo): EncodedVersionInfo;
+  finish(): void;
 }
 
 interface ListingEntry {

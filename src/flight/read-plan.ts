@@ -11,7 +11,7 @@ import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';
 import { encodeTicket, type TicketContent } from './tickets.ts';
-import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, ticketKey, type EncodedVersionInfo } from './flight-info-cache.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, ticketKey, type EncodedVersionInfo, type ListingPass } from './flight-info-cache.ts';
 
 export interface ReadPlan {
   manifest: Manifest;
@@ -136,10 +136,14 @@ export async function encodedFlightInfo(ctx: FlightContext, req: ReadRequest, de
  * one endpoint covering the whole current version. GetFlightInfo splits a version into
  * endpoints by size; this ticket is as valid, just not split.
  */
-export async function* encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): AsyncGenerator<Buffer> {
+export async function encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): Promise<Iterable<Buffer>> {
   // One listing, one set of locations: a replica joining meanwhile is in the next listing.
   const locations = encodeLocations(await ctx.locations());
-  const pass = cachesOf(ctx).listing.pass(all);
+  return listingOf(ctx, tables, locations, cachesOf(ctx).listing.pass(all));
+}
+
+/** Synchronous, so that a listing is sent without an await per table (handler-kit's encodedServerStream). */
+function* listingOf(ctx: FlightContext, tables: Iterable<TableDescription>, locations: Buffer, pass: ListingPass): Generator<Buffer> {
   const schemas = new Map<string, Uint8Array>();
   const schemaOf = (base64: string): Uint8Array => {
     let schema = schemas.get(base64);
