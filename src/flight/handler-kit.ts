@@ -107,6 +107,8 @@ export const PAGE_BYTES = 64 * 1024;
 /**
  * A server stream whose messages the handler has encoded already (the method's serializer
  * passes a Buffer through, src/wire/protocol.ts) and returns as a plain iterable: ListFlights.
+ * A message need stay as it is only until the next is asked for (the handler may write each
+ * one into the same memory).
  * grpc-js sends each message on its own: a length-prefixed copy, one write to the HTTP/2 stream
  * and its completion callback, at most 16 messages queued; with an async generator in front,
  * 100,000 small messages cost seconds of CPU. Here the messages are framed (the 5-byte gRPC
@@ -135,7 +137,7 @@ export function encodedServerStream<Req>(
         for (const m of messages) {
           if (info.signal.aborted) return;
           headers.send(call);
-          if (!call.write(m)) await waitForDrain(call, info.signal);
+          if (!call.write(Buffer.from(m))) await waitForDrain(call, info.signal);
         }
       }
       if (info.signal.aborted) return;
@@ -154,30 +156,30 @@ function uninterceptedStream(call: object): http2.ServerHttp2Stream | null {
   return stream && (call as { call?: { stream?: unknown } }).call?.stream === stream ? stream : null;
 }
 
+/** Frames each message into the current page at once (it may be reused once the next is asked for). */
 async function writePages(stream: http2.ServerHttp2Stream, messages: Iterable<Buffer>, signal: AbortSignal, beforeFirst: () => void): Promise<void> {
-  let page: Buffer[] = [];
-  let bytes = 0;
+  let page = Buffer.allocUnsafeSlow(PAGE_BYTES);
+  let at = 0;
   const flush = async () => {
-    const out = Buffer.allocUnsafe(bytes);
-    let at = 0;
-    for (const m of page) {
-      out[at] = 0; // not compressed
-      out.writeUInt32BE(m.length, at + 1);
-      m.copy(out, at + 5);
-      at += 5 + m.length;
-    }
-    page = [];
-    bytes = 0;
+    const out = page.subarray(0, at);
+    page = Buffer.allocUnsafeSlow(PAGE_BYTES);
+    at = 0;
     beforeFirst();
     if (!stream.write(out)) await waitForDrain(stream, signal);
   };
   for (const m of messages) {
     if (signal.aborted || stream.destroyed) return;
-    page.push(m);
-    bytes += 5 + m.length;
-    if (bytes >= PAGE_BYTES) await flush();
+    const framed = 5 + m.length;
+    if (at + framed > page.length) {
+      if (at > 0) await flush();
+      if (framed > page.length) page = Buffer.allocUnsafeSlow(framed);
+    }
+    page[at] = 0; // not compressed
+    page.writeUInt32BE(m.length, at + 1);
+    m.copy(page, at + 5);
+    at += framed;
   }
-  if (page.length > 0 && !signal.aborted) await flush();
+  if (at > 0 && !signal.aborted) await flush();
 }
 
 /** Resets the call if its client stops reading what it is sent (src/flight/limits-stall.ts). */
