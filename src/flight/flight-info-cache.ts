@@ -9,16 +9,17 @@
 //
 // Memory: GetFlightInfo's cache holds at most 16 MiB of encodings (least recently used out
 // first); a version's entry is its schema, descriptor and tickets, about 700 bytes for a small
-// table. ListFlights keeps one entry per table in a cache of its own (64 MiB): a listing reads
-// every table in name order, which would flush an LRU smaller than the catalog on every pass,
-// so that cache admits tables while it has room (never evicting), and a listing of all tables
-// removes the entries it did not list (dropped tables). Tables beyond the budget are
-// encoded afresh per listing, which costs CPU, never memory.
+// table. ListFlights keeps one entry per table in a cache of its own (64 MiB; an entry is one
+// buffer of about 350 bytes for a small table, in slabs the cache owns, plus 200 counted for its
+// objects: some 120,000 tables): a listing reads every table in name order, which would flush
+// an LRU smaller than the catalog on every pass, so that cache admits tables while it has room
+// (never evicting), and a listing of all tables removes the entries it did not list (dropped
+// tables). Tables beyond the budget are encoded afresh per listing, which costs CPU, never memory.
 import type { FlightDescriptor } from '../wire/protocol.ts';
 import { ProtobufWriter as Writer, WIRE_LEN as LEN, WIRE_VARINT as VARINT, varintSize } from '../wire/protobuf-wire.ts';
 
 export const DEFAULT_FLIGHT_INFO_CACHE_BYTES = 16 * 1024 * 1024;
-/** ListFlights' entries: one per table, about 700 bytes for a small table, so some 90,000 tables. */
+/** ListFlights' entries: one per table, about 550 bytes for a small table, so some 120,000 tables. */
 export const DEFAULT_LISTING_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** What a FlightInfo says of one version: fixed once the version is committed. */

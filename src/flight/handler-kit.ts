@@ -100,25 +100,29 @@ export function serverStream<Req, Res>(
   method: string,
   fn: (req: Req, info: CallInfo) => AsyncIterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
-    let response: ResponseHeaders | undefined;
-    (async () => {
-      response = startCall(ctx, method, call as AnyCall);
-      watchReader(ctx, method, call);
-      const info = await callInfo(ctx, call as AnyCall, response);
-      for await (const item of fn(call.request, info)) {
-        if (info.signal.aborted) return;
-        response.send(call);
-        if (!call.write(item, info.onFlushed)) await waitForDrain(call, info.signal);
-      }
+  return (call) => runServerStream(ctx, method, call, async (info, response) => {
+    for await (const item of fn(call.request, info)) {
+      if (info.signal.aborted) return;
       response.send(call);
-      call.end();
-    })().catch((e) => {
-      if (call.cancelled) return;
-      // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
-      call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
-    });
-  };
+      if (!call.write(item, info.onFlushed)) await waitForDrain(call, info.signal);
+    }
+    response.send(call);
+    call.end();
+  });
+}
+
+/** A server stream's set-up and its failure: `body` writes the messages and ends the call. */
+function runServerStream<Req, Res>(ctx: KitContext, method: string, call: grpc.ServerWritableStream<Req, Res>, body: (info: CallInfo, response: ResponseHeaders) => Promise<void>): void {
+  let response: ResponseHeaders | undefined;
+  (async () => {
+    response = startCall(ctx, method, call as AnyCall);
+    watchReader(ctx, method, call);
+    await body(await callInfo(ctx, call as AnyCall, response), response);
+  })().catch((e) => {
+    if (call.cancelled) return;
+    // grpc-js turns an 'error' event into the call's status; destroy() would drop it.
+    call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
+  });
 }
 
 /** About how many bytes of messages encodedServerStream hands to HTTP/2 in one write. */
@@ -143,31 +147,21 @@ export function encodedServerStream<Req>(
   method: string,
   fn: (req: Req, info: CallInfo) => Promise<Iterable<Buffer>>,
 ): grpc.handleServerStreamingCall<Req, Buffer> {
-  return (call) => {
-    let response: ResponseHeaders | undefined;
-    (async () => {
-      response = startCall(ctx, method, call as AnyCall);
-      watchReader(ctx, method, call);
-      const info = await callInfo(ctx, call as AnyCall, response);
-      const messages = await fn(call.request, info);
-      const headers = response;
-      const stream = uninterceptedStream(call);
-      if (stream) await writePages(stream, messages, info.signal, () => headers.send(call));
-      else {
-        for (const m of messages) {
-          if (info.signal.aborted) return;
-          headers.send(call);
-          if (!call.write(Buffer.from(m))) await waitForDrain(call, info.signal);
-        }
+  return (call) => runServerStream(ctx, method, call, async (info, response) => {
+    const messages = await fn(call.request, info);
+    const stream = uninterceptedStream(call);
+    if (stream) await writePages(stream, messages, info.signal, () => response.send(call));
+    else {
+      for (const m of messages) {
+        if (info.signal.aborted) return;
+        response.send(call);
+        if (!call.write(Buffer.from(m))) await waitForDrain(call, info.signal);
       }
-      if (info.signal.aborted) return;
-      headers.send(call);
-      call.end();
-    })().catch((e) => {
-      if (call.cancelled) return;
-      call.emit('error', fail(ctx, method, e, response ?? new ResponseHeaders()));
-    });
-  };
+    }
+    if (info.signal.aborted) return;
+    response.send(call);
+    call.end();
+  });
 }
 
 /** The call's HTTP/2 stream when no interceptor stands between the call and it. */
