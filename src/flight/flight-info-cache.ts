@@ -9,16 +9,17 @@
 //
 // Memory: GetFlightInfo's cache holds at most 16 MiB of encodings (least recently used out
 // first); a version's entry is its schema, descriptor and tickets, about 700 bytes for a small
-// table. ListFlights keeps one entry per table in a cache of its own (64 MiB): a listing reads
-// every table in name order, which would flush an LRU smaller than the catalog on every pass,
-// so that cache admits tables while it has room (never evicting), and a listing of all tables
-// removes the entries it did not list (dropped tables). Tables beyond the budget are
-// encoded afresh per listing, which costs CPU, never memory.
+// table. ListFlights keeps one entry per table in a cache of its own (64 MiB; an entry is one
+// buffer of about 350 bytes for a small table, in slabs the cache owns, plus 200 counted for its
+// objects: some 120,000 tables): a listing reads every table in name order, which would flush
+// an LRU smaller than the catalog on every pass, so that cache admits tables while it has room
+// (never evicting), and a listing of all tables removes the entries it did not list (dropped
+// tables). Tables beyond the budget are encoded afresh per listing, which costs CPU, never memory.
 import type { FlightDescriptor } from '../wire/protocol.ts';
 import { ProtobufWriter as Writer, WIRE_LEN as LEN, WIRE_VARINT as VARINT, varintSize } from '../wire/protobuf-wire.ts';
 
 export const DEFAULT_FLIGHT_INFO_CACHE_BYTES = 16 * 1024 * 1024;
-/** ListFlights' entries: one per table, about 700 bytes for a small table, so some 90,000 tables. */
+/** ListFlights' entries: one per table, about 550 bytes for a small table, so some 120,000 tables. */
 export const DEFAULT_LISTING_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** What a FlightInfo says of one version: fixed once the version is committed. */
@@ -111,17 +112,80 @@ function ticketField(ticket: Buffer): Buffer {
   return new Writer(inner + 6).tag(1, LEN).varint(inner).tag(1, LEN).varint(ticket.length).bytes(ticket).finish();
 }
 
-/** ListFlights' encoded tables by name, each for one incarnation and version (see the header). */
+/**
+ * A table's listing answer but for its one endpoint's locations and expiration, in one buffer:
+ * the fixed fields (FlightInfo 1, 2, 4-6), then the endpoint's Ticket field.
+ */
+export interface ListingInfo {
+  encoded: Buffer;
+  /** Where the Ticket field starts. */
+  fixedLength: number;
+  /** Where the ticket's own bytes start (the lease key is their base64). */
+  ticketAt: number;
+}
+
+/** `v`'s listing answer (its first endpoint's ticket), in a buffer of its own or at `into`. */
+export function listingInfoOf(v: EncodedVersionInfo, into?: (length: number) => Buffer): ListingInfo {
+  const ticket = v.tickets[0] ?? Buffer.alloc(0);
+  const length = v.fixed.length + ticket.length;
+  const encoded = into ? into(length) : Buffer.allocUnsafe(length);
+  v.fixed.copy(encoded, 0);
+  ticket.copy(encoded, v.fixed.length);
+  return { encoded, fixedLength: v.fixed.length, ticketAt: length - (v.rawTickets[0]?.length ?? 0) };
+}
+
+export const listingTicketKey = (e: ListingInfo): string => e.encoded.toString('base64', e.ticketAt);
+
+/**
+ * The whole FlightInfo of a listed table into `w` (reset first): its fixed fields, then one
+ * endpoint with its ticket, the listing's locations and the expiration (ms since the epoch).
+ */
+export function writeListingFlightInfo(w: Writer, e: ListingInfo, locations: Buffer, expiresMs: number): Buffer {
+  const { encoded, fixedLength } = e;
+  const seconds = Math.floor(expiresMs / 1000);
+  const nanos = (expiresMs - seconds * 1000) * 1_000_000;
+  const timestamp = 1 + varintSize(seconds) + (nanos > 0 ? 1 + varintSize(nanos) : 0);
+  w.bytes(encoded, 0, fixedLength);
+  w.tag(3, LEN).varint(encoded.length - fixedLength + locations.length + 2 + timestamp).bytes(encoded, fixedLength, encoded.length).bytes(locations);
+  w.tag(3, LEN).varint(timestamp).tag(1, VARINT).varint(seconds);
+  if (nanos > 0) w.tag(2, VARINT).varint(nanos);
+  return w.finish();
+}
+
+/** Bytes of the cache's slabs: entries are copied into them, so that small buffers do not each carry an allocation. */
+const SLAB_BYTES = 64 * 1024;
+/** Heap bytes of an entry besides its encoding: the Map slot, the entry, its buffer view. */
+const ENTRY_OVERHEAD = 200;
+
+interface Slab {
+  buf: Buffer;
+  at: number;
+  /** Entries whose encoding is in this slab. */
+  live: number;
+}
+
+/**
+ * ListFlights' encoded tables by name, each for one incarnation and version (see the header).
+ * Encodings live in slabs the cache owns: each small Buffer of its own would cost an allocation
+ * and a view, and one carved from Node's shared 8 KiB pool keeps the pool's other (dead)
+ * contents alive with it, which more than doubled the cache's real size. The budget counts whole
+ * slabs held, so a slab kept by one live entry counts in full; when the dead part of the held
+ * slabs is more than half, the live entries are copied into fresh slabs.
+ */
 export class ListingCache {
   private readonly entries = new Map<string, ListingEntry>();
-  private used = 0;
+  private slab: Slab | null = null;
+  /** Bytes of the slabs that hold an entry, or are being filled. */
+  private slabBytes = 0;
+  /** Bytes of live encodings. */
+  private liveBytes = 0;
   /** Full listings started: an entry a full listing did not see is of a dropped table. */
   private passes = 0;
 
-  constructor(readonly budgetBytes = DEFAULT_LISTING_CACHE_BYTES) {}
+  constructor(readonly budgetBytes = DEFAULT_LISTING_CACHE_BYTES, private readonly slabSize = SLAB_BYTES) {}
 
   /** One listing; `all`: it lists every table, and at finish() entries it did not list leave. */
-  pass(all: boolean): { get(table: string, tableId: string, version: number, make: () => EncodedVersionInfo): EncodedVersionInfo; finish(): void } {
+  pass(all: boolean): ListingPass {
     const pass = all ? ++this.passes : 0;
     return {
       get: (table, tableId, version, make) => {
@@ -130,25 +194,21 @@ export class ListingCache {
           if (pass) e.seen = pass;
           return e.info;
         }
-        const info = make();
-        const freed = e ? e.info.bytes : 0;
-        if (this.used - freed + info.bytes <= this.budgetBytes) {
-          this.entries.set(table, { tableId, version, info, seen: pass });
-          this.used += info.bytes - freed;
-        } else if (e) {
-          this.entries.delete(table);
-          this.used -= freed;
-        }
+        if (e) this.remove(table, e);
+        const v = make();
+        const length = v.fixed.length + (v.tickets[0]?.length ?? 0);
+        if (!this.room(length)) return listingInfoOf(v);
+        const slab = this.slab!;
+        const info = listingInfoOf(v, (n) => slab.buf.subarray(slab.at, (slab.at += n)));
+        slab.live++;
+        this.liveBytes += length;
+        this.entries.set(table, { tableId, version, info, slab, seen: pass });
         return info;
       },
       finish: () => {
         // Only the newest full listing prunes: an older one finishing late saw fewer tables.
         if (!pass || pass !== this.passes) return;
-        for (const [table, e] of this.entries) {
-          if (e.seen === pass) continue;
-          this.entries.delete(table);
-          this.used -= e.info.bytes;
-        }
+        for (const [table, e] of this.entries) if (e.seen !== pass) this.remove(table, e);
       },
     };
   }
@@ -156,12 +216,70 @@ export class ListingCache {
   stats(): { entries: number; bytes: number; budgetBytes: number } {
     return { entries: this.entries.size, bytes: this.used, budgetBytes: this.budgetBytes };
   }
+
+  private get used(): number {
+    return this.slabBytes + this.entries.size * ENTRY_OVERHEAD;
+  }
+
+  /** Makes `this.slab` able to take `length` bytes within the budget; false if it cannot. */
+  private room(length: number): boolean {
+    if (this.fits(length)) return true;
+    if (this.liveBytes * 2 >= this.slabBytes) return false;
+    this.compact();
+    return this.fits(length);
+  }
+
+  private fits(length: number): boolean {
+    const slab = this.slab;
+    if (slab && slab.at + length <= slab.buf.length) return this.used + ENTRY_OVERHEAD <= this.budgetBytes;
+    const size = Math.max(this.slabSize, length);
+    const freed = slab && slab.live === 0 ? slab.buf.length : 0;
+    if (this.used - freed + size + ENTRY_OVERHEAD > this.budgetBytes) return false;
+    this.newSlab(size);
+    return true;
+  }
+
+  private newSlab(size: number): void {
+    if (this.slab && this.slab.live === 0) this.slabBytes -= this.slab.buf.length;
+    this.slab = { buf: Buffer.allocUnsafeSlow(size), at: 0, live: 0 };
+    this.slabBytes += size;
+  }
+
+  private remove(table: string, e: ListingEntry): void {
+    this.entries.delete(table);
+    this.liveBytes -= e.info.encoded.length;
+    if (--e.slab.live === 0 && e.slab !== this.slab) this.slabBytes -= e.slab.buf.length;
+  }
+
+  /** Copies the live entries into fresh slabs; the old ones go with their last view. */
+  private compact(): void {
+    this.slab = null;
+    this.slabBytes = 0;
+    for (const e of this.entries.values()) {
+      const n = e.info.encoded.length;
+      const current = this.slab as Slab | null;
+      if (!current || current.at + n > current.buf.length) this.newSlab(Math.max(this.slabSize, n));
+      const slab = this.slab!;
+      const encoded = slab.buf.subarray(slab.at, (slab.at += n));
+      e.info.encoded.copy(encoded);
+      e.info = { ...e.info, encoded };
+      e.slab = slab;
+      slab.live++;
+    }
+  }
+}
+
+/** One listing's view of the cache (ListingCache.pass). */
+export interface ListingPass {
+  get(table: string, tableId: string, version: number, make: () => EncodedVersionInfo): ListingInfo;
+  finish(): void;
 }
 
 interface ListingEntry {
   tableId: string;
   version: number;
-  info: EncodedVersionInfo;
+  info: ListingInfo;
+  slab: Slab;
   /** The full listing that last listed it (0: none yet). */
   seen: number;
 }

@@ -22,7 +22,7 @@ function isHttp2Stream(value: unknown): value is http2.ServerHttp2Stream {
 }
 
 /** The HTTP/2 stream under a grpc-js server call, or null if grpc-js hides it differently. */
-function serverHttp2Stream(call: object): http2.ServerHttp2Stream | null {
+export function serverHttp2Stream(call: object): http2.ServerHttp2Stream | null {
   const seen = new Set<object>();
   let node: unknown = call;
   while (typeof node === 'object' && node !== null && !seen.has(node)) {

@@ -11,7 +11,8 @@ import type { FlightContext } from './context.ts';
 import type { ReadRequest } from './descriptors.ts';
 import type { FlightDescriptor, FlightEndpoint, FlightInfo, Timestamp } from '../wire/protocol.ts';
 import { encodeTicket, type TicketContent } from './tickets.ts';
-import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, ticketKey, type EncodedVersionInfo } from './flight-info-cache.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, listingTicketKey, ticketKey, writeListingFlightInfo, type EncodedVersionInfo, type ListingPass } from './flight-info-cache.ts';
+import { ProtobufWriter } from '../wire/protobuf-wire.ts';
 
 export interface ReadPlan {
   manifest: Manifest;
@@ -136,10 +137,18 @@ export async function encodedFlightInfo(ctx: FlightContext, req: ReadRequest, de
  * one endpoint covering the whole current version. GetFlightInfo splits a version into
  * endpoints by size; this ticket is as valid, just not split.
  */
-export async function* encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): AsyncGenerator<Buffer> {
+export async function encodedListing(ctx: FlightContext, tables: Iterable<TableDescription>, all: boolean): Promise<Iterable<Buffer>> {
   // One listing, one set of locations: a replica joining meanwhile is in the next listing.
   const locations = encodeLocations(await ctx.locations());
-  const pass = cachesOf(ctx).listing.pass(all);
+  return listingOf(ctx, tables, locations, cachesOf(ctx).listing.pass(all));
+}
+
+/**
+ * Synchronous, so that a listing is sent without an await per table (handler-kit's
+ * encodedServerStream). Each answer is written into the same memory, which the stream copies
+ * before it asks for the next: a listing makes no buffer per table.
+ */
+function* listingOf(ctx: FlightContext, tables: Iterable<TableDescription>, locations: Buffer, pass: ListingPass): Generator<Buffer> {
   const schemas = new Map<string, Uint8Array>();
   const schemaOf = (base64: string): Uint8Array => {
     let schema = schemas.get(base64);
@@ -150,15 +159,17 @@ export async function* encodedListing(ctx: FlightContext, tables: Iterable<Table
     }
     return schema;
   };
+  const w = new ProtobufWriter(1024);
   for (const d of tables) {
-    const v = pass.get(d.table, d.tableId, d.version, () => encodeVersionInfo({
+    const e = pass.get(d.table, d.tableId, d.version, () => encodeVersionInfo({
       schema: schemaOf(d.schema),
       descriptor: { type: 'PATH', path: d.table.split('/') },
       tickets: [encodeTicket({ table: d.table, tableId: d.tableId, version: d.version, files: [0, d.files] })],
       totalRecords: d.rows,
       totalBytes: d.arrowBytes,
     }));
-    yield withEndpoints(ctx, v, locations, null);
+    const expires = ctx.leases.expiration(() => listingTicketKey(e), null, ctx.retentionMs);
+    yield writeListingFlightInfo(w.reset(), e, locations, expires);
   }
   pass.finish();
 }

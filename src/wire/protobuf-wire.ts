@@ -102,10 +102,11 @@ export class ProtobufWriter {
     return this;
   }
 
-  bytes(b: Uint8Array): this {
-    this.room(b.length);
-    this.buf.set(b, this.at);
-    this.at += b.length;
+  /** `b`, or its bytes [start, end). */
+  bytes(b: Uint8Array, start = 0, end = b.length): this {
+    this.room(end - start);
+    this.buf.set(start === 0 && end === b.length ? b : b.subarray(start, end), this.at);
+    this.at += end - start;
     return this;
   }
 
@@ -118,5 +119,11 @@ export class ProtobufWriter {
 
   finish(): Buffer {
     return this.buf.subarray(0, this.at);
+  }
+
+  /** Empties the writer to write another message into the same memory: what finish() returned is overwritten. */
+  reset(): this {
+    this.at = 0;
+    return this;
   }
 }

@@ -10,12 +10,12 @@ import * as grpc from '@grpc/grpc-js';
 import { LocalCoordinator } from '../../src/coord/local-coordinator.ts';
 import { TableNameIndex } from '../../src/coord/local/table-name-index.ts';
 import { tableDirName } from '../../src/table-names.ts';
-import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo } from '../../src/flight/flight-info-cache.ts';
+import { FlightInfoCache, ListingCache, encodeFlightInfo, encodeLocations, encodeVersionInfo, listingInfoOf, listingTicketKey } from '../../src/flight/flight-info-cache.ts';
 import { decodeTicket, encodeTicket } from '../../src/flight/tickets.ts';
 import { decodeMessage, encodeMessage } from '../../src/wire/protocol.ts';
 import { framesOf, pathDescriptor, putMessages } from '../harness/arrow-frames.ts';
 import { sampleTable } from '../harness/flight-tables.ts';
-import { rawClient, rawPut, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
+import { rawClient, rawPut, streamCall, unaryCall, type RawClient } from '../harness/raw-flight-client.ts';
 import { startQuiver, tempDir, type QuiverProcess } from '../harness/quiver-process.ts';
 
 describe('the local coordinator lists tables from memory', () => {
@@ -109,24 +109,44 @@ describe('encoded FlightInfo', () => {
   });
 });
 
-test('the listing cache admits tables while it has room, re-encodes a new version, and a full listing drops what it did not list', () => {
-  const cache = new ListingCache(1000);
+test('the listing cache admits tables while it has room, re-encodes a new version, a full listing drops what it did not list, and fragmented slabs are compacted', () => {
+  // Slabs of 1,000 bytes; each entry is 300 bytes of encoding plus 200 counted for its objects.
+  const cache = new ListingCache(2 * 1000 + 4 * 200, 1000);
   let made = 0;
-  const make = () => (made++, { fixed: Buffer.alloc(1), tickets: [], rawTickets: [], bytes: 300 });
-  const full = cache.pass(true);
-  for (const t of ['a', 'b', 'c', 'd']) full.get(t, 'id', 1, make);
-  full.finish();
-  assert.equal(made, 4);
-  assert.equal(cache.stats().entries, 3, 'the fourth did not fit, and evicted nothing');
-  const again = cache.pass(true);
-  for (const t of ['a', 'c', 'd']) again.get(t, 'id', t === 'c' ? 2 : 1, make);
-  again.finish();
-  assert.equal(made, 6, 'c at a new version and d (not cached) were encoded; a was not');
-  assert.deepEqual(cache.stats(), { entries: 2, bytes: 600, budgetBytes: 1000 }, 'd found no room until b left; b was not listed');
+  const make = (table: string, version: number) => () => {
+    made++;
+    const ticket = Buffer.concat([Buffer.from([0x0a, 49, 0x0a, 47]), Buffer.alloc(47, `${table}@${version}`)]);
+    return { fixed: Buffer.alloc(249, table), tickets: [ticket], rawTickets: [ticket.subarray(4)], bytes: 0 };
+  };
+  const expected = (table: string, version: number) => listingInfoOf(make(table, version)());
+  const list = (tables: string[], all = true, version = (_t: string) => 1) => {
+    const pass = cache.pass(all);
+    for (const t of tables) {
+      const got = pass.get(t, 'id', version(t), make(t, version(t)));
+      made--; // expected() below makes one too
+      assert.deepEqual(got, expected(t, version(t)), `${t}'s listing answer`);
+      assert.ok(cache.stats().bytes <= cache.budgetBytes, JSON.stringify(cache.stats()));
+    }
+    pass.finish();
+  };
+  list(['a', 'b', 'c', 'd', 'e', 'f']);
+  assert.equal(made, 6);
+  assert.equal(cache.stats().entries, 4, 'two slabs of three hold four entries within the budget; the rest evicted nothing');
+  list(['a', 'b', 'c', 'd']);
+  assert.equal(made, 6, 'all four were cached');
+  list(['a', 'b', 'c', 'd'], true, (t) => (t === 'c' ? 2 : 1));
+  assert.equal(made, 7, 'c at a new version was encoded again');
+  list(['a']);
+  assert.equal(cache.stats().entries, 1, 'a full listing of a alone dropped the rest');
+  // a alone holds the first slab (a slab held counts in full) and g fills the second; for h the
+  // held slabs are mostly dead, so a and g move to a fresh one, and h and i find room.
+  list(['a', 'g', 'h', 'i', 'j', 'k']);
+  assert.equal(cache.stats().entries, 4, JSON.stringify(cache.stats()));
   const some = cache.pass(false);
-  some.get('a', 'other-incarnation', 1, make);
+  some.get('a', 'other-incarnation', 1, make('a', 1));
   some.finish();
-  assert.equal(made, 7);
+  assert.equal(made, 7 + 5 + 1, 'g to k and a\'s new incarnation were encoded');
+  assert.equal(listingTicketKey(expected('x', 3)), Buffer.alloc(47, 'x@3').toString('base64'));
 });
 
 interface Info {
@@ -239,4 +259,41 @@ describe('GetFlightInfo and ListFlights on a server', () => {
     const listed = (await list('listed/two'))[0]!;
     assert.equal(decodeTicket(listed.endpoint[0]!.ticket.ticket).tableId, now.tableId);
   });
+});
+
+// ListFlights frames its messages into pages of about 64 KiB written to the HTTP/2 stream at
+// once (handler-kit's encodedServerStream); a server with interceptors (--metrics-port) takes
+// grpc-js' per-message path. Tables with long names make a few pages of a small listing.
+describe('ListFlights over several pages', () => {
+  const names = Array.from({ length: 90 }, (_, i) => `paged/${String(i).padStart(3, '0')}/${'n'.repeat(300)}`);
+  for (const [label, args] of [['written in pages', []], ['through the metrics interceptor', ['--metrics-port', '0']]] as const) {
+    test(`every table once, in name order, each with its own ticket (${label}); a cancelled listing leaves the server serving`, async () => {
+      const server = await startQuiver([...args]);
+      const client = rawClient(server.address);
+      try {
+        for (const name of names) assert.equal((await rawPut(client, putMessages(pathDescriptor(name), framesOf(sampleTable(1, 1))))).error, null);
+        const listed = await streamCall<Info>(client, 'ListFlights', { expression: Buffer.alloc(0) });
+        assert.deepEqual(listed.map((i) => i.flight_descriptor.path.join('/')), names);
+        const bytes = listed.reduce((n, i) => n + encodeMessage('FlightInfo', i).length, 0);
+        assert.ok(bytes > 64 * 1024, `the listing (${bytes} bytes) spans more than one page`);
+        for (const [i, info] of listed.entries()) {
+          const ticket = decodeTicket(info.endpoint[0]!.ticket.ticket);
+          assert.equal(ticket.table, names[i]);
+          assert.equal(Number(info.total_records), 1);
+          assert.ok(info.endpoint[0]!.expiration_time && info.endpoint[0]!.location.length > 0);
+        }
+        // A client that goes away after the first message.
+        await new Promise<void>((resolve, reject) => {
+          const call = client.ListFlights({ expression: Buffer.alloc(0) }) as grpc.ClientReadableStream<Info>;
+          call.once('data', () => call.cancel());
+          call.on('error', (e: grpc.ServiceError) => (e.code === grpc.status.CANCELLED ? resolve() : reject(e)));
+          call.on('end', () => reject(new Error('the cancelled listing ended normally')));
+        });
+        assert.equal((await streamCall<Info>(client, 'ListFlights', { expression: Buffer.from('paged/08') })).length, 10);
+      } finally {
+        client.close();
+        await server.stop();
+      }
+    });
+  }
 });

@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
 import { readRequest, type ReadRequest } from '../descriptors.ts';
-import { serverStream, unary, type CallInfo } from '../handler-kit.ts';
+import { encodedServerStream, unary, type CallInfo } from '../handler-kit.ts';
 import { readDefaults, type ReadDefaults } from '../read-session.ts';
 import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 import type { FollowService } from '../../feed/follow-service.ts';
@@ -63,14 +63,14 @@ export function getSchema(ctx: FlightContext, sql?: FlightSqlService): grpc.hand
   });
 }
 
-export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<CriteriaIn, FlightInfoOut> {
-  return serverStream(ctx, 'ListFlights', async function* (criteria: CriteriaIn) {
+export function listFlights(ctx: FlightContext): grpc.handleServerStreamingCall<CriteriaIn, Buffer> {
+  return encodedServerStream(ctx, 'ListFlights', async (criteria: CriteriaIn) => {
     let prefix: string;
     try {
       prefix = new TextDecoder('utf-8', { fatal: true }).decode(criteria.expression);
     } catch {
       throw new QuiverError('INVALID_ARGUMENT', 'ListFlights criteria must be a UTF-8 table-name prefix (or empty for all tables)');
     }
-    yield* encodedListing(ctx, await ctx.store.describeTables(prefix), prefix === '');
+    return encodedListing(ctx, await ctx.store.describeTables(prefix), prefix === '');
   });
 }
