@@ -100,15 +100,7 @@ export function serverStream<Req, Res>(
   method: string,
   fn: (req: Req, info: CallInfo) => AsyncIterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => runServerStream(ctx, method, call, async (info, response) => {
-    for await (const item of fn(call.request, info)) {
-      if (info.signal.aborted) return;
-      response.send(call);
-      if (!call.write(item, info.onFlushed)) await waitForDrain(call, info.signal);
-    }
-    response.send(call);
-    call.end();
-  });
+  return (call) => runServerStream(ctx, method, call, (info, response) => writeMessages(call, fn(call.request, info), info, response));
 }
 
 /** A server stream's set-up and its failure: `body` writes the messages and ends the call. */
@@ -194,6 +186,105 @@ async function writePages(stream: http2.ServerHttp2Stream, messages: Iterable<Bu
     at += framed;
   }
   if (at > 0 && !signal.aborted) await flush();
+}
+
+/** Messages at least this long are written as they are, behind their own 5-byte prefix. */
+export const DIRECT_BYTES = 16 * 1024;
+/** How many bytes prebuiltServerStream lets queue on the HTTP/2 stream before it waits for 'drain'. */
+export const QUEUE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A server stream whose messages `encode` turns into bytes without copying them (DoGet: a
+ * prebuilt FlightData message is its own encoding, src/wire/flight-data.ts). grpc-js would copy
+ * each message once more behind its 5-byte prefix; here a message of DIRECT_BYTES or more is
+ * handed to the HTTP/2 stream as it is, its prefix in a separate buffer (one writev for both),
+ * and shorter ones are copied into a page that goes out with the next long message, when full,
+ * or once the handler's iterator leaves the event loop idle (setImmediate). Up to QUEUE_BYTES
+ * may queue on the stream before the next message waits for 'drain' (grpc-js queues up to 16
+ * messages; a single message in flight leaves the socket idle between them). Headers and status
+ * are still grpc-js'; a server with interceptors takes grpc-js' per-message path. `info.onFlushed`
+ * is not called here: a handler that needs it (the change feed) uses serverStream.
+ */
+export function prebuiltServerStream<Req, Res>(
+  ctx: KitContext,
+  method: string,
+  fn: (req: Req, info: CallInfo) => AsyncIterable<Res>,
+  encode: (message: Res) => Buffer,
+): grpc.handleServerStreamingCall<Req, Res> {
+  return (call) => runServerStream(ctx, method, call, async (info, response) => {
+    const stream = uninterceptedStream(call);
+    const messages = fn(call.request, info);
+    if (!stream) return writeMessages(call, messages, info, response);
+    const frames = new FrameWriter(stream, () => response.send(call));
+    try {
+      for await (const m of messages) {
+        if (info.signal.aborted || stream.destroyed) return;
+        frames.add(encode(m));
+        if (stream.writableLength >= QUEUE_BYTES) await waitForDrain(stream, info.signal);
+      }
+    } finally {
+      // What was yielded before a failure goes out before its status, as on grpc-js' path.
+      if (!info.signal.aborted) frames.flush();
+    }
+    if (info.signal.aborted) return;
+    response.send(call);
+    call.end();
+  });
+}
+
+/** grpc-js' path for each message: a copy behind its prefix, one write and its callback each. */
+async function writeMessages<Req, Res>(call: grpc.ServerWritableStream<Req, Res>, messages: AsyncIterable<Res>, info: CallInfo, response: ResponseHeaders): Promise<void> {
+  for await (const item of messages) {
+    if (info.signal.aborted) return;
+    response.send(call);
+    if (!call.write(item, info.onFlushed)) await waitForDrain(call, info.signal);
+  }
+  response.send(call);
+  call.end();
+}
+
+/** Frames encoded messages onto an HTTP/2 stream: short ones copied into a page, long ones as they are. */
+class FrameWriter {
+  private page = Buffer.allocUnsafeSlow(PAGE_BYTES);
+  private at = 0;
+  private flushScheduled = false;
+
+  constructor(private readonly stream: http2.ServerHttp2Stream, private readonly beforeFirst: () => void) {}
+
+  add(m: Buffer): void {
+    if (this.stream.destroyed) return;
+    const long = m.length >= DIRECT_BYTES;
+    if (this.at + 5 + (long ? 0 : m.length) > this.page.length) this.flush();
+    this.page[this.at] = 0; // not compressed
+    this.page.writeUInt32BE(m.length, this.at + 1);
+    this.at += 5;
+    if (long) {
+      this.stream.cork();
+      this.flush();
+      this.stream.write(m);
+      this.stream.uncork();
+      return;
+    }
+    m.copy(this.page, this.at);
+    this.at += m.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Writes the page's framed bytes now (the page is not reused: the stream holds it until sent). */
+  flush(): void {
+    if (this.at === 0 || this.stream.destroyed) return;
+    const out = this.page.subarray(0, this.at);
+    this.page = this.page.length - this.at >= DIRECT_BYTES ? this.page.subarray(this.at) : Buffer.allocUnsafeSlow(PAGE_BYTES);
+    this.at = 0;
+    this.beforeFirst();
+    this.stream.write(out);
+  }
 }
 
 /** Resets the call if its client stops reading what it is sent (src/flight/limits-stall.ts). */

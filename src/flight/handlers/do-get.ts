@@ -3,8 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { QuiverError } from '../../errors.ts';
 import type { FlightContext } from '../context.ts';
-import { prebuiltFlightData, type FlightDataMessage } from '../../wire/flight-data.ts';
-import { serverStream, type CallInfo } from '../handler-kit.ts';
+import { encodeFlightData, prebuiltFlightData, type FlightDataMessage } from '../../wire/flight-data.ts';
+import { prebuiltServerStream, serverStream, type CallInfo } from '../handler-kit.ts';
 import type { TicketIn } from '../../wire/protocol.ts';
 import { expiredError, projectedSchema } from '../read-plan.ts';
 import { decodeTicket } from '../tickets.ts';
@@ -12,11 +12,15 @@ import type { FlightSqlService } from '../../sql/flight-sql-service.ts';
 import type { FollowService } from '../../feed/follow-service.ts';
 
 export function doGet(ctx: FlightContext, sql?: FlightSqlService, feed?: FollowService): grpc.handleServerStreamingCall<TicketIn, FlightDataMessage> {
-  return serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => {
-    if (feed?.isTicket(req.ticket)) return feed.doGet(req.ticket, info); // a follow ticket (src/feed): it does not end
+  // A follow ticket (src/feed) does not end, and counts what grpc-js has flushed
+  // (CallInfo.onFlushed): grpc-js' per-message path. Every other DoGet writes its encoded
+  // messages straight to the HTTP/2 stream, without grpc-js' copy of each.
+  const follow = feed && serverStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => feed.doGet(req.ticket, info));
+  const read = prebuiltServerStream(ctx, 'DoGet', (req: TicketIn, info: CallInfo) => {
     const command = sql?.ticket(req.ticket); // a Flight SQL ticket (src/sql)
     return command ? sql!.doGet(command, req.ticket, info) : readTicket(ctx, req.ticket, info);
-  });
+  }, encodeFlightData);
+  return (call) => (follow && feed.isTicket(call.request.ticket) ? follow(call) : read(call));
 }
 
 export async function* readTicket(ctx: FlightContext, ticketBytes: Uint8Array, info: CallInfo): AsyncGenerator<FlightDataMessage> {
