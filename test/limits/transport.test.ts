@@ -120,7 +120,14 @@ describe('connection limits', () => {
       session.once('close', () => resolve(true));
       setTimeout(() => resolve(false), 8_000);
     });
-    if (session.remoteSettings.maxConcurrentStreams !== 2) await new Promise((resolve) => session.once('remoteSettings', resolve));
+    // Bounded: a fresh-clone run once waited here for good (no 'remoteSettings' came); the
+    // assertion below then says what was seen instead of the run hanging.
+    if (session.remoteSettings.maxConcurrentStreams !== 2) {
+      await new Promise((resolve) => {
+        session.once('remoteSettings', resolve);
+        setTimeout(resolve, 8_000);
+      });
+    }
     assert.equal(session.remoteSettings.maxConcurrentStreams, 2);
     assert.ok(await goaway, 'an idle connection stayed open');
     session.destroy();
